@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig, parseConfig } from './load-config';
+export { type Config, type ConfigKey, configSchema } from './schema';

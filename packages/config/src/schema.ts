@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+const url = (protocols: string[], example: string) =>
+  z
+    .string({ error: `expected a URL such as ${example}` })
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: `expected a ${protocols.join(' or ')} URL such as ${example}` },
+    );
+
+const int = (min: number, example: number) =>
+  z.coerce
+    .number({ error: `expected a whole number such as ${example}` })
+    .int({ error: `expected a whole number such as ${example}` })
+    .min(min, { error: `expected a whole number of at least ${min}` });
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+/** `<id>:<base64 of 32 bytes>`: an AES-256 key with the id stored beside each ciphertext. */
+const encryptionKey = z
+  .string({ error: 'expected <key id>:<base64 of 32 random bytes>' })
+  .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]+$/, {
+    error: 'expected <key id>:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32)',
+  })
+  .refine((v) => Buffer.from(v.slice(v.indexOf(':') + 1), 'base64').length === 32, {
+    error: 'the key after the colon must be 32 bytes, base64-encoded (openssl rand -base64 32)',
+  });
+
+/**
+ * Every environment variable of the fleet, in one place. `.env.example` documents each one.
+ * Apps pick the subset they need (`loadConfig(['DATABASE_URL', ...])`), so a sandbox process
+ * is not asked for a database and a worker is not asked for operator credentials.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+
+  TIKTOK_CLIENT_KEY: z.string({ error: 'expected the client key of your TikTok app' }).min(1),
+  TIKTOK_CLIENT_SECRET: z.string({ error: 'expected the client secret of your TikTok app' }).min(1),
+  TIKTOK_API_BASE_URL: url(['https:', 'http:'], 'https://open.tiktokapis.com').default(
+    'https://open.tiktokapis.com',
+  ),
+  TIKTOK_AUTH_URL: url(['https:', 'http:'], 'https://www.tiktok.com/v2/auth/authorize/').default(
+    'https://www.tiktok.com/v2/auth/authorize/',
+  ),
+  TIKTOK_SCOPES: z
+    .string()
+    .default(
+      'user.info.basic,user.info.profile,user.info.stats,video.list,video.upload,video.publish',
+    ),
+
+  BACKEND_URL: url(['https:', 'http:'], 'http://localhost:3001').default('http://localhost:3001'),
+  PORT: int(1, 3001).max(65535, { error: 'expected a port number up to 65535' }).default(3001),
+  HOST: z.string().default('0.0.0.0'),
+
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^\{[^{}]+\}$/, { error: 'expected a hash tag in braces, such as {tiktok-fleet}' })
+    .default('{tiktok-fleet}'),
+  DATABASE_URL: url(['postgresql:', 'postgres:'], 'postgresql://user@localhost:5432/tiktok_fleet'),
+  DATABASE_POOL_SIZE: int(1, 5).default(5),
+
+  TOKEN_ENCRYPTION_KEY: encryptionKey,
+  TOKEN_DECRYPTION_KEYS: z
+    .string()
+    .default('')
+    .refine(
+      (v) => v === '' || v.split(',').every((k) => encryptionKey.safeParse(k.trim()).success),
+      {
+        error: 'expected a comma-separated list of <key id>:<base64 of 32 bytes>',
+      },
+    ),
+
+  API_KEYS: z.string().default(''),
+  DAILY_POST_CAP: int(1, 10).default(10),
+  MEDIA_ROOT: z.string({ error: 'expected a directory where video files may live' }).min(1),
+  MEDIA_MAX_UPLOAD_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),
+  URL_SOURCE_MAX_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),
+  URL_SOURCE_TIMEOUT_MS: int(1000, 600000).default(10 * 60_000),
+  URL_SOURCE_ALLOW_PRIVATE: bool.default(false),
+  CALLBACK_SIGNING_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }),
+
+  WORKER_CONCURRENCY: int(1, 8).default(8),
+  WORKER_METRICS_PORT: int(0, 9464).default(9464),
+  SHUTDOWN_GRACE_MS: int(0, 25000).default(25_000),
+  TOKEN_REFRESH_LEAD_SECONDS: int(60, 1800).default(30 * 60),
+
+  OPERATOR_USERNAME: z.string().optional(),
+  OPERATOR_PASSWORD: z.string().min(12, { error: 'expected at least 12 characters' }).optional(),
+  BULL_BOARD_READ_ONLY: bool.default(false),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
