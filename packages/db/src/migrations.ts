@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { MigrationList, SchemaContainer } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { withSchemaEngine } from './schema-engine';
 
 /** prisma/ at the root of the repository. */
@@ -59,4 +59,51 @@ export async function applyMigrations(options: {
     engine.applyMigrations({ migrationsList, filters: noFilters }),
   );
   return { applied: output.appliedMigrationNames };
+}
+
+async function readSchema(schemaPath: string): Promise<SchemaContainer> {
+  return { path: schemaPath, content: await readFile(schemaPath, 'utf8') };
+}
+
+/**
+ * The SQL that takes a database from what prisma/migrations/ builds to what schema.prisma
+ * describes: the next migration, or '' when there is nothing to do. Like `prisma migrate
+ * dev`, it replays the migrations in a temporary shadow database on DATABASE_URL's server
+ * (dropped afterwards), so it needs the right to create databases there.
+ */
+export async function diffMigrationsToSchema(options: {
+  databaseUrl: string;
+  migrationsDir?: string;
+  schemaPath?: string;
+}): Promise<string> {
+  const migrationsList = await readMigrations(options.migrationsDir);
+  const schema = await readSchema(options.schemaPath ?? defaultSchemaPath);
+  const result = await withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
+    engine.diff({
+      from: { tag: 'migrations', ...migrationsList },
+      to: { tag: 'schemaDatamodel', files: [schema] },
+      script: true,
+      exitCode: true, // 2 when there is a difference, 0 when there is none
+      filters: noFilters,
+    }),
+  );
+  return result.exitCode === 2 ? (result.stdout ?? '') : '';
+}
+
+/** The SQL that builds schema.prisma in an empty database, without any migration. */
+export async function schemaToSql(options: {
+  databaseUrl: string;
+  schemaPath?: string;
+}): Promise<string> {
+  const schema = await readSchema(options.schemaPath ?? defaultSchemaPath);
+  const result = await withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
+    engine.diff({
+      from: { tag: 'empty' },
+      to: { tag: 'schemaDatamodel', files: [schema] },
+      script: true,
+      exitCode: null,
+      filters: noFilters,
+    }),
+  );
+  return result.stdout ?? '';
 }

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
-import pg from 'pg';
+import { createEngineAdapter } from './engine-adapter';
 
 export type SchemaEngine = bindings.SchemaEngine;
 
@@ -57,21 +55,19 @@ function withUnrefTimers(module: object): Record<string, unknown> {
 
 /**
  * Runs `use` with a schema engine connected to `databaseUrl`, then frees the engine and
- * closes its connections. The pool is ours (not the adapter's) so it is always closed.
+ * closes its connections.
  */
 export async function withSchemaEngine<T>(
   options: { databaseUrl: string; datamodels?: Array<[string, string]> },
   use: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await loadWasm();
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
-  const logs: string[] = [];
+  const { factory, close } = createEngineAdapter(options.databaseUrl);
   try {
-    const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
     const engine = await bindings.SchemaEngine.new(
       { datamodels: options.datamodels },
-      (line: string) => logs.push(line),
-      adapter,
+      () => {}, // the engine's tracing lines; errors arrive as rejections
+      factory,
     );
     try {
       return await use(engine);
@@ -79,6 +75,6 @@ export async function withSchemaEngine<T>(
       engine.free();
     }
   } finally {
-    await pool.end();
+    await close();
   }
 }
