@@ -1,0 +1,85 @@
+export {
+  AccountLock,
+  type AccountLockOptions,
+  type AccountLockResult,
+  AccountRefreshLock,
+  AccountUploadLock,
+  type HeldLock,
+} from './account-lock';
+export {
+  type FleetJob,
+  type FleetQueue,
+  type JobInput,
+  type JobName,
+  type JobPayload,
+  jobCatalog,
+  jobSchema,
+  QUEUE_NAMES,
+  type QueueData,
+  type QueueName,
+} from './catalog';
+export { DEFAULT_PREFIX, type RedisRole, redisConnection, waitForRedis } from './connection';
+export { type CreateWorkerOptions, createWorker, type FleetProcessor } from './create-worker';
+export { busyDeferralDelay, type DeferralBackoff, deferJob, deferralCount } from './defer-job';
+export { DailyCapReachedError } from './errors/daily-cap-reached-error';
+export { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
+export { LeaseLostError } from './errors/lease-lost-error';
+export {
+  NOTIFY_EVENTS,
+  type NotifyEvent,
+  POST_STATUSES,
+  type PostStatus,
+} from './job-payloads';
+export { fleetKey } from './keys';
+export {
+  type Lease,
+  type LeaseAttempt,
+  LeaseLock,
+  type LeaseLockOptions,
+  type LeaseNamespace,
+} from './lease-lock';
+export {
+  OAUTH_STATE_TTL_SEC,
+  type OAuthStateData,
+  OAuthStateStore,
+  type OAuthStateStoreOptions,
+  oauthStateDataSchema,
+} from './oauth-state';
+export {
+  CAPTION_MAX_LENGTH,
+  type PostRequest,
+  type PostRequestInput,
+  PRIVACY_LEVELS,
+  type PrivacyLevel,
+  postRequestSchema,
+  type VideoSource,
+  videoSourceSchema,
+} from './post-request';
+export {
+  POST_WINDOW_MS,
+  PostWindow,
+  type PostWindowOptions,
+  type Reservation,
+  type ReserveRequest,
+} from './post-window';
+export {
+  type CreateQueuesOptions,
+  closeQueues,
+  createQueues,
+  enqueue,
+  enqueuePublish,
+  type FleetQueues,
+} from './queues';
+export {
+  type RateLimitDecision,
+  type RateLimiterOptions,
+  SlidingWindowRateLimiter,
+  TIKTOK_RATE_LIMITS,
+  type TikTokEndpoint,
+} from './rate-limiter';
+export type { RedisClient } from './scripts';
+export {
+  formatValidationIssues,
+  type ValidationDetail,
+  type ValidationErrorBody,
+} from './validation-issues';

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Job data: ids only, never a token or a secret (BullMQ stores job data in clear text and
+ * Bull Board shows it). Workers load everything else from PostgreSQL.
+ *
+ * The schemas strip unknown fields instead of refusing them: during a rolling deploy a newer
+ * producer may add an optional field that an older worker does not know yet.
+ */
+
+/** Every post status (DESIGN.md). */
+export const POST_STATUSES = [
+  'queued',
+  'scheduled',
+  'validating',
+  'uploading',
+  'processing',
+  'published',
+  'failed',
+  'canceled',
+] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+
+/** What a `notify` job reports to the post's callbackUrl. */
+export const NOTIFY_EVENTS = ['post.published', 'post.failed', 'post.canceled'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+const id = z.string().min(1).max(128);
+
+export const publishPayload = z.object({ postId: id });
+
+export const statusPayload = z.object({
+  postId: id,
+  /** TikTok's publish_id; up to 64 characters per TikTok. */
+  publishId: z.string().min(1).max(128),
+  /** How many status fetches came before this one; drives the backoff between polls. */
+  pollCount: z.number().int().min(0),
+  /** When polling began (epoch ms): polling gives up after a while. */
+  startedAt: z.number().int().min(0),
+});
+
+export const refreshPayload = z.object({ accountId: id });
+
+/** The job scheduler's job: find every account whose token expires soon. */
+export const refreshSweepPayload = z.object({ sweep: z.literal(true) });
+
+export const analyticsPayload = z.object({
+  accountId: id,
+  /** One post's numbers; without it, the account's. */
+  postId: id.optional(),
+});
+
+export const notifyPayload = z.object({
+  postId: id,
+  event: z.enum(NOTIFY_EVENTS),
+  status: z.enum(POST_STATUSES),
+});

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/** TikTok's four privacy levels; which of them an account may use comes from creator info. */
+export const PRIVACY_LEVELS = [
+  'PUBLIC_TO_EVERYONE',
+  'MUTUAL_FOLLOW_FRIENDS',
+  'FOLLOWER_OF_CREATOR',
+  'SELF_ONLY',
+] as const;
+export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
+
+/** TikTok counts the caption in UTF-16 code units, which is what a JS string's length is. */
+export const CAPTION_MAX_LENGTH = 2200;
+
+/** TikTok's `video_cover_timestamp_ms` is an int32. */
+const COVER_TIMESTAMP_MAX = 2_147_483_647;
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** "is required" for a missing field, `otherwise` for a wrong one. */
+function required(otherwise: string) {
+  return (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : otherwise);
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+const pathSource = z.strictObject({
+  path: z
+    .string({ error: required('must be a string: a file path under MEDIA_ROOT') })
+    .min(1, { error: 'must not be empty' })
+    .max(1024, { error: 'must be at most 1024 characters long' })
+    .refine((p) => !p.includes('\0'), { error: 'must not contain a NUL character' }),
+});
+
+const urlSource = z.strictObject({
+  url: z
+    .string({ error: required('must be a string: an http or https URL') })
+    .refine((u) => ['http:', 'https:'].includes(parseUrl(u)?.protocol ?? ''), {
+      error: 'must be an http or https URL the worker can download the video from',
+    }),
+});
+
+const pullFromUrlSource = z.strictObject({
+  pullFromUrl: z
+    .string({ error: required('must be a string: an https URL') })
+    .refine((u) => parseUrl(u)?.protocol === 'https:', {
+      error: 'must be an https URL on a domain verified with TikTok (PULL_FROM_URL)',
+    }),
+});
+
+/** Where the video comes from: exactly one of the three forms. */
+export const videoSourceSchema = z.union([pathSource, urlSource, pullFromUrlSource], {
+  error: required(
+    'must be exactly one of { "path": "..." }, { "url": "https://..." } or { "pullFromUrl": "https://..." }',
+  ),
+});
+
+const flag = z.boolean({ error: 'must be true or false' }).default(false);
+
+/**
+ * The public post request (DESIGN.md), camelCase JSON. Unknown fields are refused, so a
+ * misspelt option fails loudly instead of being ignored.
+ */
+export const postRequestSchema = z
+  .strictObject({
+    accountId: z
+      .string({ error: required('must be a string: the id of a connected account') })
+      .min(1, { error: 'must not be empty' })
+      .max(128, { error: 'must be at most 128 characters long' }),
+    video: videoSourceSchema,
+    caption: z
+      .string({ error: 'must be a string' })
+      // Not .max(): zod 4.6 counts code points there, and TikTok counts UTF-16 code units.
+      .refine((caption) => caption.length <= CAPTION_MAX_LENGTH, {
+        error: (issue) =>
+          `is ${String(issue.input).length} characters long; TikTok allows at most ` +
+          `${CAPTION_MAX_LENGTH} (counted in UTF-16 code units, so most emoji count as 2)`,
+      })
+      .default(''),
+    privacyLevel: z.enum(PRIVACY_LEVELS, {
+      error: required(`must be one of ${PRIVACY_LEVELS.join(', ')}`),
+    }),
+    disableComment: flag,
+    disableDuet: flag,
+    disableStitch: flag,
+    coverTimestampMs: z
+      .number({ error: 'must be a number of milliseconds' })
+      .int({ error: 'must be a whole number of milliseconds' })
+      .min(0, { error: 'must be 0 or more' })
+      .max(COVER_TIMESTAMP_MAX, { error: `must be at most ${COVER_TIMESTAMP_MAX}` })
+      .optional(),
+    brandContent: flag,
+    brandOrganic: flag,
+    isAigc: flag,
+    mode: z
+      .enum(['direct', 'draft'], {
+        error: "must be 'direct' (Direct Post) or 'draft' (the creator's inbox)",
+      })
+      .default('direct'),
+    scheduledAt: z.iso
+      .datetime({
+        offset: true,
+        error: 'must be an ISO 8601 date and time with a time zone, e.g. 2026-12-01T09:30:00Z',
+      })
+      .nullable()
+      .default(null),
+    callbackUrl: z
+      .string({ error: 'must be a string: an https URL' })
+      .refine(
+        (u) => {
+          const url = parseUrl(u);
+          return (
+            url?.protocol === 'https:' ||
+            (url?.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))
+          );
+        },
+        { error: 'must be an https URL (http is allowed only for localhost)' },
+      )
+      .optional(),
+    onDailyCap: z
+      .enum(['wait', 'fail'], {
+        error: "must be 'wait' (hold the post until the 24-hour window has room) or 'fail'",
+      })
+      .default('wait'),
+  })
+  .superRefine((post, ctx) => {
+    // TikTok's rule (tiktok-api.md §8): a paid partnership must be visible to others.
+    if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privacyLevel'],
+        message:
+          'cannot be SELF_ONLY when brandContent is true: TikTok does not allow branded ' +
+          'content to be private. Choose another privacy level or turn brandContent off',
+      });
+    }
+  });
+
+/** A post request as a caller sends it (defaults may be left out). */
+export type PostRequestInput = z.input<typeof postRequestSchema>;
+/** A validated post request, with every default filled in. */
+export type PostRequest = z.output<typeof postRequestSchema>;
+export type VideoSource = z.output<typeof videoSourceSchema>;

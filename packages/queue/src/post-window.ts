@@ -1,0 +1,121 @@
+import { DEFAULT_PREFIX } from './connection';
+import { checkPrefix, fleetKey } from './keys';
+import { fleetCommands, type RedisClient } from './scripts';
+
+/** TikTok counts posts per creator over a rolling 24 hours, not per calendar day. */
+export const POST_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface ReserveRequest {
+  accountId: string;
+  /** The post's id: the same id asking again keeps its one slot. */
+  reservationId: string;
+  /** How many posts the window may hold (DAILY_POST_CAP). */
+  cap: number;
+  /**
+   * Epoch milliseconds. Leave it out to use the Redis server's clock, which every worker
+   * shares; give it only when every caller of this account's window does (tests).
+   */
+  nowMs?: number;
+  /** @defaultValue 24 hours */
+  windowMs?: number;
+}
+
+export type Reservation =
+  | {
+      ok: true;
+      /** Reservations in the window, this one included. */
+      count: number;
+      reservedAt: Date;
+      /** True when this id already held a slot (a retried job): nothing was added. */
+      alreadyReserved: boolean;
+    }
+  | {
+      ok: false;
+      count: number;
+      /** When the window frees a slot: the entry in the way plus the window length. */
+      retryAt: Date;
+    };
+
+export interface PostWindowOptions {
+  /** @defaultValue `{tiktok-fleet}` */
+  prefix?: string;
+}
+
+/**
+ * Each account's posts in a rolling window (default 24 h), one sorted set of reservation ids
+ * scored by the time they were taken. Reserving is one atomic script, so workers racing
+ * for the last slot never both get it.
+ */
+export class PostWindow {
+  readonly #redis: RedisClient;
+  readonly #prefix: string;
+
+  constructor(redis: RedisClient, options: PostWindowOptions = {}) {
+    this.#redis = redis;
+    this.#prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
+  }
+
+  /** Takes a slot for `reservationId`, or says when one frees. */
+  async reserve(request: ReserveRequest): Promise<Reservation> {
+    const { accountId, reservationId, cap, nowMs, windowMs = POST_WINDOW_MS } = request;
+    if (!Number.isInteger(cap) || cap < 1) {
+      throw new RangeError(`The post cap must be a whole number ≥ 1 (got ${cap}).`);
+    }
+    checkWindow(windowMs);
+    const reply = await fleetCommands(this.#redis).tfWindowReserve(
+      this.#key(accountId),
+      reservationId,
+      cap,
+      windowMs,
+      nowMs ?? '',
+    );
+    const [ok, count, at, already] = reply.map(Number);
+    if (ok === 1) {
+      return {
+        ok: true,
+        count: count ?? 0,
+        reservedAt: new Date(at ?? 0),
+        alreadyReserved: already === 1,
+      };
+    }
+    return { ok: false, count: count ?? 0, retryAt: new Date(at ?? 0) };
+  }
+
+  /**
+   * Gives a slot back, for a post that never reached TikTok (it failed validation or init).
+   * A post TikTok accepted keeps its slot: TikTok counts it whatever happens next.
+   */
+  async release(accountId: string, reservationId: string): Promise<boolean> {
+    return (await this.#redis.zrem(this.#key(accountId), reservationId)) === 1;
+  }
+
+  /** How many reservations the window holds now, and when the oldest of them was taken. */
+  async peek(
+    accountId: string,
+    options: { nowMs?: number; windowMs?: number } = {},
+  ): Promise<{ count: number; oldestAt: Date | null }> {
+    const windowMs = options.windowMs ?? POST_WINDOW_MS;
+    checkWindow(windowMs);
+    const [count = 0, oldest = -1] = await fleetCommands(this.#redis).tfWindowPeek(
+      this.#key(accountId),
+      windowMs,
+      options.nowMs ?? '',
+    );
+    return { count: Number(count), oldestAt: Number(oldest) < 0 ? null : new Date(Number(oldest)) };
+  }
+
+  /** How many reservations the window holds now. */
+  async count(accountId: string, options: { nowMs?: number; windowMs?: number } = {}) {
+    return (await this.peek(accountId, options)).count;
+  }
+
+  #key(accountId: string): string {
+    return fleetKey(this.#prefix, 'post-window', accountId);
+  }
+}
+
+function checkWindow(windowMs: number): void {
+  if (!Number.isInteger(windowMs) || windowMs < 1) {
+    throw new RangeError(`A window must be a whole number of milliseconds ≥ 1 (got ${windowMs}).`);
+  }
+}
