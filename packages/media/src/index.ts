@@ -1,0 +1,21 @@
+export { checkVideoFile } from './check-video-file';
+export type { Container } from './container';
+export { contentTypeFor, type VideoContentType } from './content-type';
+export {
+  VideoError,
+  type VideoErrorCode,
+  type VideoErrorDetails,
+  type VideoErrorJson,
+  VideoProbeError,
+  VideoValidationError,
+} from './errors';
+export { TIKTOK_VIDEO_LIMITS } from './limits';
+export {
+  type AudioStreamInfo,
+  DEFAULT_PROBE_TIMEOUT_MS,
+  type ProbeVideoOptions,
+  probeVideo,
+  type VideoProbe,
+  type VideoStreamInfo,
+} from './probe-video';
+export { assertValidVideo, type ValidateVideoOptions, validateVideo } from './validate-video';

@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import ffprobeStatic from 'ffprobe-static';
+import { VideoProbeError } from './errors';
+
+export interface FfprobeStream {
+  codec_name?: string;
+  codec_long_name?: string;
+  codec_type?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  duration?: string;
+  bit_rate?: string;
+  disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: Array<{ side_data_type?: string; rotation?: number }>;
+}
+
+export interface FfprobeFormat {
+  format_name?: string;
+  format_long_name?: string;
+  duration?: string;
+  bit_rate?: string;
+  tags?: Record<string, string>;
+}
+
+export type FfprobeResult =
+  | { ok: true; streams: FfprobeStream[]; format: FfprobeFormat }
+  /** ffprobe ran and refused the file; `reason` is its one-line verdict, without the path. */
+  | { ok: false; reason: string };
+
+export interface RunFfprobeOptions {
+  timeoutMs: number;
+  /** Defaults to the binary inside ffprobe-static, the same build everywhere. */
+  ffprobePath?: string;
+}
+
+// Stream and format tables of even an odd file are a few kB; this only bounds a runaway.
+const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Runs ffprobe on one local file and returns its JSON.
+ *
+ * ffprobe is spawned here rather than through fluent-ffmpeg's `ffprobe()`: that one keeps the
+ * child process to itself, so it cannot be killed when it hangs (a stalled network volume, a
+ * pathological file), and it parses ffprobe's flat text output, where nested side data such
+ * as a phone video's rotation is flattened into the stream. JSON output and a hard timeout
+ * need neither.
+ */
+export function runFfprobe(
+  absolutePath: string,
+  options: RunFfprobeOptions,
+): Promise<FfprobeResult> {
+  const args = [
+    '-v',
+    'quiet',
+    '-print_format',
+    'json',
+    '-show_error',
+    '-show_format',
+    '-show_streams',
+    // A "video" may be a playlist (HLS, concat) naming other URLs: ffprobe would fetch them.
+    // Local files only, so probing can never be turned into a request to another host.
+    '-protocol_whitelist',
+    'file',
+    // The file: prefix stops a name such as "-x" or "concat:a|b" being read as an option or
+    // another protocol.
+    `file:${absolutePath}`,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(
+      options.ffprobePath ?? ffprobeStatic.path,
+      args,
+      {
+        timeout: options.timeoutMs,
+        killSignal: 'SIGKILL', // a hung read ignores SIGTERM as readily as it ignores input
+        maxBuffer: MAX_OUTPUT_BYTES,
+        windowsHide: true,
+      },
+      (error, stdout) => {
+        if (error?.killed) {
+          reject(
+            new VideoProbeError(
+              'video_probe_timeout',
+              `Reading the video's details took longer than ${formatTimeout(options.timeoutMs)} and was stopped. Try again; if it keeps happening, the file or the storage it is on may be damaged.`,
+              { timeoutMs: options.timeoutMs },
+            ),
+          );
+          return;
+        }
+        if (error && typeof error.code === 'string') {
+          // ENOENT/EACCES for the binary itself, or the output cap: our problem, not the video's.
+          reject(
+            new VideoProbeError(
+              'video_probe_failed',
+              'The video could not be checked because the video inspection tool (ffprobe) could not run. This is a problem on our side; try again later.',
+              { cause: error.code },
+            ),
+          );
+          return;
+        }
+        const parsed = parseOutput(stdout);
+        if (!parsed) {
+          resolve({ ok: false, reason: 'ffprobe gave no readable answer' });
+        } else if (error || parsed.error) {
+          resolve({ ok: false, reason: parsed.error?.string ?? 'ffprobe failed' });
+        } else {
+          resolve({ ok: true, streams: parsed.streams ?? [], format: parsed.format ?? {} });
+        }
+      },
+    );
+  });
+}
+
+interface FfprobeJson {
+  streams?: FfprobeStream[];
+  format?: FfprobeFormat;
+  error?: { code?: number; string?: string };
+}
+
+function parseOutput(stdout: string): FfprobeJson | undefined {
+  try {
+    const value: unknown = JSON.parse(stdout);
+    // ffprobe's own JSON writer: trusting its shape beyond "an object" is fine, and every field
+    // is read as optional.
+    return value !== null && typeof value === 'object' ? (value as FfprobeJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function formatTimeout(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
