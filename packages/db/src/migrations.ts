@@ -9,6 +9,27 @@ export const prismaDir = fileURLToPath(new URL('../../../prisma', import.meta.ur
 export const defaultMigrationsDir = join(prismaDir, 'migrations');
 export const defaultSchemaPath = join(prismaDir, 'schema.prisma');
 
+/** A migration command failed; the message is the engine's, without its Rust backtrace. */
+export class MigrationError extends Error {
+  readonly code = 'migration_failed';
+  constructor(cause: unknown) {
+    const text = cause instanceof Error ? cause.message : String(cause);
+    // The engine appends a span trace ("   0: sql_schema_connector::...") that helps nobody.
+    const [message = text] = text.split(/\n\s+0: /);
+    super(message.replace(/^external connector error\n/, '').trim(), { cause });
+    this.name = 'MigrationError';
+  }
+}
+
+/** Runs one engine command, turning its failure into a MigrationError. */
+async function engineCommand<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new MigrationError(error);
+  }
+}
+
 /** Tables and enums the engine must leave alone: none, the schema owns the whole database. */
 export const noFilters = { externalTables: [], externalEnums: [] };
 
@@ -55,8 +76,10 @@ export async function applyMigrations(options: {
   migrationsDir?: string;
 }): Promise<{ applied: string[] }> {
   const migrationsList = await readMigrations(options.migrationsDir);
-  const output = await withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
-    engine.applyMigrations({ migrationsList, filters: noFilters }),
+  const output = await engineCommand(() =>
+    withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
+      engine.applyMigrations({ migrationsList, filters: noFilters }),
+    ),
   );
   return { applied: output.appliedMigrationNames };
 }
@@ -78,14 +101,16 @@ export async function diffMigrationsToSchema(options: {
 }): Promise<string> {
   const migrationsList = await readMigrations(options.migrationsDir);
   const schema = await readSchema(options.schemaPath ?? defaultSchemaPath);
-  const result = await withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
-    engine.diff({
-      from: { tag: 'migrations', ...migrationsList },
-      to: { tag: 'schemaDatamodel', files: [schema] },
-      script: true,
-      exitCode: true, // 2 when there is a difference, 0 when there is none
-      filters: noFilters,
-    }),
+  const result = await engineCommand(() =>
+    withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
+      engine.diff({
+        from: { tag: 'migrations', ...migrationsList },
+        to: { tag: 'schemaDatamodel', files: [schema] },
+        script: true,
+        exitCode: true, // 2 when there is a difference, 0 when there is none
+        filters: noFilters,
+      }),
+    ),
   );
   return result.exitCode === 2 ? (result.stdout ?? '') : '';
 }
@@ -96,14 +121,16 @@ export async function schemaToSql(options: {
   schemaPath?: string;
 }): Promise<string> {
   const schema = await readSchema(options.schemaPath ?? defaultSchemaPath);
-  const result = await withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
-    engine.diff({
-      from: { tag: 'empty' },
-      to: { tag: 'schemaDatamodel', files: [schema] },
-      script: true,
-      exitCode: null,
-      filters: noFilters,
-    }),
+  const result = await engineCommand(() =>
+    withSchemaEngine({ databaseUrl: options.databaseUrl }, (engine) =>
+      engine.diff({
+        from: { tag: 'empty' },
+        to: { tag: 'schemaDatamodel', files: [schema] },
+        script: true,
+        exitCode: null,
+        filters: noFilters,
+      }),
+    ),
   );
   return result.stdout ?? '';
 }
