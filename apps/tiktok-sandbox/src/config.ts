@@ -1,0 +1,100 @@
+/** Steering knobs of the sandbox, changeable at run time through `PATCH /_sandbox/config`. */
+export interface SandboxConfig {
+  /** Skip the authorize page and redirect with a code at once (tests). */
+  autoApprove: boolean;
+  /** Creator that auto-approve logs in as; null creates a new creator per authorization. */
+  autoApproveOpenId: string | null;
+  /** Defaults follow TikTok's newest token docs: 2 h access, 180 d refresh (tiktok-api.md §1.3). */
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+  /** "The upload_url is valid for one hour after issuance" (§3.2); shorter to test expiry. */
+  uploadUrlTtlSec: number;
+  /** Unaudited client: only SELF_ONLY posts to private accounts, at most 5 posting users a day. */
+  unaudited: boolean;
+  /** Time from the last byte (or the download) to the end of processing. */
+  processingDelayMs: number;
+  /** Time from PUBLISH_COMPLETE until the post id is publicly available. */
+  moderationDelayMs: number;
+  /** Direct posts per creator in any 24 h ("typically around 15", tiktok-api.md §4). */
+  dailyPostCap: number;
+  /** Pending inbox shares per creator in any 24 h (tiktok-api.md §3.3). */
+  pendingInboxCap: number;
+  webhookUrl: string | null;
+  /** Keep received bytes (on disk) so `GET /_sandbox/videos/:publishId` can return them. */
+  storeVideos: boolean;
+  /** Per-minute rate limits and the Research API's daily budget; off for load tests. */
+  rateLimits: boolean;
+}
+
+export const defaultConfig: SandboxConfig = {
+  autoApprove: false,
+  autoApproveOpenId: null,
+  accessTokenTtlSec: 7200,
+  refreshTokenTtlSec: 15_552_000,
+  uploadUrlTtlSec: 3600,
+  unaudited: false,
+  processingDelayMs: 500,
+  moderationDelayMs: 1000,
+  dailyPostCap: 15,
+  pendingInboxCap: 5,
+  webhookUrl: null,
+  storeVideos: false,
+  rateLimits: true,
+};
+
+type Kind = 'boolean' | 'count' | 'string|null' | 'url|null';
+
+const kinds: Record<keyof SandboxConfig, Kind> = {
+  autoApprove: 'boolean',
+  autoApproveOpenId: 'string|null',
+  accessTokenTtlSec: 'count',
+  refreshTokenTtlSec: 'count',
+  uploadUrlTtlSec: 'count',
+  unaudited: 'boolean',
+  processingDelayMs: 'count',
+  moderationDelayMs: 'count',
+  dailyPostCap: 'count',
+  pendingInboxCap: 'count',
+  webhookUrl: 'url|null',
+  storeVideos: 'boolean',
+  rateLimits: 'boolean',
+};
+
+function fits(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'count':
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+    case 'string|null':
+      return value === null || (typeof value === 'string' && value.length > 0);
+    case 'url|null':
+      return value === null || (typeof value === 'string' && URL.canParse(value));
+  }
+}
+
+/**
+ * Checks a partial config. Throws with a message naming the first bad field, so a test that
+ * misspells a knob fails loudly instead of silently running with the default.
+ */
+export function parseConfigPatch(input: unknown): Partial<SandboxConfig> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new Error('The config patch must be a JSON object.');
+  }
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    const kind = kinds[key as keyof SandboxConfig];
+    if (!kind) throw new Error(`Unknown config field "${key}".`);
+    if (!fits(kind, value)) throw new Error(`Config field "${key}" must be ${kind}.`);
+    patch[key] = value;
+  }
+  return patch as Partial<SandboxConfig>;
+}
+
+export function pickConfig(input: Record<string, unknown>): Partial<SandboxConfig> {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(kinds)) {
+    if (input[key] !== undefined) picked[key] = input[key];
+  }
+  return parseConfigPatch(picked);
+}

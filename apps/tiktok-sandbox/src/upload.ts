@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { WriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { chunkRange } from './chunk-rules';
+import type { SandboxContext } from './context';
+import { ApiError, sendApiError } from './errors';
+import { endInFlight, startInFlight } from './in-flight';
+import { startProcessing } from './publish-machine';
+import type { Publish, SandboxState } from './state';
+
+const uploadPath = '/upload/video/';
+const videoTypes = ['video/mp4', 'video/quicktime', 'video/webm'];
+
+/** Reads and drops a body we refuse, so the connection stays usable for the next chunk. */
+async function drain(body: unknown): Promise<void> {
+  if (!body || typeof (body as Readable).resume !== 'function') return;
+  try {
+    for await (const _ of body as Readable);
+  } catch {
+    // The client went away; nothing to answer.
+  }
+}
+
+/** `Content-Range` of what has been received: last byte index, as HTTP ranges are inclusive. */
+function receivedRange(publish: Publish): string {
+  const total = publish.videoSize ?? 0;
+  return publish.bytesReceived > 0
+    ? `bytes 0-${publish.bytesReceived - 1}/${total}`
+    : `bytes */${total}`;
+}
+
+class UploadRefusal extends ApiError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly rule: string | null = null,
+  ) {
+    super(code, status, message);
+  }
+}
+
+function parseRange(header: string | undefined) {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header?.trim() ?? '');
+  if (!match) {
+    throw new UploadRefusal(
+      400,
+      'invalid_params',
+      'Content-Range must be "bytes FIRST-LAST/TOTAL".',
+    );
+  }
+  const [first, last, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (last < first) throw new UploadRefusal(400, 'invalid_params', 'Content-Range is empty.');
+  return { first, last, total };
+}
+
+/** Every check that can be made from the headers, before a byte of the body is read. */
+function checkHeaders(publish: Publish, headers: Record<string, unknown>) {
+  const upload = publish.upload;
+  if (
+    !upload ||
+    publish.status !== 'PROCESSING_UPLOAD' ||
+    upload.nextChunk >= (publish.totalChunkCount ?? 0)
+  ) {
+    throw new UploadRefusal(404, 'invalid_params', 'There is no upload task open for this URL.');
+  }
+  if (upload.expiresAt <= Date.now()) {
+    throw new UploadRefusal(
+      403,
+      'invalid_params',
+      'The upload_url has expired (valid 1 hour).',
+      'upload_url_expired',
+    );
+  }
+  const type =
+    String(headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase() ?? '';
+  if (!videoTypes.includes(type)) {
+    throw new UploadRefusal(
+      400,
+      'invalid_file_upload',
+      'Content-Type must be video/mp4, video/quicktime or video/webm.',
+      'bad_content_type',
+    );
+  }
+  const range = parseRange(headers['content-range'] as string | undefined);
+  const plan = {
+    videoSize: publish.videoSize ?? 0,
+    chunkSize: publish.chunkSize ?? 0,
+    totalChunkCount: publish.totalChunkCount ?? 0,
+  };
+  if (range.total !== plan.videoSize) {
+    throw new UploadRefusal(
+      400,
+      'invalid_params',
+      `Content-Range total must be video_size (${plan.videoSize}).`,
+      'content_range_total',
+    );
+  }
+  // Chunks must arrive in order, each starting where the last one ended (§3.4 rule 5).
+  if (range.first !== publish.bytesReceived || upload.busy) {
+    const why = upload.busy
+      ? 'another chunk of this upload is still being received'
+      : `expected the chunk starting at byte ${publish.bytesReceived}, got ${range.first}`;
+    throw new UploadRefusal(
+      416,
+      'invalid_params',
+      `Content-Range does not match the upload progress: ${why}.`,
+      'chunk_out_of_order',
+    );
+  }
+  const expected = chunkRange(plan, upload.nextChunk);
+  if (range.last !== expected.last) {
+    throw new UploadRefusal(
+      400,
+      'invalid_params',
+      `Chunk ${upload.nextChunk + 1} must cover bytes ${expected.first}-${expected.last} per the chunk_size given at init.`,
+      'chunk_size_mismatch',
+    );
+  }
+  const length = Number(headers['content-length']);
+  if (!Number.isSafeInteger(length) || length !== range.last - range.first + 1) {
+    throw new UploadRefusal(
+      400,
+      'invalid_params',
+      'Content-Length must equal the size of the Content-Range.',
+      'content_length_mismatch',
+    );
+  }
+  return { range, length };
+}
+
+/**
+ * Streams one chunk through a copy of the running hash (and to disk when storing), so a chunk
+ * that fails half-way leaves the upload's hash exactly as it was before.
+ */
+async function receive(ctx: SandboxContext, publish: Publish, body: Readable, first: number) {
+  const upload = publish.upload;
+  if (!upload) throw new Error('no upload');
+  const hash = upload.hash ? upload.hash.copy() : createHash('sha256');
+  let file: WriteStream | null = null;
+  if (ctx.state.config.storeVideos) {
+    publish.storedPath ??= await ctx.videos.newFile(publish.publishId);
+    file = ctx.videos.writerAt(publish.storedPath, first);
+  }
+  let bytes = 0;
+  try {
+    for await (const chunk of body) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).byteLength;
+      if (file && !file.write(chunk)) await once(file, 'drain');
+    }
+  } finally {
+    if (file) {
+      file.end();
+      await once(file, 'close').catch(() => undefined);
+    }
+  }
+  return { hash, bytes };
+}
+
+async function refuse(
+  state: SandboxState,
+  reply: FastifyReply,
+  body: unknown,
+  err: ApiError,
+  publish?: Publish,
+) {
+  if (err instanceof UploadRefusal && err.rule) state.violation(err.rule, err.message);
+  await drain(body);
+  if (publish && err.status === 416) reply.header('content-range', receivedRange(publish));
+  return sendApiError(reply, err, 'full');
+}
+
+export function registerUpload(app: FastifyInstance, ctx: SandboxContext): void {
+  const { state } = ctx;
+  app.put(uploadPath, async (req, reply) => {
+    const query = req.query as Record<string, string | undefined>;
+    const publish = state.uploads.get(query.upload_id ?? '');
+    if (!publish?.upload || publish.upload.token !== query.upload_token) {
+      const err = new UploadRefusal(404, 'invalid_params', 'There is no upload task for this URL.');
+      return refuse(state, reply, req.body, err);
+    }
+    const fault = state.faults.takeChunk();
+    if (fault?.reset) {
+      reply.hijack();
+      req.raw.socket.destroy();
+      return;
+    }
+    if (fault?.status) {
+      await drain(req.body);
+      const err = new ApiError(
+        'internal_error',
+        fault.status,
+        'Something went wrong. Please retry this chunk.',
+      );
+      return sendApiError(reply, err, 'full');
+    }
+    let checked: ReturnType<typeof checkHeaders>;
+    try {
+      checked = checkHeaders(publish, req.headers);
+    } catch (err) {
+      if (err instanceof ApiError) return refuse(state, reply, req.body, err, publish);
+      throw err;
+    }
+    const upload = publish.upload;
+    if (upload.nextChunk === 0) startInFlight(state, publish);
+    upload.busy = true;
+    let received: Awaited<ReturnType<typeof receive>>;
+    try {
+      received = await receive(ctx, publish, req.body as Readable, checked.range.first);
+    } catch {
+      // The client hung up mid-chunk; the chunk does not count.
+      const err = new ApiError('invalid_params', 400, 'The chunk body was cut short.');
+      return sendApiError(reply, err, 'full');
+    } finally {
+      upload.busy = false;
+    }
+    if (received.bytes !== checked.length) {
+      state.violation('content_length_mismatch', 'the chunk body did not match Content-Length');
+      const err = new ApiError('invalid_params', 400, 'Content-Length does not match the body.');
+      return sendApiError(reply, err, 'full');
+    }
+    upload.hash = received.hash;
+    upload.nextChunk += 1;
+    publish.bytesReceived += received.bytes;
+    reply.header('content-range', receivedRange(publish));
+    if (publish.bytesReceived < (publish.videoSize ?? 0)) return reply.code(206).send();
+    // The last chunk: posting starts (201, §3.4).
+    publish.sha256 = received.hash.digest('hex');
+    upload.hash = null;
+    endInFlight(state, publish);
+    startProcessing(ctx, publish);
+    return reply.code(201).send();
+  });
+}
