@@ -1,0 +1,135 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { afterAll, describe, expect, test } from 'vitest';
+import { AccountUploadLock, LeaseLock, LeaseLostError, redisConnection } from '../src';
+
+const prefix = createTestRedisPrefix('account-lock');
+const redis = redisConnection(testServices().redisUrl, 'worker');
+afterAll(() => redis.quit());
+
+const leases = new LeaseLock(redis, 'upload', { prefix });
+
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+describe('AccountUploadLock', () => {
+  test('keeps the lease past its TTL while the work runs, then releases it', async () => {
+    const lock = new AccountUploadLock(redis, {
+      prefix,
+      accountId: 'acc_long',
+      token: 'job-1',
+      ttlMs: 600,
+      renewEveryMs: 150,
+    });
+    const result = await lock.run(async ({ fence, signal }) => {
+      // Three TTLs: without renewals the lease would be gone by now.
+      await sleep(1_800);
+      expect(signal.aborted).toBe(false);
+      const other = await leases.acquire('acc_long', 'job-2', 600);
+      expect(other).toMatchObject({ acquired: false, holder: 'job-1' });
+      return fence;
+    });
+    expect(result.acquired).toBe(true);
+    expect(await leases.holder('acc_long')).toBeNull();
+  });
+
+  test('a busy account runs nothing and says who holds it', async () => {
+    const held = await leases.acquire('acc_busy', 'job-holder', 30_000);
+    expect(held.acquired).toBe(true);
+    let ran = false;
+    const result = await new AccountUploadLock(redis, {
+      prefix,
+      accountId: 'acc_busy',
+      token: 'job-other',
+    }).run(async () => {
+      ran = true;
+    });
+    expect(ran).toBe(false);
+    expect(result).toMatchObject({ acquired: false, holder: 'job-holder' });
+    expect(result.acquired === false && result.expiresInMs).toBeGreaterThan(0);
+  });
+
+  test('releases when the work fails, and rethrows the failure', async () => {
+    const lock = new AccountUploadLock(redis, { prefix, accountId: 'acc_fail', token: 'job-f' });
+    await expect(
+      lock.run(async () => {
+        throw new Error('ffprobe said no');
+      }),
+    ).rejects.toThrow('ffprobe said no');
+    expect(await leases.holder('acc_fail')).toBeNull();
+  });
+
+  test('when another holder takes the lease, the signal aborts with lease_lost', async () => {
+    const lock = new AccountUploadLock(redis, {
+      prefix,
+      accountId: 'acc_stolen',
+      token: 'job-a',
+      ttlMs: 30_000,
+      renewEveryMs: 50,
+    });
+    const run = lock.run(async ({ signal }) => {
+      // Another worker takes over (as after a stall): drop our lease and take it.
+      await redis.del(`${prefix}:lease:upload:acc_stolen`);
+      const thief = await leases.acquire('acc_stolen', 'job-b', 30_000);
+      expect(thief.acquired).toBe(true);
+      return untilAborted(signal);
+    });
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect(error).toMatchObject({ code: 'lease_lost', reason: 'taken', resourceId: 'acc_stolen' });
+    // The lease of the new holder survives our release.
+    expect((await leases.holder('acc_stolen'))?.token).toBe('job-b');
+  });
+
+  test('when Redis stops answering, the work is stopped before the lease can lapse', async () => {
+    const client = redisConnection(testServices().redisUrl, 'worker');
+    const lock = new AccountUploadLock(client, {
+      prefix,
+      accountId: 'acc_offline',
+      token: 'job-o',
+      ttlMs: 600,
+      renewEveryMs: 150,
+    });
+    const error = await lock
+      .run(async ({ signal }) => {
+        client.disconnect(); // no reconnect: every renewal now fails
+        return untilAborted(signal);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'lease_lost', reason: 'expired' });
+  });
+
+  test("aborting the caller's signal aborts the work", async () => {
+    const parent = new AbortController();
+    const lock = new AccountUploadLock(redis, {
+      prefix,
+      accountId: 'acc_cancel',
+      token: 'job-c',
+      signal: parent.signal,
+    });
+    const error = await lock
+      .run(async ({ signal }) => {
+        parent.abort(new Error('shutdown'));
+        return untilAborted(signal);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toEqual(new Error('shutdown'));
+    expect(await leases.holder('acc_cancel')).toBeNull();
+  });
+
+  test('renewals must come at least twice per TTL', () => {
+    expect(
+      () =>
+        new AccountUploadLock(redis, {
+          accountId: 'a',
+          token: 't',
+          ttlMs: 1000,
+          renewEveryMs: 600,
+        }),
+    ).toThrow(RangeError);
+  });
+});

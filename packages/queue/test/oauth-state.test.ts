@@ -1,0 +1,59 @@
+import { createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { afterAll, describe, expect, test } from 'vitest';
+import { OAuthStateStore, redisConnection } from '../src';
+
+const prefix = createTestRedisPrefix('oauth');
+const redis = redisConnection(testServices().redisUrl, 'worker');
+afterAll(() => redis.quit());
+
+const states = new OAuthStateStore(redis, { prefix });
+const data = { ownerId: 'user_42', redirectTo: 'https://backend.example/done' };
+
+describe('OAuthStateStore', () => {
+  test('a state gives back its data exactly once', async () => {
+    const state = await states.create(data);
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await states.consume(state)).toEqual(data);
+    expect(await states.consume(state)).toBeNull();
+  });
+
+  test('two callbacks racing with one state: only one wins', async () => {
+    const state = await states.create({ ...data, codeVerifier: 'v'.repeat(64) });
+    const clients = Array.from({ length: 5 }, () =>
+      redisConnection(testServices().redisUrl, 'worker'),
+    );
+    try {
+      const results = await Promise.all(
+        clients.map((c) => new OAuthStateStore(c, { prefix }).consume(state)),
+      );
+      expect(results.filter((r) => r !== null)).toEqual([
+        { ...data, codeVerifier: 'v'.repeat(64) },
+      ]);
+    } finally {
+      await Promise.all(clients.map((c) => c.quit()));
+    }
+  });
+
+  test('an expired state is refused', async () => {
+    const state = await states.create(data, 60);
+    // Let Redis expire it the way time would.
+    await redis.pexpire(`${prefix}:oauth-state:${state}`, 1);
+    await expect.poll(() => redis.exists(`${prefix}:oauth-state:${state}`)).toBe(0);
+    expect(await states.consume(state)).toBeNull();
+  });
+
+  test('unknown and malformed states are refused', async () => {
+    expect(await states.consume('A'.repeat(43))).toBeNull();
+    expect(await states.consume('')).toBeNull();
+    expect(await states.consume('../../etc')).toBeNull();
+  });
+
+  test('states are random and expire on their own', async () => {
+    const a = await states.create(data, 120);
+    const b = await states.create(data, 120);
+    expect(a).not.toBe(b);
+    const ttl = await redis.ttl(`${prefix}:oauth-state:${a}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(120);
+  });
+});
