@@ -1,12 +1,22 @@
 // Numbers as a person reads them in an error message.
 
-/** "2.0 s", "12.0 s", "9 min 59.5 s", "10 min 0.4 s": never rounds across a limit. */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const tenths = Math.round(seconds * 10);
-  const minutes = Math.floor(tenths / 600);
-  const rest = (tenths % 600) / 10;
+/**
+ * "2.0 s", "12.0 s", "11 min 40 s". Given the limit it is compared with, it adds decimals
+ * until the two differ: "2.97 s long; needs at least 3 s", never "3.0 s long; needs 3 s".
+ */
+export function formatDuration(seconds: number, limitSec?: number): string {
+  let digits = 1;
+  while (digits < 3 && roundTo(seconds, digits) === limitSec) digits++;
+  const value = roundTo(seconds, digits);
+  if (value < 60) return `${value.toFixed(digits)} s`;
+  const minutes = Math.floor(value / 60);
+  const rest = roundTo(value - minutes * 60, digits);
   return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+}
+
+function roundTo(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
 }
 
 /** A limit in whole seconds: "3 s", "10 s", "10 min". */

@@ -52,18 +52,14 @@ export function runFfprobe(
   absolutePath: string,
   options: RunFfprobeOptions,
 ): Promise<FfprobeResult> {
+  // biome-ignore format: option and value side by side read better
   const args = [
-    '-v',
-    'quiet',
-    '-print_format',
-    'json',
-    '-show_error',
-    '-show_format',
-    '-show_streams',
+    '-v', 'quiet',
+    '-print_format', 'json',
+    '-show_error', '-show_format', '-show_streams',
     // A "video" may be a playlist (HLS, concat) naming other URLs: ffprobe would fetch them.
     // Local files only, so probing can never be turned into a request to another host.
-    '-protocol_whitelist',
-    'file',
+    '-protocol_whitelist', 'file',
     // The file: prefix stops a name such as "-x" or "concat:a|b" being read as an option or
     // another protocol.
     `file:${absolutePath}`,

@@ -62,7 +62,7 @@ export function validateVideo(
   } else if (duration < L.minDurationSec) {
     fail(
       'video_duration_too_short',
-      `The video is ${formatDuration(duration)} long; TikTok needs at least ${formatLimit(L.minDurationSec)}. Use a longer clip.`,
+      `The video is ${formatDuration(duration, L.minDurationSec)} long; TikTok needs at least ${formatLimit(L.minDurationSec)}. Use a longer clip.`,
       { durationSec: duration, minDurationSec: L.minDurationSec },
     );
   } else if (duration > maxDuration.sec) {
@@ -72,7 +72,7 @@ export function validateVideo(
         : `TikTok accepts videos of up to ${formatLimit(maxDuration.sec)} from apps`;
     fail(
       'video_duration_too_long',
-      `The video is ${formatDuration(duration)} long; ${who}. Trim it to ${formatLimit(maxDuration.sec)} or less.`,
+      `The video is ${formatDuration(duration, maxDuration.sec)} long; ${who}. Trim it to ${formatLimit(maxDuration.sec)} or less.`,
       { durationSec: duration, maxDurationSec: maxDuration.sec, limitSource: maxDuration.source },
     );
   }
