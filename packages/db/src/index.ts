@@ -1,1 +1,49 @@
-export { applyMigrations } from './migrations';
+// The database package: the Prisma client, token encryption and the repositories the API
+// and the workers share. Migrations are in `@tiktok-fleet/db/migrations`.
+export {
+  type Account,
+  AccountStatus,
+  type AnalyticsSnapshot,
+  type ApiKey,
+  type Post,
+  PostMode,
+  PostStatus,
+  type PostStatusEvent,
+  Prisma,
+  PrivacyLevel,
+  VideoSourceKind,
+} from '../generated/prisma/client';
+export {
+  type AccountRepository,
+  type AccountTokens,
+  type ConnectedAccount,
+  createAccountRepository,
+  type PublicAccount,
+} from './accounts';
+export { type ApiKeyRepository, createApiKeyRepository, type PublicApiKey } from './api-keys';
+export { createPrismaClient, type Db } from './client';
+export {
+  AccountConnectedElsewhereError,
+  AccountNotFoundError,
+  DbError,
+  PostNotFoundError,
+  PostStatusConflictError,
+} from './errors';
+export { newId } from './ids';
+export {
+  createPostRepository,
+  finalStatuses,
+  InvalidCursorError,
+  type NewPost,
+  type PostChanges,
+  type PostRepository,
+  type PostWithEvents,
+} from './posts';
+export {
+  parseTokenKeyring,
+  TokenCipher,
+  TokenCipherError,
+  type TokenCipherErrorCode,
+  type TokenKey,
+  type TokenKeyring,
+} from './token-cipher';

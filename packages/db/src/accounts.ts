@@ -1,0 +1,135 @@
+import type { Account, PrismaClient } from '../generated/prisma/client';
+import { AccountConnectedElsewhereError, AccountNotFoundError } from './errors';
+import { newId } from './ids';
+import { isUniqueViolation } from './prisma-errors';
+import type { TokenCipher } from './token-cipher';
+
+/** Never selected unless asked for: ciphertexts have no business in API responses or logs. */
+const secretColumns = {
+  accessTokenCiphertext: true,
+  refreshTokenCiphertext: true,
+  tokenKeyId: true,
+} as const;
+
+export type PublicAccount = Omit<Account, keyof typeof secretColumns>;
+
+export interface AccountTokens {
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: Date;
+  refreshTokenExpiresAt: Date;
+}
+
+export interface ConnectedAccount {
+  ownerId: string;
+  openId: string;
+  unionId?: string | null;
+  displayName?: string | null;
+  username?: string | null;
+  avatarUrl?: string | null;
+  grantedScopes: string[];
+  tokens: AccountTokens;
+}
+
+export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
+  const encrypted = (tokens: AccountTokens) => ({
+    accessTokenCiphertext: cipher.encrypt(tokens.accessToken),
+    refreshTokenCiphertext: cipher.encrypt(tokens.refreshToken),
+    tokenKeyId: cipher.currentKeyId,
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
+  });
+
+  const upsertOnce = (input: ConnectedAccount) => {
+    const profile = {
+      unionId: input.unionId ?? null,
+      displayName: input.displayName ?? null,
+      username: input.username ?? null,
+      avatarUrl: input.avatarUrl ?? null,
+      grantedScopes: input.grantedScopes,
+      ...encrypted(input.tokens),
+    };
+    return db.account.upsert({
+      // Another owner's live account does not match, so the create below hits the unique
+      // open_id instead of handing the account over. A revoked one may be taken over.
+      where: { openId: input.openId, OR: [{ ownerId: input.ownerId }, { status: 'revoked' }] },
+      create: { id: newId('acc'), ownerId: input.ownerId, openId: input.openId, ...profile },
+      update: { ownerId: input.ownerId, status: 'active', statusReason: null, ...profile },
+      omit: secretColumns,
+    });
+  };
+
+  return {
+    /**
+     * Stores an account after Login Kit: creates it, or refreshes its profile and tokens when
+     * the same owner connects it again (which also clears needs_reauth).
+     */
+    async upsertByOpenId(input: ConnectedAccount): Promise<PublicAccount> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await upsertOnce(input);
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          // Two callbacks for one new account race to create it; the second one updates.
+          if (attempt === 2) throw new AccountConnectedElsewhereError();
+        }
+      }
+    },
+
+    async get(accountId: string): Promise<PublicAccount | null> {
+      return db.account.findUnique({ where: { id: accountId }, omit: secretColumns });
+    },
+
+    async listByOwner(ownerId: string): Promise<PublicAccount[]> {
+      return db.account.findMany({
+        where: { ownerId },
+        orderBy: { createdAt: 'asc' },
+        omit: secretColumns,
+      });
+    },
+
+    /** The account's tokens in plain text, for the TikTok client only. */
+    async getTokens(accountId: string): Promise<AccountTokens> {
+      const row = await db.account.findUnique({ where: { id: accountId } });
+      if (!row) throw new AccountNotFoundError(accountId);
+      return {
+        accessToken: cipher.decrypt(row.accessTokenCiphertext),
+        refreshToken: cipher.decrypt(row.refreshTokenCiphertext),
+        accessTokenExpiresAt: row.accessTokenExpiresAt,
+        refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+      };
+    },
+
+    /** After a refresh: TikTok may rotate the refresh token too, so both are replaced. */
+    async saveTokens(accountId: string, tokens: AccountTokens): Promise<void> {
+      const { count } = await db.account.updateMany({
+        where: { id: accountId },
+        data: encrypted(tokens),
+      });
+      if (count === 0) throw new AccountNotFoundError(accountId);
+    },
+
+    /** The refresh token is dead: posts wait until the owner connects the account again. */
+    async markNeedsReauth(accountId: string, reason: string): Promise<void> {
+      const { count } = await db.account.updateMany({
+        where: { id: accountId, status: { not: 'revoked' } },
+        data: { status: 'needs_reauth', statusReason: reason },
+      });
+      if (count === 0 && !(await db.account.count({ where: { id: accountId } }))) {
+        throw new AccountNotFoundError(accountId);
+      }
+    },
+
+    /** Active accounts whose access token expires before `before`, soonest first. */
+    async listDueForRefresh(before: Date, limit = 100): Promise<PublicAccount[]> {
+      return db.account.findMany({
+        where: { status: 'active', accessTokenExpiresAt: { lt: before } },
+        orderBy: { accessTokenExpiresAt: 'asc' },
+        take: limit,
+        omit: secretColumns,
+      });
+    },
+  };
+}
+
+export type AccountRepository = ReturnType<typeof createAccountRepository>;

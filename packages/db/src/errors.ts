@@ -1,0 +1,47 @@
+/** Errors the repositories raise; `code` is stable and safe to show a caller. */
+export class DbError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class AccountNotFoundError extends DbError {
+  constructor(readonly accountId: string) {
+    super('account_not_found', `No account ${accountId}. Connect it first.`);
+  }
+}
+
+/** The TikTok account is connected by another owner; taking it over silently would be wrong. */
+export class AccountConnectedElsewhereError extends DbError {
+  constructor() {
+    super(
+      'account_connected_elsewhere',
+      'This TikTok account is already connected by another owner. It has to be disconnected ' +
+        'there before it can be connected here.',
+    );
+  }
+}
+
+export class PostNotFoundError extends DbError {
+  constructor(readonly postId: string) {
+    super('post_not_found', `No post ${postId}.`);
+  }
+}
+
+/** A status change lost a race, or asked to leave a final status. */
+export class PostStatusConflictError extends DbError {
+  constructor(
+    readonly postId: string,
+    readonly currentStatus: string,
+    readonly wantedStatus: string,
+  ) {
+    super(
+      'post_status_conflict',
+      `Post ${postId} is ${currentStatus}; it cannot become ${wantedStatus} from there.`,
+    );
+  }
+}

@@ -1,0 +1,182 @@
+import type {
+  Post,
+  PostStatus,
+  PostStatusEvent,
+  Prisma,
+  PrismaClient,
+} from '../generated/prisma/client';
+import { DbError, PostNotFoundError, PostStatusConflictError } from './errors';
+import { newId } from './ids';
+import { isUniqueViolation } from './prisma-errors';
+
+/** A post request as the API accepted it (DESIGN.md, "A post request"). */
+export type NewPost = Pick<
+  Prisma.PostUncheckedCreateInput,
+  | 'ownerId'
+  | 'accountId'
+  | 'videoSourceKind'
+  | 'videoSource'
+  | 'caption'
+  | 'privacyLevel'
+  | 'disableComment'
+  | 'disableDuet'
+  | 'disableStitch'
+  | 'coverTimestampMs'
+  | 'brandContent'
+  | 'brandOrganic'
+  | 'isAigc'
+  | 'mode'
+  | 'scheduledAt'
+  | 'callbackUrl'
+  | 'failWhenCapReached'
+  | 'idempotencyKey'
+>;
+
+/** What the pipeline records on a post: upload state, TikTok's answers, errors, attempts. */
+export type PostChanges = Omit<
+  Prisma.PostUncheckedUpdateManyInput,
+  'id' | 'ownerId' | 'accountId' | 'status' | 'createdAt' | 'updatedAt'
+>;
+
+export type PostWithEvents = Post & { events: PostStatusEvent[] };
+
+export const finalStatuses: readonly PostStatus[] = ['published', 'failed', 'canceled'];
+const openStatuses: PostStatus[] = ['queued', 'scheduled', 'validating', 'uploading', 'processing'];
+
+export class InvalidCursorError extends DbError {
+  constructor() {
+    super('invalid_cursor', 'The cursor is not one this API returned. Start again without it.');
+  }
+}
+
+// Keyset pagination over (createdAt, id), newest first; the cursor is opaque to callers.
+const encodeCursor = (post: Post) =>
+  Buffer.from(JSON.stringify([post.createdAt.toISOString(), post.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const createdAt = new Date(at);
+    if (typeof id === 'string' && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
+  } catch {}
+  throw new InvalidCursorError();
+}
+
+export function createPostRepository(db: PrismaClient) {
+  return {
+    /**
+     * Stores a new post with its first status event. With an idempotency key the owner has
+     * used before, returns that first post instead (`created: false`), even under a race.
+     */
+    async create(input: NewPost): Promise<{ post: Post; created: boolean }> {
+      const scheduled = input.scheduledAt != null && new Date(input.scheduledAt) > new Date();
+      const status: PostStatus = scheduled ? 'scheduled' : 'queued';
+      try {
+        const post = await db.$transaction(async (tx) => {
+          const created = await tx.post.create({ data: { ...input, id: newId('post'), status } });
+          await tx.postStatusEvent.create({
+            data: { postId: created.id, status, at: created.createdAt },
+          });
+          return created;
+        });
+        return { post, created: true };
+      } catch (error) {
+        if (!isUniqueViolation(error) || input.idempotencyKey == null) throw error;
+        const first = await db.post.findUnique({
+          where: {
+            ownerId_idempotencyKey: {
+              ownerId: input.ownerId,
+              idempotencyKey: input.idempotencyKey,
+            },
+          },
+        });
+        if (!first) throw error;
+        return { post: first, created: false };
+      }
+    },
+
+    /** A post with its status history, oldest first; `ownerId` hides other owners' posts. */
+    async get(postId: string, scope: { ownerId?: string } = {}): Promise<PostWithEvents | null> {
+      return db.post.findFirst({
+        where: { id: postId, ownerId: scope.ownerId },
+        include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+      });
+    },
+
+    async findByPublishId(publishId: string): Promise<Post | null> {
+      return db.post.findUnique({ where: { publishId } });
+    },
+
+    /** An owner's posts, newest first, optionally of one account and/or status. */
+    async list(query: {
+      ownerId: string;
+      accountId?: string;
+      status?: PostStatus;
+      limit?: number;
+      cursor?: string;
+    }): Promise<{ posts: Post[]; nextCursor: string | null }> {
+      const limit = Math.min(Math.max(query.limit ?? 50, 1), 100);
+      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const posts = await db.post.findMany({
+        where: {
+          ownerId: query.ownerId,
+          accountId: query.accountId,
+          status: query.status,
+          ...(after && {
+            OR: [
+              { createdAt: { lt: after.createdAt } },
+              { createdAt: after.createdAt, id: { lt: after.id } },
+            ],
+          }),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      const page = posts.slice(0, limit);
+      const last = page.at(-1);
+      return { posts: page, nextCursor: posts.length > limit && last ? encodeCursor(last) : null };
+    },
+
+    /**
+     * Moves a post to `status` and records the event, in one transaction. Only from `from`
+     * when given (compare-and-set between workers), and never out of a final status, so a
+     * canceled post cannot be revived by a late worker.
+     */
+    async transition(
+      postId: string,
+      status: PostStatus,
+      options: { from?: PostStatus[]; changes?: PostChanges; detail?: Prisma.InputJsonValue } = {},
+    ): Promise<Post> {
+      const allowed = (options.from ?? openStatuses).filter((s) => !finalStatuses.includes(s));
+      return db.$transaction(async (tx) => {
+        const at = new Date();
+        const { count } = await tx.post.updateMany({
+          where: { id: postId, status: { in: allowed } },
+          data: {
+            ...options.changes,
+            status,
+            ...(status === 'published' && !options.changes?.publishedAt && { publishedAt: at }),
+          },
+        });
+        if (count === 0) {
+          const current = await tx.post.findUnique({
+            where: { id: postId },
+            select: { status: true },
+          });
+          if (!current) throw new PostNotFoundError(postId);
+          throw new PostStatusConflictError(postId, current.status, status);
+        }
+        await tx.postStatusEvent.create({ data: { postId, status, at, detail: options.detail } });
+        return tx.post.findUniqueOrThrow({ where: { id: postId } });
+      });
+    },
+
+    /** Records pipeline state without a status change (progress, publish id, upload URL). */
+    async update(postId: string, changes: PostChanges): Promise<void> {
+      const { count } = await db.post.updateMany({ where: { id: postId }, data: changes });
+      if (count === 0) throw new PostNotFoundError(postId);
+    },
+  };
+}
+
+export type PostRepository = ReturnType<typeof createPostRepository>;
