@@ -5,11 +5,13 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { pickConfig, type SandboxConfig } from './config';
 import type { SandboxContext } from './context';
 import { registerControlApi } from './control-api';
+import { registerDisplay } from './display';
 import { ApiError, invalidParams, OAuthError, sendApiError, sendOAuthError } from './errors';
 import { toJson } from './json';
 import { registerAuthorize } from './oauth-authorize';
 import { registerToken } from './oauth-token';
 import { registerPosting } from './posting';
+import { registerResearch } from './research';
 import { SandboxState } from './state';
 import { registerStatus } from './status';
 import { registerUpload } from './upload';
@@ -114,6 +116,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   registerPosting(app, ctx);
   registerUpload(app, ctx);
   registerStatus(app, ctx);
+  registerDisplay(app, ctx);
+  registerResearch(app, ctx);
   registerControlApi(app, ctx);
 
   await app.listen({ port: options.port ?? 0, host });
