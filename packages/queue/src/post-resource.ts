@@ -1,0 +1,124 @@
+import type { Post, PostStatusEvent } from '@tiktok-fleet/db';
+import { z } from 'zod';
+import { POST_STATUSES } from './job-payloads';
+import { PRIVACY_LEVELS } from './post-request';
+
+/**
+ * A post as callers read it back (DESIGN.md, "A post as read back"): the HTTP API answers
+ * with it, callbacks carry it, and `enqueuePost` returns it. One shape everywhere, so a
+ * backend parses a callback the way it parses `GET /v1/posts/:id`.
+ *
+ * What stays out: the upload URL (it carries TikTok's upload credential), chunk bookkeeping,
+ * attempt counters and the owner id (the caller knows who it is).
+ */
+export const postResourceSchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    status: z.enum(POST_STATUSES),
+    caption: z.string(),
+    privacyLevel: z.enum(PRIVACY_LEVELS).nullable(),
+    mode: z.enum(['direct', 'draft']),
+    video: z.union([
+      z.object({ path: z.string() }),
+      z.object({ url: z.string() }),
+      z.object({ pullFromUrl: z.string() }),
+    ]),
+    disableComment: z.boolean(),
+    disableDuet: z.boolean(),
+    disableStitch: z.boolean(),
+    coverTimestampMs: z.number().int().nullable(),
+    brandContent: z.boolean(),
+    brandOrganic: z.boolean(),
+    isAigc: z.boolean(),
+    scheduledAt: z.string().nullable().describe('ISO 8601'),
+    callbackUrl: z.string().nullable(),
+    onDailyCap: z.enum(['wait', 'fail']),
+    progress: z.object({
+      uploadedBytes: z.number().int(),
+      /** Known once the worker has looked at the file. */
+      totalBytes: z.number().int().nullable(),
+    }),
+    publishId: z.string().nullable(),
+    tiktok: z.object({
+      /** TikTok's post id exactly as TikTok sent it: 19 digits, above 2^53, so a string. */
+      postId: z.string().nullable(),
+      shareUrl: z.string().nullable(),
+    }),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    history: z.array(
+      z.object({
+        status: z.enum(POST_STATUSES),
+        at: z.string().describe('ISO 8601'),
+        detail: z.unknown().nullable(),
+      }),
+    ),
+    createdAt: z.string().describe('ISO 8601'),
+    updatedAt: z.string().describe('ISO 8601'),
+  })
+  .meta({ id: 'Post' });
+
+export type PostResource = z.infer<typeof postResourceSchema>;
+
+function videoOf(post: Post): PostResource['video'] {
+  switch (post.videoSourceKind) {
+    case 'path':
+      return { path: post.videoSource };
+    case 'url':
+      return { url: post.videoSource };
+    case 'pullFromUrl':
+      return { pullFromUrl: post.videoSource };
+  }
+}
+
+/**
+ * A byte count for JSON. Counts are far below 2^53 (TikTok's limit is 4 GB), so a number
+ * is exact and easier on callers than a string.
+ */
+const bytes = (value: bigint) => Number(value);
+
+/**
+ * The public shape of a post and its status events (any order; the history comes out
+ * oldest first). Pure: no I/O, so workers and the API call it on rows they already hold.
+ */
+export function toPostResource(post: Post, events: readonly PostStatusEvent[]): PostResource {
+  const history = [...events]
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id - b.id))
+    .map((event) => ({
+      status: event.status,
+      at: event.at.toISOString(),
+      detail: event.detail ?? null,
+    }));
+  return {
+    id: post.id,
+    accountId: post.accountId,
+    status: post.status,
+    caption: post.caption,
+    privacyLevel: post.privacyLevel,
+    mode: post.mode,
+    video: videoOf(post),
+    disableComment: post.disableComment,
+    disableDuet: post.disableDuet,
+    disableStitch: post.disableStitch,
+    coverTimestampMs: post.coverTimestampMs,
+    brandContent: post.brandContent,
+    brandOrganic: post.brandOrganic,
+    isAigc: post.isAigc,
+    scheduledAt: post.scheduledAt?.toISOString() ?? null,
+    callbackUrl: post.callbackUrl,
+    onDailyCap: post.failWhenCapReached ? 'fail' : 'wait',
+    progress: {
+      uploadedBytes: bytes(post.uploadedBytes),
+      totalBytes: post.totalBytes == null ? null : bytes(post.totalBytes),
+    },
+    publishId: post.publishId,
+    tiktok: { postId: post.tiktokPostId, shareUrl: post.shareUrl },
+    error:
+      post.errorCode != null
+        ? { code: post.errorCode, message: post.errorMessage ?? post.errorCode }
+        : null,
+    history,
+    createdAt: post.createdAt.toISOString(),
+    updatedAt: post.updatedAt.toISOString(),
+  };
+}
