@@ -79,7 +79,7 @@ export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
  * The enqueue contract for a post (DESIGN.md): the job id is the post id, so adding the
  * same post twice makes one job, and a future `scheduledAt` becomes a delay.
  */
-export function enqueuePublish(
+export async function enqueuePublish(
   queues: FleetQueues,
   postId: string,
   options: { scheduledAt?: Date | null; now?: number } = {},

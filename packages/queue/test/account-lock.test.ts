@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { AccountUploadLock, LeaseLock, LeaseLostError, redisConnection } from '../src';
+import { AccountUploadLock, LeaseLock, LeaseLostError } from '../src';
+import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('account-lock');
-const redis = redisConnection(testServices().redisUrl, 'worker');
+const redis = connect();
 afterAll(() => redis.quit());
 
 const leases = new LeaseLock(redis, 'upload', { prefix });
@@ -86,7 +87,7 @@ describe('AccountUploadLock', () => {
   });
 
   test('when Redis stops answering, the work is stopped before the lease can lapse', async () => {
-    const client = redisConnection(testServices().redisUrl, 'worker');
+    const client = connect();
     const lock = new AccountUploadLock(client, {
       prefix,
       accountId: 'acc_offline',

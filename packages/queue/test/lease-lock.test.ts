@@ -1,18 +1,17 @@
-import { createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { LeaseLock, redisConnection } from '../src';
+import { LeaseLock } from '../src';
+import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('lease');
-const redis = redisConnection(testServices().redisUrl, 'worker');
+const redis = connect();
 afterAll(() => redis.quit());
 
 const uploads = new LeaseLock(redis, 'upload', { prefix });
 
 describe('LeaseLock', () => {
   test('of many concurrent acquirers exactly one wins, the others see who holds it', async () => {
-    const clients = Array.from({ length: 8 }, () =>
-      redisConnection(testServices().redisUrl, 'worker'),
-    );
+    const clients = Array.from({ length: 8 }, () => connect());
     try {
       // Separate connections, so the attempts really race at the server.
       const attempts = await Promise.all(

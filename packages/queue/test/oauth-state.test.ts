@@ -1,9 +1,10 @@
-import { createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { OAuthStateStore, redisConnection } from '../src';
+import { OAuthStateStore } from '../src';
+import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('oauth');
-const redis = redisConnection(testServices().redisUrl, 'worker');
+const redis = connect();
 afterAll(() => redis.quit());
 
 const states = new OAuthStateStore(redis, { prefix });
@@ -19,9 +20,7 @@ describe('OAuthStateStore', () => {
 
   test('two callbacks racing with one state: only one wins', async () => {
     const state = await states.create({ ...data, codeVerifier: 'v'.repeat(64) });
-    const clients = Array.from({ length: 5 }, () =>
-      redisConnection(testServices().redisUrl, 'worker'),
-    );
+    const clients = Array.from({ length: 5 }, () => connect());
     try {
       const results = await Promise.all(
         clients.map((c) => new OAuthStateStore(c, { prefix }).consume(state)),

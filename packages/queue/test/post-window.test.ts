@@ -1,9 +1,10 @@
-import { createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { POST_WINDOW_MS, PostWindow, redisConnection } from '../src';
+import { POST_WINDOW_MS, PostWindow } from '../src';
+import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('post-window');
-const redis = redisConnection(testServices().redisUrl, 'worker');
+const redis = connect();
 afterAll(() => redis.quit());
 
 const window = new PostWindow(redis, { prefix });
@@ -11,9 +12,7 @@ const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 
 describe('PostWindow (rolling 24 h post counter)', () => {
   test('cap 10 under 12 concurrent reservations: exactly 10 succeed, the rest wait for the oldest', async () => {
-    const clients = Array.from({ length: 4 }, () =>
-      redisConnection(testServices().redisUrl, 'worker'),
-    );
+    const clients = Array.from({ length: 4 }, () => connect());
     try {
       // Distinct times, so "the oldest" is one entry; all within one window.
       const results = await Promise.all(

@@ -1,9 +1,10 @@
-import { createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { redisConnection, SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS } from '../src';
+import { SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS } from '../src';
+import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('rate');
-const redis = redisConnection(testServices().redisUrl, 'worker');
+const redis = connect();
 afterAll(() => redis.quit());
 
 const limiter = new SlidingWindowRateLimiter(redis, { prefix });
