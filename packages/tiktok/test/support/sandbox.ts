@@ -90,10 +90,13 @@ export function useSandbox(clientOptions: Partial<TikTokClientOptions> = {}) {
       return (text ? JSON.parse(text) : undefined) as T;
     };
     env.configure = (config) => env.control('PATCH', '/config', config);
+    // Reset forgets state but keeps the config, so the start-up config is put back too.
+    const defaults = await env.configure({});
     env.reset = async (config = {}) => {
       await env.control('POST', '/reset');
       // Fast state machine, no rate limits unless a test turns them on.
       await env.configure({
+        ...(defaults as object),
         processingDelayMs: 20,
         moderationDelayMs: 20,
         rateLimits: false,
