@@ -179,7 +179,7 @@ describe('token endpoint', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ client_key: sandbox.clientKey }),
     });
-    expect((await json.json()).error).toBe('invalid_request');
+    expect(((await json.json()) as { error: string }).error).toBe('invalid_request');
   });
 
   it('rotates refresh tokens: the old one answers invalid_grant and is recorded', async () => {
