@@ -86,6 +86,8 @@ export class AccountLock {
     { acquired: true; fence: number } | { acquired: false; holder: string; expiresInMs: number }
   > {
     if (this.#lease) throw new Error('This lock is already held; release it first.');
+    // Work that is already canceled must not take an account's lock, even briefly.
+    this.#parentSignal?.throwIfAborted();
     const { accountId, token, ttlMs, renewEveryMs } = this.#options;
     const sentAt = performance.now();
     const attempt = await this.#lock.acquire(accountId, token, ttlMs);

@@ -22,8 +22,8 @@ function fieldName(path: PropertyKey[]): string {
     .join('');
 }
 
-function details(issue: z.core.$ZodIssue, base: PropertyKey[]): ValidationDetail[] {
-  const path = [...base, ...issue.path];
+function details(issue: z.core.$ZodIssue): ValidationDetail[] {
+  const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
     // One line per key: each is a separate thing to fix.
     return issue.keys.map((key) => ({
@@ -39,7 +39,7 @@ function details(issue: z.core.$ZodIssue, base: PropertyKey[]): ValidationDetail
  * carry their own sentences; other schemas fall back on zod's wording.
  */
 export function formatValidationIssues(error: z.ZodError): ValidationErrorBody {
-  const list = error.issues.flatMap((issue) => details(issue, []));
+  const list = error.issues.flatMap(details);
   const first = list[0];
   const summary = first ? `${first.field} ${first.problem}` : 'it does not match the schema';
   const more =

@@ -1,0 +1,250 @@
+import path from 'node:path';
+import {
+  type Db,
+  type NewPost,
+  type Post,
+  PostNotFoundError,
+  createPostRepository,
+} from '@tiktok-fleet/db';
+import { EnqueuePostError } from './errors/enqueue-post-error';
+import { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
+import { isRealPathInside, resolveMediaPath } from './media-path';
+import { type PostRequest, postRequestSchema } from './post-request';
+import { type PostResource, toPostResource } from './post-resource';
+import { type FleetQueues, enqueuePublish } from './queues';
+import { formatValidationIssues } from './validation-issues';
+
+export interface PostEnqueuerDeps {
+  /** The Prisma client (`createPrismaClient`). */
+  db: Db;
+  /** Producer queues (`createQueues` on a `redisConnection(url, 'producer')` client). */
+  queues: FleetQueues;
+  /**
+   * MEDIA_ROOT. With it, `video.path` may also be an absolute path inside it, and a symlink
+   * out of it is caught here; without it, only relative paths that stay below it pass.
+   */
+  mediaRoot?: string;
+}
+
+export interface EnqueuePostInput {
+  /** The caller's user id; the account must belong to it. */
+  ownerId: string;
+  /** The post request as received (JSON); validated here. */
+  request: unknown;
+  /** A repeated call with the same key returns the first post instead of a second one. */
+  idempotencyKey?: string | undefined;
+}
+
+export interface EnqueuePostResult {
+  post: PostResource;
+  /** False when the idempotency key returned a post made earlier. */
+  created: boolean;
+}
+
+export type PostEnqueuer = ReturnType<typeof createPostEnqueuer>;
+
+/** Idempotency keys are opaque to us; the limits keep them usable as index entries. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const pendingStatuses = new Set<Post['status']>(['queued', 'scheduled']);
+
+/**
+ * The enqueue contract (DESIGN.md): what `POST /v1/posts` does, for backends that import
+ * this package instead of calling HTTP. Validates the request, checks the account, stores
+ * the post (queued, or scheduled when `scheduledAt` is in the future) and adds its
+ * `publish` job (job id = post id, delayed until `scheduledAt`).
+ *
+ * Throws `EnqueuePostError`. With `queue_unavailable` the post IS stored: a reconcile sweep
+ * in the worker adds the job once Redis is back, and the same idempotency key returns it.
+ */
+export function createPostEnqueuer(deps: PostEnqueuerDeps) {
+  const posts = createPostRepository(deps.db);
+
+  async function resource(postId: string): Promise<PostResource> {
+    const post = await posts.get(postId);
+    if (!post) throw new PostNotFoundError(postId);
+    return toPostResource(post, post.events);
+  }
+
+  async function addJob(post: Post): Promise<void> {
+    try {
+      await enqueuePublish(deps.queues, post.id, { scheduledAt: post.scheduledAt });
+    } catch (error) {
+      if (error instanceof InvalidJobPayloadError) throw error;
+      throw new EnqueuePostError(
+        'queue_unavailable',
+        `Post ${post.id} is saved (${post.status}), but the job queue (Redis) could not be ` +
+          'reached to start it. It starts by itself once Redis is back; sending the same ' +
+          'request with the same Idempotency-Key returns this post instead of a second one.',
+        { postId: post.id },
+        { cause: error },
+      );
+    }
+  }
+
+  return {
+    async enqueuePost(input: EnqueuePostInput): Promise<EnqueuePostResult> {
+      const request = parseRequest(input.request);
+      const key = input.idempotencyKey;
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new EnqueuePostError(
+          'invalid_request',
+          'The Idempotency-Key must be 1 to 255 printable ASCII characters without spaces ' +
+            '(a UUID is a good choice).',
+          [{ field: 'Idempotency-Key', problem: 'must be 1 to 255 printable ASCII characters' }],
+        );
+      }
+      const newPost = await toNewPost(input.ownerId, request, key, deps.mediaRoot);
+
+      // A replay is answered before the account is looked at: the account may have changed
+      // since, and the caller must still get the post it made.
+      if (key !== undefined) {
+        const earlier = await deps.db.post.findUnique({
+          where: { ownerId_idempotencyKey: { ownerId: input.ownerId, idempotencyKey: key } },
+        });
+        if (earlier) return replay(earlier, newPost);
+      }
+
+      await checkAccount(deps.db, input.ownerId, request.accountId);
+      const { post, created } = await posts.create(newPost);
+      if (!created) return replay(post, newPost);
+      await addJob(post);
+      return { post: await resource(post.id), created: true };
+    },
+  };
+
+  async function replay(earlier: Post, request: NewPost): Promise<EnqueuePostResult> {
+    const differing = differingFields(earlier, request);
+    if (differing.length > 0) {
+      throw new EnqueuePostError(
+        'idempotency_key_reused',
+        `This Idempotency-Key was already used for post ${earlier.id} with a different ` +
+          `request (${differing.join(', ')} differ). Use a new key for a new post.`,
+        { postId: earlier.id },
+      );
+    }
+    // The first call may have stored the post while Redis was down. The job id is the post
+    // id, so adding it again is a no-op when the job exists; and when Redis is still down,
+    // the worker's reconcile sweep adds it later, so the replay need not fail for it.
+    if (pendingStatuses.has(earlier.status)) await addJob(earlier).catch(() => undefined);
+    return { post: await resource(earlier.id), created: false };
+  }
+}
+
+function parseRequest(input: unknown): PostRequest {
+  const parsed = postRequestSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const body = formatValidationIssues(parsed.error);
+  throw new EnqueuePostError('invalid_request', body.message, body.details);
+}
+
+async function toNewPost(
+  ownerId: string,
+  request: PostRequest,
+  idempotencyKey: string | undefined,
+  mediaRoot: string | undefined,
+): Promise<NewPost> {
+  const { video } = request;
+  let source: Pick<NewPost, 'videoSourceKind' | 'videoSource'>;
+  if ('path' in video) {
+    source = { videoSourceKind: 'path', videoSource: await checkedPath(video.path, mediaRoot) };
+  } else if ('url' in video) {
+    source = { videoSourceKind: 'url', videoSource: video.url };
+  } else {
+    source = { videoSourceKind: 'pullFromUrl', videoSource: video.pullFromUrl };
+  }
+  return {
+    ownerId,
+    accountId: request.accountId,
+    ...source,
+    caption: request.caption,
+    privacyLevel: request.privacyLevel,
+    disableComment: request.disableComment,
+    disableDuet: request.disableDuet,
+    disableStitch: request.disableStitch,
+    coverTimestampMs: request.coverTimestampMs ?? null,
+    brandContent: request.brandContent,
+    brandOrganic: request.brandOrganic,
+    isAigc: request.isAigc,
+    mode: request.mode,
+    scheduledAt: request.scheduledAt ? new Date(request.scheduledAt) : null,
+    callbackUrl: request.callbackUrl ?? null,
+    failWhenCapReached: request.onDailyCap === 'fail',
+    idempotencyKey: idempotencyKey ?? null,
+  };
+}
+
+const outsideMediaRoot = (requested: string) =>
+  new EnqueuePostError(
+    'video_path_outside_media_root',
+    `video.path "${requested}" is outside the media directory. Give a path relative to ` +
+      'MEDIA_ROOT (as POST /v1/media returns it), without ".." and without links out of it.',
+    [{ field: 'video.path', problem: 'must stay inside MEDIA_ROOT' }],
+  );
+
+/** The path as stored: relative to MEDIA_ROOT, normalised. */
+async function checkedPath(requested: string, mediaRoot: string | undefined): Promise<string> {
+  // Without the real root, resolve against a stand-in: only relative paths can pass.
+  const resolved = resolveMediaPath(mediaRoot ?? '/media-root', requested);
+  if (!resolved || (!mediaRoot && path.isAbsolute(requested))) throw outsideMediaRoot(requested);
+  if (mediaRoot && !(await isRealPathInside(mediaRoot, resolved.absolute))) {
+    throw outsideMediaRoot(requested);
+  }
+  return resolved.relative;
+}
+
+async function checkAccount(db: Db, ownerId: string, accountId: string): Promise<void> {
+  const account = await db.account.findFirst({
+    where: { id: accountId, ownerId },
+    select: { status: true, statusReason: true },
+  });
+  if (!account) {
+    throw new EnqueuePostError(
+      'account_not_found',
+      `No account ${accountId} is connected for you. List yours with GET /v1/accounts, or ` +
+        'connect one with POST /v1/accounts/connect.',
+    );
+  }
+  if (account.status === 'needs_reauth') {
+    throw new EnqueuePostError(
+      'account_needs_reauth',
+      `Account ${accountId} must be connected again before it can post: TikTok no longer ` +
+        `accepts its authorization${account.statusReason ? ` (${account.statusReason})` : ''}. ` +
+        'Start POST /v1/accounts/connect for it.',
+    );
+  }
+  if (account.status === 'revoked') {
+    throw new EnqueuePostError(
+      'account_revoked',
+      `Account ${accountId} was disconnected${account.statusReason ? ` (${account.statusReason})` : ''}. ` +
+        'Connect it again with POST /v1/accounts/connect to post with it.',
+    );
+  }
+}
+
+/** Which request fields of a stored post differ from a new request (idempotency check). */
+function differingFields(post: Post, request: NewPost): string[] {
+  const same = (a: unknown, b: unknown) =>
+    a instanceof Date || b instanceof Date
+      ? new Date(a as Date).getTime() === new Date(b as Date).getTime()
+      : (a ?? null) === (b ?? null);
+  const fields: Array<[string, keyof NewPost & keyof Post]> = [
+    ['accountId', 'accountId'],
+    ['video', 'videoSourceKind'],
+    ['video', 'videoSource'],
+    ['caption', 'caption'],
+    ['privacyLevel', 'privacyLevel'],
+    ['disableComment', 'disableComment'],
+    ['disableDuet', 'disableDuet'],
+    ['disableStitch', 'disableStitch'],
+    ['coverTimestampMs', 'coverTimestampMs'],
+    ['brandContent', 'brandContent'],
+    ['brandOrganic', 'brandOrganic'],
+    ['isAigc', 'isAigc'],
+    ['mode', 'mode'],
+    ['scheduledAt', 'scheduledAt'],
+    ['callbackUrl', 'callbackUrl'],
+    ['onDailyCap', 'failWhenCapReached'],
+  ];
+  const differing = fields.filter(([, column]) => !same(post[column], request[column]));
+  return [...new Set(differing.map(([name]) => name))];
+}
