@@ -143,6 +143,14 @@ describe('applyMigrations', () => {
     }
   });
 
+  it('applies each migration once when several processes start at the same time', async () => {
+    const databaseUrl = await emptyDatabase();
+    const results = await Promise.all([1, 2, 3].map(() => applyMigrations({ databaseUrl })));
+    const applied = results.flatMap((r) => r.applied);
+    expect(applied).toEqual([...new Set(applied)]);
+    expect(applied).toContain('20261127160000_init');
+  });
+
   it('stops at a broken migration with the database error, and applies nothing after it', async () => {
     const migrationsDir = join(await tempDir(), 'migrations');
     await mkdir(join(migrationsDir, '20260101000000_ok'), { recursive: true });
