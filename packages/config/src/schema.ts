@@ -98,6 +98,14 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: int(0, 9464).default(9464),
   SHUTDOWN_GRACE_MS: int(0, 25000).default(25_000),
   TOKEN_REFRESH_LEAD_SECONDS: int(60, 1800).default(30 * 60),
+  // TikTok's rules allow 5 MiB to 64 MB per chunk (the last may be larger); see chunk-plan.ts.
+  UPLOAD_CHUNK_SIZE_BYTES: int(5 * 1024 ** 2, 10 * 1024 ** 2)
+    .max(64_000_000, { error: 'expected at most 64000000 (TikTok allows chunks up to 64 MB)' })
+    .default(10 * 1024 ** 2),
+  // BullMQ's lock on an active job and its stalled check: how soon a crashed worker's job
+  // is picked up again by another.
+  WORKER_LOCK_DURATION_MS: int(1000, 30000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: int(1000, 30000).default(30_000),
 
   OPERATOR_USERNAME: z.string().optional(),
   OPERATOR_PASSWORD: z.string().min(12, { error: 'expected at least 12 characters' }).optional(),
