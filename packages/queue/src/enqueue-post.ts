@@ -1,17 +1,17 @@
 import path from 'node:path';
 import {
+  createPostRepository,
   type Db,
   type NewPost,
   type Post,
   PostNotFoundError,
-  createPostRepository,
 } from '@tiktok-fleet/db';
 import { EnqueuePostError } from './errors/enqueue-post-error';
 import { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 import { isRealPathInside, resolveMediaPath } from './media-path';
 import { type PostRequest, postRequestSchema } from './post-request';
 import { type PostResource, toPostResource } from './post-resource';
-import { type FleetQueues, enqueuePublish } from './queues';
+import { enqueuePublish, type FleetQueues } from './queues';
 import { formatValidationIssues } from './validation-issues';
 
 export interface PostEnqueuerDeps {

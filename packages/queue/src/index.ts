@@ -21,7 +21,15 @@ export {
 export { DEFAULT_PREFIX, type RedisRole, redisConnection, waitForRedis } from './connection';
 export { type CreateWorkerOptions, createWorker, type FleetProcessor } from './create-worker';
 export { busyDeferralDelay, type DeferralBackoff, deferJob, deferralCount } from './defer-job';
+export {
+  createPostEnqueuer,
+  type EnqueuePostInput,
+  type EnqueuePostResult,
+  type PostEnqueuer,
+  type PostEnqueuerDeps,
+} from './enqueue-post';
 export { DailyCapReachedError } from './errors/daily-cap-reached-error';
+export { EnqueuePostError, type EnqueuePostErrorCode } from './errors/enqueue-post-error';
 export { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 export { LeaseLostError } from './errors/lease-lost-error';
 export {
@@ -38,6 +46,7 @@ export {
   type LeaseLockOptions,
   type LeaseNamespace,
 } from './lease-lock';
+export { isRealPathInside, type MediaPath, resolveMediaPath } from './media-path';
 export {
   OAUTH_STATE_TTL_SEC,
   type OAuthStateData,
@@ -55,6 +64,7 @@ export {
   type VideoSource,
   videoSourceSchema,
 } from './post-request';
+export { type PostResource, postResourceSchema, toPostResource } from './post-resource';
 export {
   POST_WINDOW_MS,
   PostWindow,
