@@ -40,8 +40,9 @@ export interface UploadOptions {
   /** Time allowed for one chunk's request. */
   chunkTimeoutMs?: number;
   /**
-   * Asked where the upload stands when a 416 carries no usable `Content-Range` (for example
-   * from status/fetch's `uploaded_bytes`). Without it such a 416 ends the upload.
+   * Where the upload stands by another route, e.g. status/fetch's `uploaded_bytes`. Asked
+   * when a 416 carries no usable `Content-Range`, and when the upload URL is gone (403/404)
+   * to tell a finished upload from an expired one.
    */
   getUploadedBytes?: () => Promise<number | undefined>;
 }
@@ -198,11 +199,18 @@ async function sendChunk(
     if (status === 416)
       return { kind: 'resync', received: await receivedBytes(headers, plan, options) };
     if (status === 403 || status === 404) {
+      // A task that is gone may have finished: a resent last chunk, or a resume after a
+      // crash that lost the 201. Asking first keeps the caller from posting twice.
+      if ((await options.getUploadedBytes?.()) === plan.videoSize) return { kind: 'complete' };
       throw new TikTokApiError({
         code: 'upload_url_expired',
         endpoint: UPLOAD_ENDPOINT,
         httpStatus: status,
         logId: logIdOf(headers),
+        description:
+          status === 403
+            ? 'The upload URL has expired (TikTok keeps it for one hour). Start the upload again with a new init; nothing was posted.'
+            : 'TikTok has no open upload for this URL: it expired, or the upload already finished. Check the publish status before starting again, since a new init makes a new post.',
       });
     }
     if (status >= 500 || status === 408 || status === 429) {
@@ -227,10 +235,12 @@ async function sendChunk(
 /**
  * How many bytes TikTok holds, from a 416's `Content-Range: bytes 0-N/total`. TikTok does
  * not say whether N is the last byte's index or a count, so whichever of N+1 and N falls
- * on a chunk boundary is taken; the other never can (chunks are megabytes long).
+ * on a chunk boundary is taken; the other never can (chunks are megabytes long). The
+ * RFC 7233 form `bytes *\/total` says nothing is held.
  */
 export function receivedFromContentRange(header: unknown, plan: ChunkPlan): number | undefined {
   if (typeof header !== 'string') return undefined;
+  if (/bytes[\s=]+\*\//i.test(header)) return 0;
   const m = /bytes[\s=]+(\d+)-(\d+)/i.exec(header);
   if (!m) return undefined;
   const n = Number(m[2]);
@@ -249,8 +259,10 @@ async function receivedBytes(
     receivedFromContentRange(headers.range, plan);
   if (fromHeader !== undefined) return fromHeader;
   const asked = await options.getUploadedBytes?.();
-  if (asked !== undefined && chunkIndexAt(plan, asked) !== undefined) return asked;
-  throw outOfSync('TikTok answered 416 without saying how much of the video it holds.');
+  if (asked !== undefined) return asked;
+  // Nothing says how much is held: start over from the first chunk. If TikTok holds more,
+  // its next 416 says so, and a second 416 at the same place ends the upload.
+  return 0;
 }
 
 /** The chunk starting at `offset`; `totalChunkCount` when the offset is the end of the file. */
