@@ -54,7 +54,8 @@ function parseSourceInfo(state: SandboxState, body: Record<string, unknown>): So
 
 function readBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body ?? {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
+  // A stream here means a Content-Type other than JSON (see the catch-all parser).
+  if (typeof body !== 'object' || Array.isArray(body) || 'pipe' in body) {
     throw invalidParams('The request body must be a JSON object.');
   }
   return body as Record<string, unknown>;

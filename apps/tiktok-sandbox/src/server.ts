@@ -53,6 +53,7 @@ function addParsers(app: FastifyInstance): void {
   app.register(formbody);
   // Chunks arrive as raw bytes: hand the stream to the route, which hashes it as it flows.
   // The catch-all lets the upload route answer a wrong Content-Type the way TikTok would.
+  app.addContentTypeParser(/^video\//, (_req, payload, done) => done(null, payload));
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 }
 

@@ -191,6 +191,25 @@ describe('chunk PUTs', () => {
     expect((await control(sandbox, 'GET', '/stats')).body.violations).toEqual([]);
   });
 
+  it('a latency fault delays the next request only', async () => {
+    const { upload_url } = await openUpload(1000);
+    await control(sandbox, 'POST', '/faults', { latencyMs: 300 });
+    const started = Date.now();
+    expect((await putChunk(upload_url, randomBytes(1000), 0, 1000)).status).toBe(201);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect((await control(sandbox, 'POST', '/faults', {})).body.pending.latencyMs).toEqual([]);
+  });
+
+  it('init refuses a body that is not JSON', async () => {
+    const res = await fetch(`${sandbox.url}${initPath}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      body: 'video please',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_params');
+  });
+
   it('stores the bytes only when storeVideos is on', async () => {
     const video = randomBytes(3000);
     const { publish_id, upload_url } = await openUpload(3000);
