@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { createTemplateDatabase, dropRunDatabases } from './database';
-import { resolveServices, type ServiceUrls } from './services';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    services: ServiceUrls;
-    /** Names this run's databases, so concurrent runs on one server never collide. */
-    runId: string;
-  }
-}
+import type {} from './provided-context';
+import { resolveServices } from './services';
 
 export default async function setup(project: TestProject) {
   const { urls, stop } = await resolveServices();

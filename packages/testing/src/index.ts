@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, inject } from 'vitest';
 import { cloneTemplateDatabase } from './database';
+import type {} from './provided-context';
 
 export type { ServiceUrls } from './services';
 
