@@ -164,6 +164,26 @@ describe('init rules', () => {
     expect(selfOnly.body.error.code).toBe('ok');
   });
 
+  it('unaudited clients may have at most 5 posting users a day', async () => {
+    await control(sandbox, 'PATCH', '/config', { unaudited: true });
+    for (let i = 0; i < 5; i += 1) {
+      const { token } = await connectCreator({ privateAccount: true });
+      await postSmall(token, 'SELF_ONLY');
+    }
+    const sixth = await connectCreator({ privateAccount: true });
+    const info = await api(sandbox, sixth.token, creatorInfo);
+    expect(info.status).toBe(200);
+    expect(info.body.error.code).toBe('reached_active_user_cap');
+    const init = await api(
+      sandbox,
+      sixth.token,
+      initPath,
+      directInit('SELF_ONLY', fileSource(1000)),
+    );
+    expect(init.status).toBe(403);
+    expect(init.body.error.code).toBe('reached_active_user_cap');
+  });
+
   it('caps pending inbox shares at 5', async () => {
     await control(sandbox, 'PATCH', '/config', { rateLimits: false });
     const { token } = await connectCreator();
