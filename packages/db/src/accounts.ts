@@ -1,5 +1,9 @@
-import type { Account, PrismaClient } from '../generated/prisma/client';
-import { AccountConnectedElsewhereError, AccountNotFoundError } from './errors';
+import type { Account, PrismaClient, PrivacyLevel } from '../generated/prisma/client';
+import {
+  AccountConnectedElsewhereError,
+  AccountNotFoundError,
+  AccountRevokedError,
+} from './errors';
 import { newId } from './ids';
 import { isUniqueViolation } from './prisma-errors';
 import type { TokenCipher } from './token-cipher';
@@ -19,6 +23,25 @@ export interface AccountTokens {
   accessTokenExpiresAt: Date;
   refreshTokenExpiresAt: Date;
 }
+
+/** TikTok's creator_info answer, as cached on the account (schema: "Cache of creator_info"). */
+export interface CreatorInfoCache {
+  nickname?: string | null;
+  avatarUrl?: string | null;
+  /** Only TikTok's four known levels are stored; an unknown one is left out. */
+  privacyLevelOptions: readonly string[];
+  commentDisabled: boolean;
+  duetDisabled: boolean;
+  stitchDisabled: boolean;
+  maxVideoPostDurationSec?: number | null;
+}
+
+const PRIVACY_LEVELS = new Set<string>([
+  'PUBLIC_TO_EVERYONE',
+  'MUTUAL_FOLLOW_FRIENDS',
+  'FOLLOWER_OF_CREATOR',
+  'SELF_ONLY',
+]);
 
 export interface ConnectedAccount {
   ownerId: string;
@@ -76,8 +99,57 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
       }
     },
 
-    async get(accountId: string): Promise<PublicAccount | null> {
-      return db.account.findUnique({ where: { id: accountId }, omit: secretColumns });
+    /** An account; with `ownerId`, only when it belongs to that owner. */
+    async get(accountId: string, scope: { ownerId?: string } = {}): Promise<PublicAccount | null> {
+      return db.account.findFirst({
+        where: { id: accountId, ownerId: scope.ownerId },
+        omit: secretColumns,
+      });
+    },
+
+    async findByOpenId(openId: string): Promise<PublicAccount | null> {
+      return db.account.findUnique({ where: { openId }, omit: secretColumns });
+    },
+
+    /** Caches TikTok's creator_info answer (privacy options, interaction settings, limits). */
+    async saveCreatorInfo(accountId: string, info: CreatorInfoCache): Promise<void> {
+      const { count } = await db.account.updateMany({
+        where: { id: accountId },
+        data: {
+          creatorNickname: info.nickname ?? null,
+          creatorAvatarUrl: info.avatarUrl ?? null,
+          privacyLevelOptions: info.privacyLevelOptions.filter((level) =>
+            PRIVACY_LEVELS.has(level),
+          ) as PrivacyLevel[],
+          commentDisabled: info.commentDisabled,
+          duetDisabled: info.duetDisabled,
+          stitchDisabled: info.stitchDisabled,
+          maxVideoPostDurationSec: info.maxVideoPostDurationSec ?? null,
+          creatorInfoFetchedAt: new Date(),
+        },
+      });
+      if (count === 0) throw new AccountNotFoundError(accountId);
+    },
+
+    /**
+     * Disconnects an account: status `revoked` with the reason, and its tokens erased (the
+     * columns cannot be null, so they become empty and expired; nothing can decrypt them).
+     * Connecting the same TikTok user again brings the account back.
+     */
+    async revoke(accountId: string, reason: string): Promise<void> {
+      const epoch = new Date(0);
+      const { count } = await db.account.updateMany({
+        where: { id: accountId },
+        data: {
+          status: 'revoked',
+          statusReason: reason,
+          accessTokenCiphertext: '',
+          refreshTokenCiphertext: '',
+          accessTokenExpiresAt: epoch,
+          refreshTokenExpiresAt: epoch,
+        },
+      });
+      if (count === 0) throw new AccountNotFoundError(accountId);
     },
 
     async listByOwner(ownerId: string): Promise<PublicAccount[]> {
@@ -92,6 +164,7 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
     async getTokens(accountId: string): Promise<AccountTokens> {
       const row = await db.account.findUnique({ where: { id: accountId } });
       if (!row) throw new AccountNotFoundError(accountId);
+      if (row.status === 'revoked') throw new AccountRevokedError(accountId);
       return {
         accessToken: cipher.decrypt(row.accessTokenCiphertext),
         refreshToken: cipher.decrypt(row.refreshTokenCiphertext),

@@ -15,6 +15,16 @@ export class AccountNotFoundError extends DbError {
   }
 }
 
+/** The account was disconnected: it has no tokens any more. */
+export class AccountRevokedError extends DbError {
+  constructor(readonly accountId: string) {
+    super(
+      'account_revoked',
+      `Account ${accountId} was disconnected and has no TikTok tokens. Connect it again.`,
+    );
+  }
+}
+
 /** The TikTok account is connected by another owner; taking it over silently would be wrong. */
 export class AccountConnectedElsewhereError extends DbError {
   constructor() {

@@ -17,6 +17,7 @@ export {
   type AccountRepository,
   type AccountTokens,
   type ConnectedAccount,
+  type CreatorInfoCache,
   createAccountRepository,
   type PublicAccount,
 } from './accounts';
@@ -25,6 +26,7 @@ export { createPrismaClient, type Db } from './client';
 export {
   AccountConnectedElsewhereError,
   AccountNotFoundError,
+  AccountRevokedError,
   DbError,
   PostNotFoundError,
   PostStatusConflictError,

@@ -171,6 +171,44 @@ export function createPostRepository(db: PrismaClient) {
       });
     },
 
+    /**
+     * Fails every post of an account that is still in one of `statuses` (by default those
+     * not started yet: queued, scheduled), with the error and a status event each, in one
+     * transaction. For an account that can no longer post (disconnected, needs reauth).
+     * Returns the posts it failed.
+     */
+    async failOpenPostsOfAccount(
+      accountId: string,
+      error: { code: string; message: string },
+      statuses: readonly PostStatus[] = ['queued', 'scheduled'],
+    ): Promise<Post[]> {
+      const from = statuses.filter((s) => !finalStatuses.includes(s));
+      return db.$transaction(async (tx) => {
+        const at = new Date();
+        // Row locks first, so a worker's concurrent transition waits and then sees `failed`.
+        const ids = (
+          await tx.$queryRaw<Array<{ id: string }>>`
+            SELECT id FROM posts
+            WHERE account_id = ${accountId} AND status::text = ANY(${from as string[]})
+            FOR UPDATE`
+        ).map((row) => row.id);
+        if (ids.length === 0) return [];
+        await tx.post.updateMany({
+          where: { id: { in: ids } },
+          data: { status: 'failed', errorCode: error.code, errorMessage: error.message },
+        });
+        await tx.postStatusEvent.createMany({
+          data: ids.map((postId) => ({
+            postId,
+            status: 'failed' as const,
+            at,
+            detail: { code: error.code, message: error.message },
+          })),
+        });
+        return tx.post.findMany({ where: { id: { in: ids } } });
+      });
+    },
+
     /** Records pipeline state without a status change (progress, publish id, upload URL). */
     async update(postId: string, changes: PostChanges): Promise<void> {
       const { count } = await db.post.updateMany({ where: { id: postId }, data: changes });
