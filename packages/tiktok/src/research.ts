@@ -113,29 +113,37 @@ function conditions(list: ResearchCondition[] | undefined) {
   }));
 }
 
+/** Refuses locally what TikTok would refuse, before a request is taken from the budget. */
 function validate(q: ResearchVideoQuery): void {
-  const fail = (description: string) => {
+  const problem = findProblem(q);
+  if (problem) {
     throw new TikTokApiError({
       code: 'invalid_params',
       endpoint: RESEARCH_VIDEO_QUERY_PATH,
-      description,
+      description: problem,
     });
-  };
+  }
+}
+
+function findProblem(q: ResearchVideoQuery): string | undefined {
   const { and = [], or = [], not = [] } = q.query;
-  if (and.length + or.length + not.length === 0)
-    fail('A research query needs at least one condition.');
+  if (and.length + or.length + not.length === 0) {
+    return 'A research query needs at least one condition.';
+  }
   const start = parseDay(q.startDate);
   const end = parseDay(q.endDate);
-  if (start === undefined || end === undefined)
-    fail('start_date and end_date must be real dates written YYYYMMDD.');
-  const days = ((end as number) - (start as number)) / 86_400_000;
-  if (days < 0) fail('end_date is before start_date.');
+  if (start === undefined || end === undefined) {
+    return 'start_date and end_date must be real dates written YYYYMMDD.';
+  }
+  const days = (end - start) / 86_400_000;
+  if (days < 0) return 'end_date is before start_date.';
   if (days > MAX_RANGE_DAYS)
-    fail(`end_date may be at most ${MAX_RANGE_DAYS} days after start_date.`);
+    return `end_date may be at most ${MAX_RANGE_DAYS} days after start_date.`;
   const n = q.maxCount;
   if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_RESEARCH_COUNT)) {
-    fail(`max_count must be 1 to ${MAX_RESEARCH_COUNT}, got ${n}.`);
+    return `max_count must be 1 to ${MAX_RESEARCH_COUNT}, got ${n}.`;
   }
+  return undefined;
 }
 
 function parseDay(text: string): number | undefined {

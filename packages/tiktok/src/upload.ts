@@ -5,6 +5,7 @@ import { type AxiosInstance, isAxiosError } from 'axios';
 import type { ChunkPlan, ChunkRange } from './chunk-plan';
 import { TikTokApiError } from './errors';
 import { describeTransportFailure } from './http';
+import { redactSecrets } from './redact';
 
 /** Names the upload in errors without the URL, whose query string is a credential. */
 export const UPLOAD_ENDPOINT = 'PUT upload_url';
@@ -188,7 +189,7 @@ async function sendChunk(
           description: `The video file could not be read (${error.code}).`,
         });
       }
-      lastFailure = describeTransportFailure(error);
+      lastFailure = redactSecrets(describeTransportFailure(error));
       continue;
     } finally {
       body.destroy();

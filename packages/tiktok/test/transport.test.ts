@@ -10,6 +10,15 @@ let gateway: Server;
 let gatewayUrl: string;
 beforeAll(async () => {
   gateway = createServer((req, res) => {
+    if (req.url?.startsWith('/v2/post/publish/status/fetch/')) {
+      // Ids as JSON strings, under the correctly spelled key: both are read.
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          '{"data":{"status":"PUBLISH_COMPLETE","publicly_available_post_id":["7345678901234567891",7345678901234567892]},"error":{"code":"ok","message":"","log_id":"x"}}',
+        );
+      return;
+    }
     if (req.url?.startsWith('/v2/user/info/')) {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
       return;
@@ -75,6 +84,16 @@ describe('transport failures', () => {
       expect(oauth.message).not.toContain('rft.some-refresh-token');
       const page = await caught(() => client.getUserInfo('act.x', ['open_id']));
       expect(page).toMatchObject({ code: 'unexpected_response', httpStatus: 200 });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('reads post ids sent as strings under the correctly spelled key', async () => {
+    const client = clientAt(gatewayUrl);
+    try {
+      const status = await client.fetchPublishStatus('act.x', 'v_pub_file~v2-1.1');
+      expect(status.postIds).toEqual(['7345678901234567891', '7345678901234567892']);
     } finally {
       client.close();
     }
