@@ -14,6 +14,10 @@ export interface HttpConfig {
   secrets: readonly string[];
 }
 
+// Form fields whose values are credentials; the rest (grant type, redirect URI) may
+// appear in TikTok's messages and are left readable.
+const SECRET_FORM_FIELDS = ['client_secret', 'code', 'refresh_token', 'token', 'code_verifier'];
+
 export interface RawResponse {
   status: number;
   body: unknown;
@@ -61,7 +65,7 @@ export class TikTokHttp {
   ): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { Authorization: `Bearer ${request.accessToken}` };
     if (request.method === 'POST') headers['Content-Type'] = 'application/json; charset=UTF-8';
-    const res = await this.send(endpoint, [request.accessToken], {
+    const res = await this.#send(endpoint, [request.accessToken], {
       method: request.method,
       url: endpoint,
       params: request.query,
@@ -79,10 +83,10 @@ export class TikTokHttp {
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(fields))
       if (value !== undefined) form.set(key, value);
-    const inFlight = Object.values(fields).filter(
+    const inFlight = SECRET_FORM_FIELDS.map((name) => fields[name]).filter(
       (v): v is string => typeof v === 'string' && v.length > 0,
     );
-    const res = await this.send(endpoint, inFlight, {
+    const res = await this.#send(endpoint, inFlight, {
       method: 'POST',
       url: endpoint,
       headers: {
@@ -94,7 +98,7 @@ export class TikTokHttp {
     return this.#readOAuth(endpoint, res, inFlight);
   }
 
-  async send(
+  async #send(
     endpoint: string,
     secrets: readonly string[],
     config: Parameters<AxiosInstance['request']>[0],
@@ -103,7 +107,7 @@ export class TikTokHttp {
     try {
       res = await this.axios.request<string>(config);
     } catch (error) {
-      throw this.transportError(endpoint, error, secrets);
+      throw this.#transportError(endpoint, error, secrets);
     }
     return {
       status: res.status,
@@ -113,7 +117,7 @@ export class TikTokHttp {
   }
 
   /** Turns an axios failure without a response into a typed error, keeping nothing of its config. */
-  transportError(
+  #transportError(
     endpoint: string,
     error: unknown,
     secrets: readonly string[] = [],
