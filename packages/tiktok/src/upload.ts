@@ -111,11 +111,14 @@ export async function uploadVideo(
     const outcome = await sendChunk(http, options, chunk, retry, result);
     if (outcome.kind === 'resync') {
       const at = chunkIndexAt(plan, outcome.received);
-      // Landing where the last 416 put us, with nothing accepted since, would loop forever.
-      if (at === undefined || outcome.received === lastResync) {
+      if (at === undefined) {
         throw outOfSync(
           `TikTok reports ${outcome.received} bytes received, which matches no chunk boundary the client can continue from.`,
         );
+      }
+      // Landing where the last 416 put us, with nothing accepted since, would loop forever.
+      if (outcome.received === lastResync) {
+        throw outOfSync(`TikTok keeps refusing the chunk at byte ${outcome.received} with 416.`);
       }
       lastResync = outcome.received;
       result.resyncs += 1;
@@ -202,7 +205,9 @@ async function sendChunk(
     if (status === 403 || status === 404) {
       // A task that is gone may have finished: a resent last chunk, or a resume after a
       // crash that lost the 201. Asking first keeps the caller from posting twice.
-      if ((await options.getUploadedBytes?.()) === plan.videoSize) return { kind: 'complete' };
+      if ((await options.getUploadedBytes?.()) === plan.videoSize) {
+        return { kind: 'resync', received: plan.videoSize };
+      }
       throw new TikTokApiError({
         code: 'upload_url_expired',
         endpoint: UPLOAD_ENDPOINT,
