@@ -1,0 +1,47 @@
+import { createApiKeyRepository, type Db, type PublicApiKey } from '@tiktok-fleet/db';
+import type { Command } from 'commander';
+import { contextOf } from '../context';
+import { examples } from '../help-text';
+import { withDatabase } from '../operator-db';
+import { formatDate, formatTable } from '../table';
+
+/**
+ * Every owner's keys. The repository lists one owner's keys; an operator asking for all of
+ * them reads the table itself, and never the hash column.
+ */
+function listAll(db: Db): Promise<PublicApiKey[]> {
+  return db.apiKey.findMany({ orderBy: { createdAt: 'asc' }, omit: { hashedKey: true } });
+}
+
+export function registerKeysList(keys: Command): void {
+  keys
+    .command('list')
+    .description('List API keys (never the keys themselves: only their first characters).')
+    .option('--owner <id>', "only this owner's keys")
+    .addHelpText(
+      'after',
+      examples('tiktok-fleet keys list', 'tiktok-fleet keys list --owner backend-1 --json'),
+    )
+    .action(async (options: { owner?: string }, command: Command) => {
+      const { output } = contextOf(command);
+      const list = await withDatabase((db) =>
+        options.owner ? createApiKeyRepository(db).list(options.owner) : listAll(db),
+      );
+      output.result({ keys: list }, () =>
+        list.length === 0
+          ? 'No API keys. Create one with: tiktok-fleet keys create --owner <id>'
+          : formatTable(
+              ['ID', 'OWNER', 'NAME', 'PREFIX', 'CREATED', 'LAST USED', 'STATUS'],
+              list.map((k) => [
+                k.id,
+                k.ownerId,
+                k.name,
+                `${k.prefix}…`,
+                formatDate(k.createdAt),
+                formatDate(k.lastUsedAt),
+                k.revokedAt ? `revoked ${formatDate(k.revokedAt)}` : 'active',
+              ]),
+            ),
+      );
+    });
+}

@@ -1,0 +1,147 @@
+import { basename } from 'node:path';
+import { PRIVACY_LEVELS } from '@tiktok-fleet/queue';
+import { type Command, Option } from 'commander';
+import type { ApiClient, PostResource } from '../api-client';
+import { type CommandContext, contextOf } from '../context';
+import { CliError } from '../errors';
+import { followPost, reportFinalPost } from '../follow-post';
+import { percentOf } from '../format-bytes';
+import { examples } from '../help-text';
+import { hashFile, publishIdempotencyKey } from '../idempotency-key';
+import { parseSchedule, parseUrl } from '../option-parsers';
+import { sendLine } from '../post-progress';
+import { createProgressDisplay } from '../progress-display';
+import { fileSize, uploadMedia } from '../upload-media';
+
+interface PublishOptions {
+  account: string;
+  caption: string;
+  privacy: string;
+  mode: 'direct' | 'draft';
+  schedule?: string;
+  callback?: string;
+  idempotencyKey?: string;
+  wait: boolean;
+}
+
+export function registerPublish(program: Command): void {
+  program
+    .command('publish')
+    .description(
+      'Upload a local video and publish it to a TikTok account, following it to the end.\n' +
+        'Running it again with the same file, account and caption returns the first post ' +
+        'instead of posting twice.',
+    )
+    .argument('<file>', 'the video file (mp4, mov or webm)')
+    .requiredOption('-a, --account <id>', 'the account to post to (see `accounts list`)')
+    .option('-c, --caption <text>', 'the caption, hashtags and mentions included', '')
+    .addOption(
+      new Option('--privacy <level>', 'who may see the post')
+        .choices(PRIVACY_LEVELS)
+        .default('SELF_ONLY'),
+    )
+    .addOption(
+      new Option('--mode <mode>', "direct: post it; draft: send it to the creator's inbox")
+        .choices(['direct', 'draft'])
+        .default('direct'),
+    )
+    .option('--schedule <iso>', 'publish at this time (ISO 8601 with a zone)', parseSchedule)
+    .option('--callback <url>', 'where the fleet POSTs the outcome (signed)', parseUrl)
+    .option(
+      '--idempotency-key <key>',
+      'your own key instead of the one made from file, account and caption',
+    )
+    .option('--no-wait', 'stop once the post is queued instead of following it')
+    .addHelpText(
+      'after',
+      examples(
+        'tiktok-fleet publish launch.mp4 --account acc_1234 --caption "Launch day #demo"',
+        'tiktok-fleet publish launch.mp4 -a acc_1234 --privacy PUBLIC_TO_EVERYONE --mode draft',
+        'tiktok-fleet publish launch.mp4 -a acc_1234 --schedule 2026-12-01T09:30:00Z',
+        'tiktok-fleet publish launch.mp4 -a acc_1234 --no-wait --json | jq -r .id',
+      ),
+    )
+    .action(async (file: string, options: PublishOptions, command: Command) => {
+      await publish(file, options, contextOf(command));
+    });
+}
+
+async function publish(file: string, options: PublishOptions, ctx: CommandContext): Promise<void> {
+  const { output } = ctx;
+  // Everything that can be refused is checked before a byte is sent: the file, the API, the
+  // key and the account. A big upload should not end in "wrong key".
+  const size = await fileSize(file);
+  const api = ctx.api();
+  await checkAccount(api, options.account);
+
+  const idempotencyKey =
+    options.idempotencyKey ??
+    publishIdempotencyKey({
+      fileSha256: await hashFile(file),
+      accountId: options.account,
+      caption: options.caption,
+    });
+
+  const display = createProgressDisplay(output.human, { title: 'Sending', lineStep: 10 });
+  const name = basename(file);
+  const report = (sent: number) =>
+    display.update({
+      done: sent,
+      total: size,
+      percent: percentOf(sent, size),
+      label: name,
+      line: sendLine(name, sent, size),
+    });
+  report(0);
+  let media: { path: string };
+  try {
+    media = await uploadMedia(api, file, size, report);
+  } finally {
+    display.stop();
+  }
+
+  const { post, created } = await api.createPost(
+    {
+      accountId: options.account,
+      video: { path: media.path },
+      caption: options.caption,
+      privacyLevel: options.privacy,
+      mode: options.mode,
+      ...(options.schedule ? { scheduledAt: options.schedule } : {}),
+      ...(options.callback ? { callbackUrl: options.callback } : {}),
+    },
+    idempotencyKey,
+  );
+  output.note(
+    created
+      ? `Created post ${post.id} (${post.status}).`
+      : `Post ${post.id} was created by an earlier run with this file, account and caption; following it instead of posting again.`,
+  );
+
+  if (!options.wait || isScheduledLater(post)) {
+    output.result(post, () => waitHint(post));
+    return;
+  }
+  reportFinalPost(await followPost({ client: api, postId: post.id, output }), output);
+}
+
+/** Fails early with the API's own error (unknown account, wrong key, API down). */
+async function checkAccount(api: ApiClient, accountId: string): Promise<void> {
+  const account = await api.getAccount(accountId);
+  if (account.status && account.status !== 'active') {
+    throw new CliError(
+      `account_${account.status}`,
+      `Account ${accountId} is ${account.status}${account.statusReason ? ` (${account.statusReason})` : ''}: ` +
+        'its owner must connect it again (tiktok-fleet accounts connect).',
+    );
+  }
+}
+
+function isScheduledLater(post: PostResource): boolean {
+  return post.scheduledAt !== null && Date.parse(post.scheduledAt) > Date.now() + 60_000;
+}
+
+function waitHint(post: PostResource): string {
+  const when = post.scheduledAt ? ` for ${post.scheduledAt}` : '';
+  return `Post ${post.id} is ${post.status}${when}. Follow it with: tiktok-fleet watch ${post.id}`;
+}
