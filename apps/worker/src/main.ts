@@ -1,0 +1,58 @@
+// The worker process: every queue's worker, a health server, and a bounded graceful
+// shutdown on SIGTERM (bullmq-ops §6.3). `pnpm --filter @tiktok-fleet/worker start`.
+import { loadConfig } from '@tiktok-fleet/config';
+import { createLogger } from '@tiktok-fleet/observability';
+import { createWorkerDeps } from './deps';
+import { startHealthServer } from './health-server';
+import { WORKER_CONFIG_KEYS } from './settings';
+import { startWorkers } from './start-workers';
+
+const config = loadConfig(WORKER_CONFIG_KEYS);
+const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'uncaught exception; exiting');
+  process.exit(1);
+});
+
+/** A check that answers within `ms`: the worker's Redis client waits forever by design. */
+function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const deps = createWorkerDeps(config, logger);
+const fleet = await startWorkers(deps);
+const health = await startHealthServer(config.WORKER_METRICS_PORT, {
+  live: () => fleet.isRunning(),
+  ready: async () => {
+    await within(2_000, 'Redis', deps.redis.ping());
+    await within(2_000, 'PostgreSQL', deps.db.$queryRaw`SELECT 1`);
+    if (!fleet.isRunning()) throw new Error('the workers are not running');
+  },
+});
+logger.info({ port: health.port, concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');
+  // Should a processor ignore its abort signal, still leave: its job comes back as stalled.
+  setTimeout(() => {
+    logger.error('shutdown did not finish in time; exiting anyway');
+    process.exit(1);
+  }, config.SHUTDOWN_GRACE_MS + 15_000).unref();
+  const { canceled } = await fleet.close({ graceMs: config.SHUTDOWN_GRACE_MS });
+  await health.close();
+  await deps.close();
+  logger.info({ canceled }, 'worker stopped');
+  logger.flush();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,101 @@
+import {
+  finalStatuses,
+  type Post,
+  type PostStatus,
+  PostStatusConflictError,
+  type Prisma,
+} from '@tiktok-fleet/db';
+import { enqueue, type NotifyEvent, PostWindow } from '@tiktok-fleet/queue';
+import type { WorkerContext } from './deps';
+
+const EVENTS: Partial<Record<PostStatus, NotifyEvent>> = {
+  published: 'post.published',
+  failed: 'post.failed',
+  canceled: 'post.canceled',
+};
+
+/**
+ * Queues the callback for a post that reached a final status. One job per post and event
+ * (the job id says which), so a repeated call never sends the callback twice.
+ */
+export async function enqueueNotify(
+  ctx: WorkerContext,
+  post: Pick<Post, 'id' | 'status' | 'callbackUrl'>,
+): Promise<void> {
+  const event = EVENTS[post.status];
+  if (!event || !post.callbackUrl) return;
+  await enqueue(
+    ctx.queues,
+    'notify',
+    'notify',
+    { postId: post.id, event, status: post.status },
+    { jobId: `notify-${post.id}-${event}` },
+  );
+}
+
+/**
+ * Ends a post `failed` with a code and a message, and fires its callback. `releaseSlot`
+ * gives its place in the 24 h window back: only for a post TikTok never received, since
+ * TikTok counts the ones it did whatever happens next. Returns false when the post had
+ * already reached a final status (canceled meanwhile, or failed by someone else).
+ */
+export async function failPost(
+  ctx: WorkerContext,
+  post: Pick<Post, 'id' | 'accountId'>,
+  failure: { code: string; message: string; details?: Prisma.InputJsonObject },
+  options: { releaseSlot: boolean },
+): Promise<boolean> {
+  if (options.releaseSlot) {
+    await new PostWindow(ctx.redis, { prefix: ctx.settings.prefix }).release(
+      post.accountId,
+      post.id,
+    );
+  }
+  try {
+    const failed = await ctx.posts.transition(post.id, 'failed', {
+      changes: { errorCode: failure.code, errorMessage: failure.message },
+      detail: { code: failure.code, message: failure.message, ...failure.details },
+    });
+    ctx.logger.info({ postId: post.id, code: failure.code }, 'post failed');
+    await enqueueNotify(ctx, failed);
+    return true;
+  } catch (error) {
+    if (error instanceof PostStatusConflictError) return false;
+    throw error;
+  }
+}
+
+/**
+ * Records an event on a post without changing its status (a note: a deferral, a callback
+ * delivery). Works on final posts too, which `transition` rightly refuses to move.
+ */
+export async function recordEvent(
+  ctx: WorkerContext,
+  postId: string,
+  status: PostStatus,
+  detail: Prisma.InputJsonObject,
+): Promise<void> {
+  await ctx.db.postStatusEvent.create({ data: { postId, status, detail } });
+}
+
+export const isFinal = (status: PostStatus) => finalStatuses.includes(status);
+
+/**
+ * Starts following TikTok's processing of a post: one status job per post (`status-<id>`),
+ * so a retried publish job that gets here again adds nothing.
+ */
+export async function ensureStatusJob(
+  ctx: WorkerContext,
+  post: Pick<Post, 'id'> & { publishId: string },
+): Promise<void> {
+  await enqueue(
+    ctx.queues,
+    'status',
+    'status',
+    { postId: post.id, publishId: post.publishId, pollCount: 0, startedAt: Date.now() },
+    { jobId: statusJobId(post.id), delay: ctx.settings.statusPoll.firstDelayMs },
+  );
+}
+
+/** The status job's id; the API's webhook receiver promotes it to end a wait early. */
+export const statusJobId = (postId: string) => `status-${postId}`;

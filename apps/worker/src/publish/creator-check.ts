@@ -1,0 +1,82 @@
+import { PrivacyLevel as DbPrivacyLevel } from '@tiktok-fleet/db';
+import type { PostRequest } from '@tiktok-fleet/queue';
+import type { CreatorInfo } from '@tiktok-fleet/tiktok';
+import type { WorkerContext } from '../deps';
+import { PostFailure } from '../errors';
+
+export interface InteractionSettings {
+  disableComment: boolean;
+  disableDuet: boolean;
+  disableStitch: boolean;
+  /** What the creator's own settings turned off although the request left it on. */
+  forced: Array<'comment' | 'duet' | 'stitch'>;
+}
+
+/**
+ * Checks a request against what the creator may do right now (TikTok's UX rules, §8):
+ * the privacy level must be one of the creator's options, and an interaction the creator
+ * has turned off stays off whatever the request asked.
+ */
+export function checkAgainstCreator(
+  request: PostRequest,
+  creator: CreatorInfo,
+): InteractionSettings {
+  if (request.mode === 'direct' && !creator.privacyLevelOptions.includes(request.privacyLevel)) {
+    const allowed = creator.privacyLevelOptions;
+    throw new PostFailure(
+      'privacy_level_option_mismatch',
+      `The privacy level ${request.privacyLevel} is not one this TikTok account can use ` +
+        `right now; it allows ${allowed.length > 0 ? allowed.join(', ') : 'none at the moment'}. ` +
+        'Send the post again with one of those.',
+      { privacyLevel: request.privacyLevel, allowed },
+    );
+  }
+  const forced: InteractionSettings['forced'] = [];
+  if (creator.commentDisabled && !request.disableComment) forced.push('comment');
+  if (creator.duetDisabled && !request.disableDuet) forced.push('duet');
+  if (creator.stitchDisabled && !request.disableStitch) forced.push('stitch');
+  return {
+    disableComment: request.disableComment || creator.commentDisabled,
+    disableDuet: request.disableDuet || creator.duetDisabled,
+    disableStitch: request.disableStitch || creator.stitchDisabled,
+    forced,
+  };
+}
+
+/** A sentence for the post's history when the creator's settings overrode the request. */
+export function describeForced(forced: InteractionSettings['forced']): string | undefined {
+  if (forced.length === 0) return undefined;
+  const names = forced.map((f) => (f === 'comment' ? 'comments' : `${f}s`));
+  return `The creator has turned off ${names.join(' and ')} in their TikTok settings, so they are off for this post too.`;
+}
+
+const knownLevels = new Set<string>(Object.values(DbPrivacyLevel));
+
+/** Keeps the latest creator info on the account, for the API and the next publish. */
+export async function storeCreatorInfo(
+  ctx: WorkerContext,
+  accountId: string,
+  creator: CreatorInfo,
+): Promise<void> {
+  const account = await ctx.db.account.findUnique({
+    where: { id: accountId },
+    select: { username: true },
+  });
+  await ctx.db.account.update({
+    where: { id: accountId },
+    data: {
+      creatorNickname: creator.nickname ?? null,
+      creatorAvatarUrl: creator.avatarUrl ?? null,
+      privacyLevelOptions: creator.privacyLevelOptions.filter((l) =>
+        knownLevels.has(l),
+      ) as DbPrivacyLevel[],
+      commentDisabled: creator.commentDisabled,
+      duetDisabled: creator.duetDisabled,
+      stitchDisabled: creator.stitchDisabled,
+      maxVideoPostDurationSec: creator.maxVideoPostDurationSec ?? null,
+      creatorInfoFetchedAt: new Date(),
+      // The handle builds share URLs; creator info has it even without user.info.profile.
+      ...(!account?.username && creator.username ? { username: creator.username } : {}),
+    },
+  });
+}

@@ -1,0 +1,119 @@
+import type { Config } from '@tiktok-fleet/config';
+import { type DeferralBackoff, TIKTOK_RATE_LIMITS, type TikTokEndpoint } from '@tiktok-fleet/queue';
+import { DEFAULT_CHUNK_SIZE } from '@tiktok-fleet/tiktok';
+
+/** The environment variables a worker process reads (see .env.example). */
+export const WORKER_CONFIG_KEYS = [
+  'NODE_ENV',
+  'LOG_LEVEL',
+  'TIKTOK_CLIENT_KEY',
+  'TIKTOK_CLIENT_SECRET',
+  'TIKTOK_API_BASE_URL',
+  'TIKTOK_AUTH_URL',
+  'REDIS_URL',
+  'REDIS_PREFIX',
+  'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'TOKEN_ENCRYPTION_KEY',
+  'TOKEN_DECRYPTION_KEYS',
+  'DAILY_POST_CAP',
+  'MEDIA_ROOT',
+  'URL_SOURCE_MAX_BYTES',
+  'URL_SOURCE_TIMEOUT_MS',
+  'URL_SOURCE_ALLOW_PRIVATE',
+  'CALLBACK_SIGNING_SECRET',
+  'WORKER_CONCURRENCY',
+  'WORKER_METRICS_PORT',
+  'SHUTDOWN_GRACE_MS',
+  'TOKEN_REFRESH_LEAD_SECONDS',
+  'UPLOAD_CHUNK_SIZE_BYTES',
+  'WORKER_LOCK_DURATION_MS',
+  'WORKER_STALLED_INTERVAL_MS',
+] as const satisfies readonly (keyof Config)[];
+
+export type WorkerConfig = Pick<Config, (typeof WORKER_CONFIG_KEYS)[number]>;
+
+export type RateLimits = Record<TikTokEndpoint, { limit: number; windowMs: number }>;
+
+/** Everything the processors need to know that is not a connection. */
+export interface WorkerSettings {
+  /** Redis key prefix of the fleet (a hash tag). */
+  prefix: string;
+  /** Posts per account in any rolling 24 h. */
+  dailyPostCap: number;
+  /** The only directory `path` sources may point into; downloads land in `.downloads/`. */
+  mediaRoot: string;
+  urlSource: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
+  callbackSigningSecret: string;
+  /** Jobs per queue this process runs at once. */
+  concurrency: number;
+  /** The token-refresh sweep refreshes tokens that expire within this many seconds. */
+  tokenRefreshLeadSec: number;
+  /** The publish and status paths refresh a token that expires within this many seconds. */
+  onDemandRefreshLeadSec: number;
+  /** Preferred chunk size; the plan follows TikTok's rules whatever is asked. */
+  chunkSize: number;
+  /** BullMQ's job lock and stalled check (ms). */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  /** How long an account's upload lease lives without a renewal (ms). */
+  uploadLockTtlMs: number;
+  /** TikTok's per-minute limits per account, counted before each call. */
+  rateLimits: RateLimits;
+  /** A publish whose account is busy comes back after this (doubling), unless woken first. */
+  busyBackoff: DeferralBackoff;
+  /** Status polls: the first after `firstDelayMs`, then doubling up to `maxDelayMs`. */
+  statusPoll: {
+    firstDelayMs: number;
+    maxDelayMs: number;
+    /** After PUBLISH_COMPLETE, how long to keep asking for a public post id. */
+    postIdWaitMs: number;
+    /** Poll interval while waiting for the post id. */
+    postIdPollMs: number;
+  };
+  /** How often the token-refresh sweep runs. */
+  sweepEveryMs: number;
+}
+
+export const defaultWorkerSettings = {
+  prefix: '{tiktok-fleet}',
+  dailyPostCap: 10,
+  urlSource: { maxBytes: 4 * 1024 ** 3, timeoutMs: 10 * 60_000, allowPrivate: false },
+  concurrency: 8,
+  tokenRefreshLeadSec: 30 * 60,
+  onDemandRefreshLeadSec: 5 * 60,
+  chunkSize: DEFAULT_CHUNK_SIZE,
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 30_000,
+  uploadLockTtlMs: 60_000,
+  rateLimits: TIKTOK_RATE_LIMITS,
+  busyBackoff: { baseMs: 5_000, maxMs: 5 * 60_000, jitter: 0.5 },
+  statusPoll: {
+    firstDelayMs: 5_000,
+    maxDelayMs: 60_000,
+    postIdWaitMs: 30 * 60_000,
+    postIdPollMs: 60_000,
+  },
+  sweepEveryMs: 5 * 60_000,
+} satisfies Omit<WorkerSettings, 'mediaRoot' | 'callbackSigningSecret'>;
+
+/** Settings from the environment, defaults for what has no variable. */
+export function settingsFromConfig(config: WorkerConfig): WorkerSettings {
+  return {
+    ...defaultWorkerSettings,
+    prefix: config.REDIS_PREFIX,
+    dailyPostCap: config.DAILY_POST_CAP,
+    mediaRoot: config.MEDIA_ROOT,
+    urlSource: {
+      maxBytes: config.URL_SOURCE_MAX_BYTES,
+      timeoutMs: config.URL_SOURCE_TIMEOUT_MS,
+      allowPrivate: config.URL_SOURCE_ALLOW_PRIVATE,
+    },
+    callbackSigningSecret: config.CALLBACK_SIGNING_SECRET,
+    concurrency: config.WORKER_CONCURRENCY,
+    tokenRefreshLeadSec: config.TOKEN_REFRESH_LEAD_SECONDS,
+    chunkSize: config.UPLOAD_CHUNK_SIZE_BYTES,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+  };
+}

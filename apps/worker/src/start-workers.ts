@@ -1,0 +1,118 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createWorker, type QueueName } from '@tiktok-fleet/queue';
+import type { Worker } from 'bullmq';
+import { createAnalyticsProcessor } from './analytics/process-analytics';
+import { type WorkerDeps, workerContext } from './deps';
+import { createNotifyProcessor } from './notify/process-notify';
+import { createPublishProcessor } from './publish/process-publish';
+import { createStatusProcessor } from './status/process-status';
+import { createTokenRefreshProcessor, scheduleSweep } from './tokens/process-token-refresh';
+
+export interface WorkerFleet {
+  readonly workers: Partial<Record<QueueName, AnyWorker>>;
+  /** Every worker is taking jobs and none is closing (readiness, liveness). */
+  isRunning(): boolean;
+  /**
+   * Bounded graceful shutdown (bullmq-ops §6.3): stop taking jobs and let the active ones
+   * finish for up to `graceMs`; then cancel them through their AbortSignal, so an upload
+   * stops between chunks, stays resumable and goes back to the queue without spending an
+   * attempt. Resolves once the workers are closed (the connections stay open: the caller
+   * owns them). `canceled` says whether jobs had to be cut short.
+   */
+  close(options?: { graceMs?: number }): Promise<{ canceled: boolean }>;
+}
+
+export interface StartWorkersOptions {
+  /** Which queues this process works (default: all). */
+  queues?: readonly QueueName[];
+  /** Register the token-refresh sweep's job scheduler (default: true). */
+  scheduleSweep?: boolean;
+}
+
+/** The fleet's workers differ in their job types; here only their common surface matters. */
+type AnyWorker = Worker<unknown, unknown, string>;
+const anyWorker = (worker: object) => worker as AnyWorker;
+
+/** After the cancel, how long processors get to put their jobs back before we stop waiting. */
+const CANCEL_SETTLE_MS = 5_000;
+
+/**
+ * Starts the fleet's BullMQ workers in this process: publish, status, notify, token-refresh
+ * and analytics, each validating its jobs against the catalog. Resolves once they are
+ * connected.
+ */
+export async function startWorkers(
+  deps: WorkerDeps,
+  options: StartWorkersOptions = {},
+): Promise<WorkerFleet> {
+  const ctx = workerContext(deps);
+  const { settings, logger } = deps;
+  const common = (queue: QueueName, concurrency: number) => ({
+    connection: deps.redis,
+    prefix: settings.prefix,
+    concurrency,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    onError: (error: Error) => logger.error({ err: error, queue }, 'worker error'),
+  });
+  const wanted = new Set<QueueName>(
+    options.queues ?? ['publish', 'status', 'notify', 'token-refresh', 'analytics'],
+  );
+  const all: Partial<Record<QueueName, AnyWorker>> = {};
+  if (wanted.has('publish')) {
+    all.publish = anyWorker(
+      createWorker('publish', createPublishProcessor(ctx), common('publish', settings.concurrency)),
+    );
+  }
+  if (wanted.has('status')) {
+    all.status = anyWorker(
+      createWorker('status', createStatusProcessor(ctx), common('status', settings.concurrency)),
+    );
+  }
+  if (wanted.has('notify')) {
+    all.notify = anyWorker(
+      createWorker('notify', createNotifyProcessor(ctx), common('notify', settings.concurrency)),
+    );
+  }
+  if (wanted.has('token-refresh')) {
+    all['token-refresh'] = anyWorker(
+      createWorker('token-refresh', createTokenRefreshProcessor(ctx), common('token-refresh', 2)),
+    );
+  }
+  if (wanted.has('analytics')) {
+    all.analytics = anyWorker(
+      createWorker('analytics', createAnalyticsProcessor(ctx), common('analytics', 2)),
+    );
+  }
+  const workers = Object.values(all);
+  for (const worker of workers) {
+    worker.on('failed', (job, error) => {
+      logger.warn(
+        { queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },
+        'job failed',
+      );
+    });
+    worker.on('stalled', (jobId) => logger.warn({ queue: worker.name, jobId }, 'job stalled'));
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  if (wanted.has('token-refresh') && options.scheduleSweep !== false) await scheduleSweep(ctx);
+
+  let closing: Promise<{ canceled: boolean }> | undefined;
+  return {
+    workers: all,
+    isRunning: () => !closing && workers.every((w) => w.isRunning()),
+    close(closeOptions = {}) {
+      closing ??= (async () => {
+        const closed = Promise.all(workers.map((w) => w.close()));
+        const graceMs = closeOptions.graceMs ?? 25_000;
+        const inTime = await Promise.race([closed.then(() => true), sleep(graceMs, false)]);
+        if (inTime) return { canceled: false };
+        logger.warn({ graceMs }, 'shutdown grace period over: cancelling the jobs still running');
+        for (const worker of workers) worker.cancelAllJobs('shutdown');
+        await Promise.race([closed, sleep(CANCEL_SETTLE_MS)]);
+        return { canceled: true };
+      })();
+      return closing;
+    },
+  };
+}

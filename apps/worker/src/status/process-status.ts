@@ -1,0 +1,242 @@
+import type { Post, PostStatus, PostWithEvents, Prisma, PublicAccount } from '@tiktok-fleet/db';
+import { deferJob, type FleetJob, type FleetProcessor } from '@tiktok-fleet/queue';
+import {
+  describeFailReason,
+  isTikTokApiError,
+  type PublishStatus,
+  type TikTokApiError,
+} from '@tiktok-fleet/tiktok';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import type { WorkerContext } from '../deps';
+import { AccountNeedsReauthError, DeferRequest, describeError } from '../errors';
+import { enqueueNotify, failPost, isFinal, recordEvent } from '../post-outcomes';
+import { TikTokSession } from '../tiktok-session';
+
+type StatusJob = FleetJob<'status'>;
+
+export interface StatusResult {
+  status: PostStatus | 'gone';
+  tiktokStatus?: string;
+}
+
+const INBOX_NOTE = "in the creator's TikTok inbox; they finish posting in the app";
+const WAITING_FOR_ID =
+  'Published on TikTok; waiting for TikTok to make the post public (moderation) to learn its id.';
+
+/**
+ * The `status` processor: one job per post (`status-<postId>`) that asks TikTok where the
+ * publish stands and, while it is still processing, puts itself back in `delayed` (no
+ * attempt spent) with a growing wait. The webhook receiver promotes the job when TikTok
+ * reports first, which ends the wait early.
+ */
+export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'status', StatusResult> {
+  return async (job, token) => {
+    const post = await ctx.posts.get(job.data.postId);
+    if (!post) return { status: 'gone' };
+    // Final already (the webhook path got there first, or the post was canceled), or this
+    // job follows a publish the post has since abandoned.
+    if (isFinal(post.status) || post.publishId !== job.data.publishId) {
+      return { status: post.status };
+    }
+    try {
+      const session = await TikTokSession.open(ctx, post.accountId);
+      const status = await session.call('status', (t) =>
+        ctx.tiktok.fetchPublishStatus(t, job.data.publishId),
+      );
+      return await handleStatus(ctx, job, token, post, session, status);
+    } catch (error) {
+      return await onError(ctx, job, token, post, error);
+    }
+  };
+}
+
+async function handleStatus(
+  ctx: WorkerContext,
+  job: StatusJob,
+  token: string | undefined,
+  post: PostWithEvents,
+  session: TikTokSession,
+  status: PublishStatus,
+): Promise<StatusResult> {
+  const tiktokStatus = status.status;
+  const { statusPoll } = ctx.settings;
+  switch (tiktokStatus) {
+    case 'SEND_TO_USER_INBOX':
+      if (post.mode !== 'draft') break;
+      await publish(ctx, post, { tiktokStatus, message: INBOX_NOTE });
+      return { status: 'published', tiktokStatus };
+    case 'PUBLISH_COMPLETE': {
+      const [postId] = status.postIds;
+      if (postId) {
+        const account = await ctx.accounts.get(post.accountId);
+        const shareUrl = account ? await shareUrlFor(ctx, session, account, postId) : null;
+        await publish(ctx, post, { tiktokStatus, postId, shareUrl });
+        return { status: 'published', tiktokStatus };
+      }
+      // Only public posts get an id, after moderation; private ones never do.
+      const mayGetId = post.mode === 'direct' && post.privacyLevel !== 'SELF_ONLY';
+      if (!mayGetId) {
+        await publish(ctx, post, {
+          tiktokStatus,
+          message: 'Published. TikTok gives no public post id for posts only the creator can see.',
+        });
+        return { status: 'published', tiktokStatus };
+      }
+      if (Date.now() - job.data.startedAt >= statusPoll.postIdWaitMs) {
+        await publish(ctx, post, {
+          tiktokStatus,
+          message:
+            `Published, but TikTok had not made the post public after ${Math.round(statusPoll.postIdWaitMs / 60_000)} ` +
+            'minutes (moderation can take hours), so its id and share URL are not known. Check the creator’s profile.',
+        });
+        return { status: 'published', tiktokStatus };
+      }
+      if (
+        !post.events.some(
+          (e) => (e.detail as { tiktokStatus?: string } | null)?.tiktokStatus === tiktokStatus,
+        )
+      ) {
+        await recordEvent(ctx, post.id, post.status, { tiktokStatus, message: WAITING_FOR_ID });
+      }
+      return await pollAgain(job, token, statusPoll.postIdPollMs, tiktokStatus);
+    }
+    case 'FAILED': {
+      const reason = status.failReason ?? 'unknown';
+      const described = status.failure ?? describeFailReason(reason);
+      await failPost(
+        ctx,
+        post,
+        { code: reason, message: described.message, details: { tiktokStatus, failReason: reason } },
+        // TikTok received the post; it counts against the account's day whatever happened.
+        { releaseSlot: false },
+      );
+      return { status: 'failed', tiktokStatus };
+    }
+  }
+  // PROCESSING_UPLOAD, PROCESSING_DOWNLOAD, or a status newer than this code: ask again.
+  const delay = Math.min(
+    statusPoll.maxDelayMs,
+    statusPoll.firstDelayMs * 2 ** (job.data.pollCount + 1),
+  );
+  return await pollAgain(job, token, delay, tiktokStatus);
+}
+
+async function pollAgain(
+  job: StatusJob,
+  token: string | undefined,
+  delayMs: number,
+  tiktokStatus: string,
+): Promise<never> {
+  await job.updateData({ ...job.data, pollCount: job.data.pollCount + 1 });
+  await job.log(`TikTok says ${tiktokStatus}; asking again in ${Math.round(delayMs / 1000)} s`);
+  return await deferJob(job, token, delayMs);
+}
+
+async function publish(
+  ctx: WorkerContext,
+  post: Post,
+  outcome: {
+    tiktokStatus: string;
+    postId?: string;
+    shareUrl?: string | null;
+    message?: string;
+  },
+): Promise<void> {
+  const detail: Prisma.InputJsonObject = {
+    tiktokStatus: outcome.tiktokStatus,
+    ...(outcome.postId && { postId: outcome.postId }),
+    ...(outcome.shareUrl && { shareUrl: outcome.shareUrl }),
+    ...(outcome.message && { message: outcome.message }),
+  };
+  const published = await ctx.posts.transition(post.id, 'published', {
+    changes: {
+      tiktokPostId: outcome.postId ?? null,
+      shareUrl: outcome.shareUrl ?? null,
+      publishedAt: new Date(),
+    },
+    detail,
+  });
+  ctx.logger.info({ postId: post.id, tiktokPostId: outcome.postId }, 'post published');
+  await enqueueNotify(ctx, published);
+}
+
+/**
+ * TikTok's own share URL from the Display API when the account granted `video.list`;
+ * otherwise the URL TikTok's web app uses for a video of a handle.
+ */
+async function shareUrlFor(
+  ctx: WorkerContext,
+  session: TikTokSession,
+  account: PublicAccount,
+  videoId: string,
+): Promise<string | null> {
+  if (account.grantedScopes.includes('video.list')) {
+    try {
+      const page = await session.tryCall('display', (t) =>
+        ctx.tiktok.queryVideos(t, { videoIds: [videoId], fields: ['id', 'share_url'] }),
+      );
+      const found = page?.videos.find((v) => v.id === videoId)?.shareUrl;
+      if (found) return found;
+    } catch (error) {
+      ctx.logger.warn(
+        { err: error, accountId: account.id },
+        'video/query for the share URL failed',
+      );
+    }
+  }
+  return account.username
+    ? `https://www.tiktok.com/@${encodeURIComponent(account.username)}/video/${videoId}`
+    : null;
+}
+
+async function onError(
+  ctx: WorkerContext,
+  job: StatusJob,
+  token: string | undefined,
+  post: Post,
+  error: unknown,
+): Promise<StatusResult> {
+  if (error instanceof DelayedError) throw error;
+  if (error instanceof DeferRequest) return await deferJob(job, token, error.delayMs);
+  const stillUnknown =
+    ' TikTok received the video, so it may still have been posted: check the creator’s profile.';
+  if (error instanceof AccountNeedsReauthError) {
+    await failPost(
+      ctx,
+      post,
+      { code: error.code, message: error.message + stillUnknown },
+      { releaseSlot: false },
+    );
+    throw new UnrecoverableError(error.message);
+  }
+  if (isTikTokApiError(error)) {
+    const e: TikTokApiError = error;
+    if (e.action === 'wait_rate_limit') return await deferJob(job, token, 60_000);
+    if (e.action === 'reauthorize') {
+      await ctx.accounts.markNeedsReauth(post.accountId, `TikTok refused it (${e.code})`);
+    }
+    if (e.action === 'reauthorize' || e.action === 'fix_request' || e.action === 'give_up') {
+      await failPost(
+        ctx,
+        post,
+        { code: e.code, message: e.message + stillUnknown },
+        { releaseSlot: false },
+      );
+      throw new UnrecoverableError(`${e.code}: ${e.message}`);
+    }
+  }
+  const attempts = job.opts.attempts ?? 1;
+  if (job.attemptsMade + 1 >= attempts) {
+    const { code, message } = describeError(error);
+    await failPost(
+      ctx,
+      post,
+      {
+        code,
+        message: `Could not learn how TikTok's processing ended: ${message}.${stillUnknown}`,
+      },
+      { releaseSlot: false },
+    );
+  }
+  throw error;
+}

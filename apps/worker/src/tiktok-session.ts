@@ -1,0 +1,83 @@
+import type { TikTokEndpoint } from '@tiktok-fleet/queue';
+import { isTikTokApiError } from '@tiktok-fleet/tiktok';
+import type { WorkerContext } from './deps';
+import { DeferRequest } from './errors';
+import { ensureFreshAccessToken } from './tokens/ensure-fresh-token';
+
+/**
+ * One job's calls to TikTok for one account: a fresh access token, TikTok's per-minute
+ * limits counted before each call (shared by every worker through Redis), and one refresh
+ * when TikTok refuses the token anyway (revoked early, clock skew).
+ */
+export class TikTokSession {
+  #accessToken: string;
+  #refreshed = false;
+
+  private constructor(
+    private readonly ctx: WorkerContext,
+    readonly accountId: string,
+    accessToken: string,
+  ) {
+    this.#accessToken = accessToken;
+  }
+
+  static async open(ctx: WorkerContext, accountId: string): Promise<TikTokSession> {
+    const token = await ensureFreshAccessToken(ctx, accountId, {
+      leadSec: ctx.settings.onDemandRefreshLeadSec,
+    });
+    return new TikTokSession(ctx, accountId, token);
+  }
+
+  /**
+   * Calls TikTok with the account's token. Throws DeferRequest when the account's
+   * per-minute budget for `endpoint` is spent, so the job waits instead of TikTok
+   * answering 429.
+   */
+  async call<T>(endpoint: TikTokEndpoint, call: (accessToken: string) => Promise<T>): Promise<T> {
+    for (;;) {
+      await this.take(endpoint);
+      try {
+        return await call(this.#accessToken);
+      } catch (error) {
+        if (!isTikTokApiError(error) || error.action !== 'refresh_token' || this.#refreshed) {
+          throw error;
+        }
+        this.#refreshed = true;
+        this.#accessToken = await ensureFreshAccessToken(this.ctx, this.accountId, {
+          leadSec: this.ctx.settings.onDemandRefreshLeadSec,
+          staleToken: this.#accessToken,
+        });
+      }
+    }
+  }
+
+  /** Like `call`, but answers undefined instead of waiting when the budget is spent. */
+  async tryCall<T>(
+    endpoint: TikTokEndpoint,
+    call: (accessToken: string) => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await this.call(endpoint, call);
+    } catch (error) {
+      if (error instanceof DeferRequest) return undefined;
+      throw error;
+    }
+  }
+
+  async take(endpoint: TikTokEndpoint): Promise<void> {
+    const { limit, windowMs } = this.ctx.settings.rateLimits[endpoint];
+    const decision = await this.ctx.limiter.acquire(
+      `tiktok:${endpoint}:${this.accountId}`,
+      limit,
+      windowMs,
+    );
+    if (!decision.ok) {
+      // A little extra so that the jobs of one account do not all come back at once.
+      const delay = decision.retryAfterMs + Math.round(Math.random() * 1000);
+      throw new DeferRequest(
+        delay,
+        `TikTok's per-minute limit for ${endpoint} calls of account ${this.accountId} is spent`,
+      );
+    }
+  }
+}

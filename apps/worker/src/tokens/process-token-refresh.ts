@@ -1,0 +1,93 @@
+import { enqueue, enqueuePublish, type FleetProcessor } from '@tiktok-fleet/queue';
+import type { Queue } from 'bullmq';
+import type { WorkerContext } from '../deps';
+import { AccountNeedsReauthError } from '../errors';
+import { ensureFreshAccessToken } from './ensure-fresh-token';
+
+/** The job scheduler that runs the sweep. */
+export const SWEEP_SCHEDULER_ID = 'token-refresh-sweep';
+
+/** A post this old with no job is not one whose enqueue is still on its way. */
+const ORPHAN_AFTER_MS = 60_000;
+
+export type TokenRefreshResult =
+  | { refreshed: boolean; accountId: string }
+  | { accountsDue: number; publishJobsAdded: number };
+
+/**
+ * `token-refresh` queue:
+ * - `sweep` (every few minutes, from a job scheduler): a `refresh` job for each account
+ *   whose access token expires within TOKEN_REFRESH_LEAD_SECONDS, and a `publish` job for
+ *   each waiting post that has none (a post stored while Redis was down).
+ * - `refresh`: the account's tokens, refreshed under its lock (see ensureFreshAccessToken).
+ */
+export function createTokenRefreshProcessor(
+  ctx: WorkerContext,
+): FleetProcessor<'token-refresh', TokenRefreshResult> {
+  return async (job) => {
+    if (job.name === 'refresh') {
+      const { accountId } = job.data;
+      const before = await ctx.accounts.get(accountId);
+      if (before?.status !== 'active') return { refreshed: false, accountId };
+      try {
+        await ensureFreshAccessToken(ctx, accountId, {
+          leadSec: ctx.settings.tokenRefreshLeadSec,
+        });
+      } catch (error) {
+        // Marked needs_reauth and its posts told; retrying cannot help.
+        if (error instanceof AccountNeedsReauthError) return { refreshed: false, accountId };
+        throw error;
+      }
+      const after = await ctx.accounts.get(accountId);
+      return {
+        refreshed: after?.accessTokenExpiresAt.getTime() !== before.accessTokenExpiresAt.getTime(),
+        accountId,
+      };
+    }
+    return await sweep(ctx);
+  };
+}
+
+async function sweep(ctx: WorkerContext) {
+  const dueBefore = new Date(Date.now() + ctx.settings.tokenRefreshLeadSec * 1000);
+  const due = await ctx.accounts.listDueForRefresh(dueBefore, 500);
+  for (const account of due) {
+    // One job per account and expiry: sweeps that overlap add it once.
+    await enqueue(
+      ctx.queues,
+      'token-refresh',
+      'refresh',
+      { accountId: account.id },
+      { jobId: `refresh-${account.id}-${account.accessTokenExpiresAt.getTime()}` },
+    );
+  }
+
+  const waiting = await ctx.db.post.findMany({
+    where: {
+      status: { in: ['queued', 'scheduled'] },
+      createdAt: { lt: new Date(Date.now() - ORPHAN_AFTER_MS) },
+    },
+    select: { id: true, scheduledAt: true },
+    orderBy: { createdAt: 'asc' },
+    take: 1000,
+  });
+  let added = 0;
+  for (const post of waiting) {
+    if (await ctx.queues.publish.getJob(post.id)) continue;
+    await enqueuePublish(ctx.queues, post.id, { scheduledAt: post.scheduledAt });
+    added += 1;
+  }
+  if (added > 0) ctx.logger.warn({ added }, 'added publish jobs for posts that had none');
+  return { accountsDue: due.length, publishJobsAdded: added };
+}
+
+/** Runs the sweep every `everyMs` (one scheduler for the whole fleet, whatever the pods). */
+export async function scheduleSweep(ctx: WorkerContext): Promise<void> {
+  // BullMQ types the scheduler id as a job name; it is not one.
+  const queue: Queue = ctx.queues['token-refresh'];
+  await queue.upsertJobScheduler(
+    SWEEP_SCHEDULER_ID,
+    { every: ctx.settings.sweepEveryMs },
+    { name: 'sweep', data: { sweep: true } },
+  );
+}

@@ -1,0 +1,351 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createAccountRepository,
+  createPostRepository,
+  createPrismaClient,
+  type Db,
+  type PostWithEvents,
+  parseTokenKeyring,
+  TokenCipher,
+} from '@tiktok-fleet/db';
+import { createLogger } from '@tiktok-fleet/observability';
+import {
+  closeQueues,
+  createPostEnqueuer,
+  createQueues,
+  type FleetQueues,
+  type PostRequestInput,
+  redisConnection,
+  waitForRedis,
+} from '@tiktok-fleet/queue';
+import { createTestDatabase, createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import type {} from '@tiktok-fleet/testing/global-setup';
+import {
+  createTikTokClient,
+  type TikTokClient,
+  userInfoFieldsForScopes,
+} from '@tiktok-fleet/tiktok';
+import { type Sandbox, startSandbox } from '@tiktok-fleet/tiktok-sandbox';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  defaultWorkerSettings,
+  startWorkers,
+  type WorkerDeps,
+  type WorkerFleet,
+  type WorkerSettings,
+} from '../../src/index';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const fixture = (name: string) => join(root, 'fixtures', 'videos', name);
+
+export const REDIRECT_URI = 'https://backend.example/api/integrations/tiktok/callback';
+export const ALL_SCOPES = [
+  'user.info.basic',
+  'user.info.profile',
+  'user.info.stats',
+  'video.list',
+  'video.publish',
+  'video.upload',
+];
+export const OWNER = 'owner-1';
+const MiB = 1024 * 1024;
+
+export interface SandboxPublish {
+  publishId: string;
+  openId: string;
+  mode: 'direct' | 'inbox';
+  status: string;
+  privacyLevel: string | null;
+  videoSize: number | null;
+  totalChunkCount: number | null;
+  bytesReceived: number;
+  sha256: string | null;
+  postIds: string[];
+}
+
+export interface SandboxStats {
+  maxConcurrentUploadsByCreator: Record<string, number>;
+  violations: { rule: string; detail: string }[];
+  requests: Record<string, number>;
+  refreshTokensReused: number;
+}
+
+/** Settings the tests share: small chunks, quick polls, no artificial rate limits. */
+export const testSettings: Partial<WorkerSettings> = {
+  chunkSize: 5 * MiB,
+  concurrency: 4,
+  busyBackoff: { baseMs: 300, maxMs: 2_000, jitter: 0.5 },
+  statusPoll: { firstDelayMs: 500, maxDelayMs: 2_000, postIdWaitMs: 30_000, postIdPollMs: 500 },
+  rateLimits: {
+    init: { limit: 1000, windowMs: 60_000 },
+    creatorInfo: { limit: 1000, windowMs: 60_000 },
+    status: { limit: 1000, windowMs: 60_000 },
+    display: { limit: 1000, windowMs: 60_000 },
+  },
+};
+
+/**
+ * Everything a worker test needs, real all the way: a database and Redis prefix of the
+ * file's own, the TikTok sandbox on a random port (reached over HTTP), a MEDIA_ROOT in a
+ * temp directory, and the fleet's repositories and queues. `start()` starts workers.
+ */
+export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
+  const prefix = createTestRedisPrefix('worker');
+  const encryptionKey = `k1:${randomBytes(32).toString('base64')}`;
+  const env = {
+    prefix,
+    encryptionKey,
+    callbackSecret: randomBytes(24).toString('hex'),
+  } as {
+    prefix: string;
+    encryptionKey: string;
+    callbackSecret: string;
+    databaseUrl: string;
+    redisUrl: string;
+    mediaRoot: string;
+    sandbox: Sandbox;
+    client: TikTokClient;
+    db: Db;
+    redis: Redis;
+    queues: FleetQueues;
+    deps: (settings?: Partial<WorkerSettings>) => WorkerDeps;
+    start: (settings?: Partial<WorkerSettings>) => Promise<WorkerFleet>;
+  };
+  const fleets: WorkerFleet[] = [];
+
+  beforeAll(async () => {
+    const { url } = await createTestDatabase();
+    env.databaseUrl = url;
+    env.redisUrl = testServices().redisUrl;
+    env.mediaRoot = await mkdtemp(join(tmpdir(), 'tf-media-'));
+    env.sandbox = await startSandbox({
+      port: 0,
+      processingDelayMs: 50,
+      moderationDelayMs: 100,
+      rateLimits: false,
+      autoApprove: true,
+      ...options.sandbox,
+    });
+    env.client = createTikTokClient({
+      clientKey: env.sandbox.clientKey,
+      clientSecret: env.sandbox.clientSecret,
+      apiBaseUrl: env.sandbox.url,
+      authUrl: env.sandbox.authorizeUrl,
+    });
+    env.db = createPrismaClient(url, { poolSize: 6 });
+    env.redis = redisConnection(env.redisUrl, 'worker');
+    await waitForRedis(env.redis);
+    env.queues = createQueues(env.redis, { prefix, onError: () => undefined });
+    const cipher = new TokenCipher(parseTokenKeyring({ TOKEN_ENCRYPTION_KEY: encryptionKey }));
+    env.deps = (settings = {}) => ({
+      db: env.db,
+      posts: createPostRepository(env.db),
+      accounts: createAccountRepository(env.db, cipher),
+      tiktok: env.client,
+      redis: env.redis,
+      queues: env.queues,
+      logger: createLogger({
+        name: 'worker',
+        level: process.env.TEST_LOG_LEVEL ?? 'silent',
+        format: 'json',
+      }),
+      settings: {
+        ...defaultWorkerSettings,
+        ...testSettings,
+        prefix,
+        mediaRoot: env.mediaRoot,
+        callbackSigningSecret: env.callbackSecret,
+        urlSource: { ...defaultWorkerSettings.urlSource },
+        ...settings,
+      },
+    });
+    env.start = async (settings) => {
+      const fleet = await startWorkers(env.deps(settings), { scheduleSweep: false });
+      fleets.push(fleet);
+      return fleet;
+    };
+  });
+
+  afterAll(async () => {
+    await Promise.all(fleets.map((f) => f.close({ graceMs: 2_000 })));
+    if (env.queues) await closeQueues(env.queues);
+    await env.redis?.quit();
+    await env.db?.$disconnect();
+    env.client?.close();
+    await env.sandbox?.close();
+    if (env.mediaRoot) await rm(env.mediaRoot, { recursive: true, force: true });
+  });
+
+  const accounts = () =>
+    createAccountRepository(
+      env.db,
+      new TokenCipher(parseTokenKeyring({ TOKEN_ENCRYPTION_KEY: encryptionKey })),
+    );
+
+  const control = async <T = unknown>(method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${env.sandbox.url}/_sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`sandbox control ${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  return {
+    env,
+    accounts,
+    control,
+    configure: (config: Record<string, unknown>) => control('PATCH', '/config', config),
+    fault: (fault: Record<string, unknown>) => control('POST', '/faults', fault),
+    publishes: () => control<SandboxPublish[]>('GET', '/publishes'),
+    stats: () => control<SandboxStats>('GET', '/stats'),
+
+    /**
+     * A TikTok account connected the way the API connects one: the sandbox's authorize
+     * page (auto-approved), the code exchanged with the client, the profile read, and the
+     * account stored with encrypted tokens.
+     */
+    async connectAccount(creator: Record<string, unknown> = {}, scopes = ALL_SCOPES) {
+      const { openId } = await control<{ openId: string }>('POST', '/creators', creator);
+      await control('PATCH', '/config', { autoApprove: true, autoApproveOpenId: openId });
+      const url = env.client.buildAuthorizeUrl({
+        redirectUri: REDIRECT_URI,
+        scopes,
+        state: randomBytes(32).toString('base64url'),
+      });
+      const res = await fetch(url, { redirect: 'manual' });
+      const code = new URL(res.headers.get('location') ?? '').searchParams.get('code');
+      if (!code) throw new Error(`the sandbox did not authorize: HTTP ${res.status}`);
+      const tokens = await env.client.exchangeCode({ code, redirectUri: REDIRECT_URI });
+      const profile = await env.client.getUserInfo(
+        tokens.accessToken,
+        userInfoFieldsForScopes(tokens.scopes).filter((f) => !f.endsWith('_count')),
+      );
+      const account = await accounts().upsertByOpenId({
+        ownerId: OWNER,
+        openId,
+        unionId: profile.unionId,
+        displayName: profile.displayName,
+        username: profile.username,
+        avatarUrl: profile.avatarUrl,
+        grantedScopes: tokens.scopes,
+        tokens,
+      });
+      return { account, openId, tokens };
+    },
+
+    /** Puts a fixture video into MEDIA_ROOT and returns its path there. */
+    async addMedia(source: string, name = source.split('/').at(-1) as string) {
+      const target = join(env.mediaRoot, name);
+      await mkdir(dirname(target), { recursive: true });
+      await copyFile(source.startsWith('/') ? source : fixture(source), target);
+      return name;
+    },
+
+    /** A post through the enqueue contract backends use (`enqueuePost`). */
+    async createPost(request: Partial<PostRequestInput> & Pick<PostRequestInput, 'accountId'>) {
+      const enqueuer = createPostEnqueuer({
+        db: env.db,
+        queues: env.queues,
+        mediaRoot: env.mediaRoot,
+      });
+      const { post } = await enqueuer.enqueuePost({
+        ownerId: OWNER,
+        request: { privacyLevel: 'PUBLIC_TO_EVERYONE', caption: 'worker test #fleet', ...request },
+      });
+      return post;
+    },
+
+    post: (postId: string) => createPostRepository(env.db).get(postId) as Promise<PostWithEvents>,
+
+    /** Polls a job until it completed or failed; resolves to which. */
+    async jobFinished(
+      queue: keyof FleetQueues,
+      jobId: string,
+      timeoutMs = 20_000,
+    ): Promise<'completed' | 'failed'> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const state = await env.queues[queue].getJobState(jobId);
+        if (state === 'completed' || state === 'failed') return state;
+        if (Date.now() > deadline) throw new Error(`job ${queue}/${jobId} is still ${state}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+
+    /** Polls the post until `done` says so (the workers run on their own). */
+    async waitForPost(
+      postId: string,
+      done: (post: PostWithEvents) => boolean,
+      timeoutMs = 20_000,
+    ): Promise<PostWithEvents> {
+      const posts = createPostRepository(env.db);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const post = (await posts.get(postId)) as PostWithEvents;
+        if (done(post)) return post;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `post ${postId} is still ${post.status} (${post.errorCode ?? 'no error'}): ` +
+              JSON.stringify(post.events.map((e) => [e.status, e.detail])),
+          );
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+export const isFinal = (post: { status: string }) =>
+  ['published', 'failed', 'canceled'].includes(post.status);
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * A valid video over 10 MiB (two chunks of 5 MiB or more), made with ffmpeg once per test
+ * run: lossless H.264 of a test pattern, 720x1280, 30 fps, 7 s (about 13.5 MiB).
+ */
+export async function largeVideo(): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stat } = await import('node:fs/promises');
+  const path = join(tmpdir(), `tf-large-${process.ppid}.mp4`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing && existing.size > 10 * MiB) return path;
+  const partial = `${path}.${process.pid}.part.mp4`;
+  await promisify(execFile)('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=720x1280:rate=30',
+    '-t',
+    '7',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-qp',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    partial,
+  ]);
+  const { rename } = await import('node:fs/promises');
+  await rename(partial, path);
+  return path;
+}
