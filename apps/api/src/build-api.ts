@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { type ApiDeps, createContext } from './context';
+import { requireApiKey } from './plugins/api-key-auth';
+import { registerErrorHandling } from './plugins/error-handler';
+import { registerOpenApi } from './plugins/openapi';
+import { accountRoutes } from './routes/accounts';
+import { analyticsRoutes } from './routes/analytics';
+import { healthRoutes } from './routes/health';
+import { mediaRoutes } from './routes/media';
+import { oauthRoutes } from './routes/oauth';
+import { postRoutes } from './routes/posts';
+import { webhookRoutes } from './routes/webhook';
+
+/**
+ * The HTTP API as a Fastify instance, not listening yet. Everything it talks to comes in
+ * `deps`, so tests and `main.ts` wire the same thing; closing it closes only what it made
+ * itself (the analytics event listener), never the clients it was given.
+ */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const ctx = createContext(deps);
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; naming the narrower type keeps the instance's
+    // type the default one that route plugins are written against.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    // Keep-alive sockets of an idle client must not hold a graceful shutdown open.
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', () => ctx.analytics.close());
+
+  await registerOpenApi(app, deps.config.BACKEND_URL);
+  await app.register(healthRoutes, { ctx });
+
+  await app.register(async (v1) => {
+    requireApiKey(v1, ctx);
+    await v1.register(postRoutes, { ctx });
+    await v1.register(accountRoutes, { ctx });
+    await v1.register(analyticsRoutes, { ctx });
+    await v1.register(mediaRoutes, { ctx });
+  });
+
+  await app.register(oauthRoutes, { ctx });
+  await app.register(webhookRoutes, { ctx });
+  return app;
+}

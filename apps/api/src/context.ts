@@ -1,0 +1,55 @@
+import {
+  createAccountRepository,
+  createApiKeyRepository,
+  createPostRepository,
+  type Db,
+  parseTokenKeyring,
+  TokenCipher,
+} from '@tiktok-fleet/db';
+import type { Logger } from '@tiktok-fleet/observability';
+import { createPostEnqueuer, type FleetQueues, OAuthStateStore } from '@tiktok-fleet/queue';
+import type { TikTokClient } from '@tiktok-fleet/tiktok';
+import type { Redis } from 'ioredis';
+import type { ApiConfig } from './config';
+import { AnalyticsWaiter } from './services/analytics-waiter';
+
+/** What `buildApi` needs from outside; tests pass their own. */
+export interface ApiDeps {
+  config: ApiConfig;
+  db: Db;
+  /** A producer client (`redisConnection(url, 'producer')`): commands fail fast while Redis is down. */
+  redis: Redis;
+  queues: FleetQueues;
+  tiktok: TikTokClient;
+  logger: Logger;
+  /** How long an analytics read waits for fresh numbers. @defaultValue 10000 */
+  analyticsWaitMs?: number;
+  /** Older snapshots are refreshed before answering. @defaultValue 15 minutes */
+  analyticsMaxAgeMs?: number;
+}
+
+/** Everything the routes share, built once per API instance. */
+export function createContext(deps: ApiDeps) {
+  const cipher = new TokenCipher(parseTokenKeyring(deps.config));
+  const prefix = deps.config.REDIS_PREFIX;
+  return {
+    ...deps,
+    prefix,
+    cipher,
+    accounts: createAccountRepository(deps.db, cipher),
+    posts: createPostRepository(deps.db),
+    apiKeys: createApiKeyRepository(deps.db),
+    enqueuer: createPostEnqueuer({
+      db: deps.db,
+      queues: deps.queues,
+      mediaRoot: deps.config.MEDIA_ROOT,
+    }),
+    oauthStates: new OAuthStateStore(deps.redis, { prefix }),
+    analytics: new AnalyticsWaiter(deps, {
+      waitMs: deps.analyticsWaitMs ?? 10_000,
+      maxAgeMs: deps.analyticsMaxAgeMs ?? 15 * 60_000,
+    }),
+  };
+}
+
+export type ApiContext = ReturnType<typeof createContext>;

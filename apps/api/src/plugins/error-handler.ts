@@ -1,0 +1,177 @@
+import { DbError, Prisma, TokenCipherError } from '@tiktok-fleet/db';
+import { EnqueuePostError, type EnqueuePostErrorCode } from '@tiktok-fleet/queue';
+import { TikTokApiError } from '@tiktok-fleet/tiktok';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ApiError } from '../errors';
+
+const enqueueStatus: Record<EnqueuePostErrorCode, number> = {
+  invalid_request: 400,
+  video_path_outside_media_root: 400,
+  account_not_found: 404,
+  account_needs_reauth: 409,
+  account_revoked: 409,
+  // The IETF Idempotency-Key draft answers a reused key with another body with 422.
+  idempotency_key_reused: 422,
+  queue_unavailable: 503,
+};
+
+const dbStatus: Record<string, number> = {
+  account_not_found: 404,
+  post_not_found: 404,
+  account_revoked: 409,
+  account_connected_elsewhere: 409,
+  post_status_conflict: 409,
+  invalid_cursor: 400,
+};
+
+const fastifyCodes: Record<string, [number, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request'],
+};
+
+/** ioredis refusing a command while Redis is away (producer clients have no offline queue). */
+function isRedisDown(error: Error): boolean {
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(error.message)
+  );
+}
+
+function isDatabaseDown(error: Error): boolean {
+  return (
+    error instanceof Prisma.PrismaClientInitializationError ||
+    (error instanceof Prisma.PrismaClientKnownRequestError &&
+      ['P1001', 'P1002', 'P1017', 'P2024'].includes(error.code))
+  );
+}
+
+/** Field problems from the zod type provider, in the shape formatValidationIssues gives. */
+function validationDetails(error: FastifyError) {
+  const where = error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}`;
+  return (error.validation ?? []).flatMap((issue) => {
+    const path = issue.instancePath.split('/').filter(Boolean).join('.');
+    const field = [where, path].filter(Boolean).join('.') || '(request)';
+    const keys = (issue.params as { keys?: string[] }).keys;
+    if (issue.keyword === 'unrecognized_keys' && keys) {
+      return keys.map((key) => ({ field: `${field}.${key}`, problem: 'is not a known field' }));
+    }
+    return [{ field, problem: issue.message ?? 'is not valid' }];
+  });
+}
+
+/** Every error the API can meet, as the one shape callers see. Null: an unexpected error. */
+export function toApiError(error: Error): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof EnqueuePostError) {
+    const retry = error.code === 'queue_unavailable' ? { 'retry-after': '30' } : undefined;
+    return new ApiError(enqueueStatus[error.code], error.code, error.message, error.details, retry);
+  }
+  if (error instanceof DbError) {
+    return new ApiError(dbStatus[error.code] ?? 409, error.code, error.message);
+  }
+  if (error instanceof TokenCipherError) {
+    // The stored tokens cannot be read: only connecting the account again helps.
+    return new ApiError(409, error.code, error.message);
+  }
+  if (error instanceof TikTokApiError) {
+    if (error.action === 'reauthorize') return new ApiError(409, error.code, error.message);
+    const waiting = error.action === 'wait_rate_limit' || error.action === 'wait_daily_cap';
+    return new ApiError(
+      waiting ? 503 : 502,
+      error.code,
+      error.message,
+      undefined,
+      waiting ? { 'retry-after': '60' } : {},
+    );
+  }
+  const fastifyError = error as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(fastifyError)) {
+    const details = validationDetails(fastifyError);
+    const first = details[0];
+    return new ApiError(
+      400,
+      'invalid_request',
+      `The request is not valid: ${first ? `${first.field} ${first.problem}` : 'see details'}.`,
+      details,
+    );
+  }
+  const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
+  if (known) return new ApiError(known[0], known[1], fastifyError.message);
+  if (isRedisDown(error)) {
+    return new ApiError(
+      503,
+      'redis_unavailable',
+      'Redis, which holds the queues and sign-in states, cannot be reached. Try again shortly.',
+      undefined,
+      { 'retry-after': '30' },
+    );
+  }
+  if (isDatabaseDown(error)) {
+    return new ApiError(
+      503,
+      'database_unavailable',
+      'The database cannot be reached. Try again shortly.',
+      undefined,
+      { 'retry-after': '30' },
+    );
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError(status, 'bad_request', fastifyError.message);
+  }
+  return null;
+}
+
+export function sendError(reply: FastifyReply, error: ApiError) {
+  return reply
+    .code(error.statusCode)
+    .headers(error.headers)
+    .type('application/json; charset=utf-8')
+    .send({
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details !== undefined && { details: error.details }),
+      },
+    });
+}
+
+/**
+ * Answers every error as `{ error: { code, message, details? } }` and never with a stack.
+ * Unexpected errors are logged with their stack here and reach the caller as
+ * `internal_error` with the request id to quote.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = toApiError(error);
+    if (apiError) {
+      if (apiError.statusCode >= 500) request.log.warn({ err: error }, apiError.message);
+      return sendError(reply, apiError);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendError(
+      reply,
+      new ApiError(
+        500,
+        'internal_error',
+        `Something went wrong on our side. If it keeps happening, report request id ${request.id}.`,
+        { requestId: request.id },
+      ),
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new ApiError(
+        404,
+        'not_found',
+        `There is no ${request.method} ${request.url.split('?')[0]}. The API is described at /docs.`,
+      ),
+    ),
+  );
+}

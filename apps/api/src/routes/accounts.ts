@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiContext } from '../context';
+import { ApiError, notFound } from '../errors';
+import { accountSchema, errorResponses, errorSchema, idParams } from '../schemas';
+import { toAccountResource } from '../services/account-resource';
+import { startConnect } from '../services/connect-flow';
+import { disconnectAccount } from '../services/disconnect-account';
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine(
+    (value) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an absolute http or https URL' },
+  );
+
+const connectBody = z.strictObject({
+  ownerId: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe("Your user's id; defaults to the API key's owner and must match it"),
+  redirectTo: httpUrl.describe('Where the browser goes afterwards, with ?accountId= added'),
+});
+
+const connectResponse = z
+  .object({
+    authorizeUrl: z.string().describe("Send the user's browser here"),
+    state: z.string(),
+    expiresAt: z.string().describe('The link works once, until then'),
+  })
+  .meta({ id: 'ConnectStarted' });
+
+export async function accountRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/v1/accounts',
+    {
+      schema: {
+        summary: 'Your connected TikTok accounts',
+        tags: ['accounts'],
+        response: { 200: z.object({ accounts: z.array(accountSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      accounts: (await ctx.accounts.listByOwner(request.ownerId)).map(toAccountResource),
+    }),
+  );
+
+  api.get(
+    '/v1/accounts/:id',
+    {
+      schema: {
+        summary: 'One account (never its tokens)',
+        tags: ['accounts'],
+        params: idParams,
+        response: { 200: accountSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const account = await ctx.accounts.get(request.params.id, { ownerId: request.ownerId });
+      if (!account) throw notFound('account', request.params.id);
+      return toAccountResource(account);
+    },
+  );
+
+  api.delete(
+    '/v1/accounts/:id',
+    {
+      schema: {
+        summary: 'Disconnect an account',
+        description:
+          'Revokes the authorization at TikTok, erases the tokens and marks the account ' +
+          '`revoked`. Posts that have not reached TikTok yet fail with `account_revoked`.',
+        tags: ['accounts'],
+        params: idParams,
+        response: { 200: accountSchema, 502: errorSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const account = await ctx.accounts.get(request.params.id, { ownerId: request.ownerId });
+      if (!account) throw notFound('account', request.params.id);
+      await disconnectAccount(ctx, account, request.log);
+      const after = await ctx.accounts.get(account.id);
+      if (!after) throw notFound('account', account.id);
+      return toAccountResource(after);
+    },
+  );
+
+  api.post(
+    '/v1/accounts/connect',
+    {
+      schema: {
+        summary: 'Start connecting a TikTok account',
+        description:
+          "Returns TikTok's authorize URL with a one-time state (10 minutes). After the user " +
+          'approves, the browser lands on `redirectTo?accountId=…`, or on ' +
+          '`redirectTo?error=…&error_description=…`.',
+        tags: ['accounts'],
+        body: connectBody,
+        response: { 200: connectResponse, 403: errorSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const ownerId = request.body.ownerId ?? request.ownerId;
+      // An API key speaks for one owner; an account bound to another owner would be one this
+      // key could never see again.
+      if (ownerId !== request.ownerId) {
+        throw new ApiError(
+          403,
+          'owner_mismatch',
+          `This API key belongs to owner "${request.ownerId}", so it can only connect accounts ` +
+            `for that owner, not for "${ownerId}". Leave ownerId out, or use that owner's key.`,
+        );
+      }
+      return startConnect(ctx, { ownerId, redirectTo: request.body.redirectTo });
+    },
+  );
+}

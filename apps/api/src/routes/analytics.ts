@@ -1,0 +1,195 @@
+import type { AnalyticsSnapshot } from '@tiktok-fleet/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiContext } from '../context';
+import { ApiError, notFound } from '../errors';
+import { errorResponses, idParams } from '../schemas';
+import type { RefreshOutcome } from '../services/analytics-waiter';
+
+const metricsSchema = z.object({
+  views: z.number().int(),
+  likes: z.number().int(),
+  comments: z.number().int(),
+  shares: z.number().int(),
+  engagementRate: z
+    .number()
+    .nullable()
+    .describe('(likes + comments + shares) / views × 100, 2 decimals; null without views'),
+});
+
+const freshness = z
+  .enum(['fresh', 'stale', 'none'])
+  .describe('stale: the refresh did not finish in time, these are the latest numbers known');
+
+const videoSchema = metricsSchema.extend({
+  tiktokVideoId: z.string(),
+  postId: z.string().nullable(),
+  capturedAt: z.string(),
+});
+
+const postAnalyticsSchema = z
+  .object({
+    postId: z.string(),
+    accountId: z.string(),
+    freshness,
+    capturedAt: z.string().nullable(),
+    tiktokVideoId: z.string().nullable(),
+    metrics: metricsSchema.nullable(),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'PostAnalytics' });
+
+const accountAnalyticsSchema = z
+  .object({
+    accountId: z.string(),
+    freshness,
+    capturedAt: z.string().nullable(),
+    totals: metricsSchema.nullable(),
+    videos: z.array(videoSchema),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'AccountAnalytics' });
+
+type Counts = Pick<AnalyticsSnapshot, 'views' | 'likes' | 'comments' | 'shares'>;
+
+/** DESIGN.md: engagement rate = (likes + comments + shares) / views × 100. */
+export function metricsOf(counts: Counts) {
+  const views = Number(counts.views);
+  const interactions = Number(counts.likes) + Number(counts.comments) + Number(counts.shares);
+  return {
+    views,
+    likes: Number(counts.likes),
+    comments: Number(counts.comments),
+    shares: Number(counts.shares),
+    engagementRate: views > 0 ? Math.round((interactions / views) * 10_000) / 100 : null,
+  };
+}
+
+const notes: Record<Exclude<RefreshOutcome, 'finished'>, string> = {
+  timeout: 'TikTok did not answer in time; these are the latest numbers known. Ask again shortly.',
+  failed: 'Fetching fresh numbers from TikTok failed; these are the latest numbers known.',
+  queue_unavailable: 'The job queue is unreachable, so no fresh numbers could be asked for.',
+};
+
+export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const latestOfPost = (postId: string) =>
+    ctx.db.analyticsSnapshot.findFirst({ where: { postId }, orderBy: { capturedAt: 'desc' } });
+  // The newest snapshot of each of the account's videos.
+  const latestOfAccount = (accountId: string) =>
+    ctx.db.analyticsSnapshot.findMany({
+      where: { accountId },
+      distinct: ['tiktokVideoId'],
+      orderBy: [{ tiktokVideoId: 'asc' }, { capturedAt: 'desc' }],
+    });
+
+  api.get(
+    '/v1/posts/:id/analytics',
+    {
+      schema: {
+        summary: "A published post's views, likes, comments, shares and engagement rate",
+        description:
+          'Answers the latest snapshot; when there is none or it is older than 15 minutes, ' +
+          'asks TikTok for fresh numbers and waits up to about 10 seconds for them.',
+        tags: ['analytics'],
+        params: idParams,
+        response: { 200: postAnalyticsSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const post = await ctx.posts.get(request.params.id, { ownerId: request.ownerId });
+      if (!post) throw notFound('post', request.params.id);
+      if (post.status !== 'published') {
+        throw new ApiError(
+          409,
+          'post_not_published',
+          `Post ${post.id} is ${post.status}; TikTok has numbers only for published posts.`,
+        );
+      }
+      let snapshot = await latestOfPost(post.id);
+      let outcome: RefreshOutcome = 'finished';
+      if (!ctx.analytics.isFresh(snapshot?.capturedAt)) {
+        outcome = await ctx.analytics.refresh({ accountId: post.accountId, postId: post.id });
+        snapshot = (await latestOfPost(post.id)) ?? snapshot;
+      }
+      const fresh = ctx.analytics.isFresh(snapshot?.capturedAt);
+      return {
+        postId: post.id,
+        accountId: post.accountId,
+        freshness: snapshot ? (fresh ? ('fresh' as const) : ('stale' as const)) : ('none' as const),
+        capturedAt: snapshot?.capturedAt.toISOString() ?? null,
+        tiktokVideoId: snapshot?.tiktokVideoId ?? post.tiktokPostId,
+        metrics: snapshot ? metricsOf(snapshot) : null,
+        ...(!fresh && outcome !== 'finished' && { note: notes[outcome] }),
+        ...(!snapshot &&
+          outcome === 'finished' && {
+            note: 'TikTok has no numbers for this post yet (private posts never get a public video id).',
+          }),
+      };
+    },
+  );
+
+  api.get(
+    '/v1/accounts/:id/analytics',
+    {
+      schema: {
+        summary: "An account's videos with their numbers, and the totals",
+        description:
+          'Answers the latest snapshots; when there are none or they are older than 15 ' +
+          'minutes, asks TikTok for fresh numbers and waits up to about 10 seconds.',
+        tags: ['analytics'],
+        params: idParams,
+        response: { 200: accountAnalyticsSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const account = await ctx.accounts.get(request.params.id, { ownerId: request.ownerId });
+      if (!account) throw notFound('account', request.params.id);
+      const newest = (rows: AnalyticsSnapshot[]) =>
+        rows.reduce<Date | null>(
+          (max, r) => (!max || r.capturedAt > max ? r.capturedAt : max),
+          null,
+        );
+      let rows = await latestOfAccount(account.id);
+      let outcome: RefreshOutcome = 'finished';
+      if (account.status === 'active' && !ctx.analytics.isFresh(newest(rows))) {
+        outcome = await ctx.analytics.refresh({ accountId: account.id });
+        rows = await latestOfAccount(account.id);
+      }
+      const capturedAt = newest(rows);
+      const fresh = ctx.analytics.isFresh(capturedAt);
+      const sum = (key: keyof Counts) => rows.reduce((total, r) => total + r[key], 0n);
+      return {
+        accountId: account.id,
+        freshness: capturedAt
+          ? fresh
+            ? ('fresh' as const)
+            : ('stale' as const)
+          : ('none' as const),
+        capturedAt: capturedAt?.toISOString() ?? null,
+        totals:
+          rows.length > 0
+            ? metricsOf({
+                views: sum('views'),
+                likes: sum('likes'),
+                comments: sum('comments'),
+                shares: sum('shares'),
+              })
+            : null,
+        videos: rows
+          .map((r) => ({
+            tiktokVideoId: r.tiktokVideoId,
+            postId: r.postId,
+            capturedAt: r.capturedAt.toISOString(),
+            ...metricsOf(r),
+          }))
+          .sort((a, b) => b.capturedAt.localeCompare(a.capturedAt)),
+        ...(!fresh && outcome !== 'finished' && { note: notes[outcome] }),
+        ...(account.status !== 'active' && {
+          note: `The account is ${account.status}; these are the last numbers known.`,
+        }),
+      };
+    },
+  );
+}

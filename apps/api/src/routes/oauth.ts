@@ -1,0 +1,145 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiContext } from '../context';
+import { ApiError } from '../errors';
+import { sendError } from '../plugins/error-handler';
+import { requireOperator } from '../plugins/operator-auth';
+import { toAccountResource } from '../services/account-resource';
+import {
+  ConnectFailedError,
+  completeConnect,
+  OWN_PAGE,
+  redirectWithOutcome,
+  startConnect,
+} from '../services/connect-flow';
+import { escapeHtml, htmlPage, wantsHtml } from '../services/html';
+
+const operatorQuery = z.object({
+  ownerId: z.string().max(128).optional(),
+  redirectTo: z.string().max(2048).optional(),
+});
+
+const callbackQuery = z.looseObject({
+  code: z.string().max(2048).optional(),
+  state: z.string().max(512).optional(),
+  scopes: z.string().max(2048).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
+});
+
+function connectForm(): string {
+  return htmlPage(
+    'Connect a TikTok account',
+    `<p>The account will belong to the owner you name: the id of a user of your backend.</p>
+<form method="get">
+<label for="ownerId">Owner id</label><input id="ownerId" name="ownerId" required maxlength="128">
+<label for="redirectTo">Afterwards, go to (optional)</label>
+<input id="redirectTo" name="redirectTo" type="url" placeholder="https://backend.example/settings">
+<button type="submit">Continue to TikTok</button></form>`,
+  );
+}
+
+function problemPage(reply: FastifyReply, request: FastifyRequest, error: ApiError) {
+  if (!wantsHtml(request.headers.accept)) return sendError(reply, error);
+  return reply
+    .code(error.statusCode)
+    .type('text/html; charset=utf-8')
+    .send(
+      htmlPage(
+        'The TikTok account was not connected',
+        `<p>${escapeHtml(error.message)}</p><p>Code: <code>${escapeHtml(error.code)}</code></p>`,
+      ),
+    );
+}
+
+export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
+  // The integration page's entry: operators only.
+  await app.register(async (operator) => {
+    await requireOperator(operator, ctx.config);
+    operator.withTypeProvider<ZodTypeProvider>().get(
+      '/api/integrations/tiktok/connect',
+      {
+        schema: {
+          summary: 'Connect an account (operator login)',
+          description:
+            'Without `ownerId`, a small form asks for it; with it, a 302 to TikTok. After ' +
+            'approval the browser goes to `redirectTo?accountId=…`, or to a success page.',
+          tags: ['integration'],
+          querystring: operatorQuery,
+        },
+      },
+      async (request, reply) => {
+        const { ownerId, redirectTo } = request.query;
+        if (!ownerId) return reply.type('text/html; charset=utf-8').send(connectForm());
+        if (redirectTo) {
+          const ok = URL.canParse(redirectTo) && /^https?:$/.test(new URL(redirectTo).protocol);
+          if (!ok) {
+            throw new ApiError(
+              400,
+              'invalid_request',
+              'redirectTo must be an absolute http or https URL.',
+              [
+                {
+                  field: 'querystring.redirectTo',
+                  problem: 'must be an absolute http or https URL',
+                },
+              ],
+            );
+          }
+        }
+        const { authorizeUrl } = await startConnect(ctx, {
+          ownerId,
+          redirectTo: redirectTo || OWN_PAGE,
+        });
+        return reply.redirect(authorizeUrl, 302);
+      },
+    );
+  });
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/api/integrations/tiktok/callback',
+    {
+      schema: {
+        summary: "TikTok's OAuth redirect (register this URL with your TikTok app)",
+        tags: ['integration'],
+        querystring: callbackQuery,
+      },
+    },
+    async (request, reply) => {
+      try {
+        const { account, flow } = await completeConnect(ctx, request.query, request.log);
+        if (flow.redirectTo !== OWN_PAGE) {
+          return reply.redirect(
+            redirectWithOutcome(flow.redirectTo, { accountId: account.id }),
+            302,
+          );
+        }
+        if (!wantsHtml(request.headers.accept)) return { account: toAccountResource(account) };
+        const name = account.displayName ?? account.username ?? account.openId;
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(
+            htmlPage(
+              'TikTok account connected',
+              `<p><strong>${escapeHtml(name)}</strong> is connected for owner ` +
+                `<code>${escapeHtml(account.ownerId)}</code>.</p>` +
+                `<p>Account id: <code>${escapeHtml(account.id)}</code>. You can close this page.</p>`,
+            ),
+          );
+      } catch (error) {
+        if (error instanceof ApiError) return problemPage(reply, request, error);
+        if (!(error instanceof ConnectFailedError)) throw error;
+        if (error.flow.redirectTo !== OWN_PAGE) {
+          const outcome = { error: error.code, message: error.message };
+          return reply.redirect(redirectWithOutcome(error.flow.redirectTo, outcome), 302);
+        }
+        return problemPage(
+          reply,
+          request,
+          new ApiError(error.statusCode, error.code, error.message),
+        );
+      }
+    },
+  );
+}

@@ -1,0 +1,71 @@
+import type { Logger } from '@tiktok-fleet/observability';
+import { enqueue, type FleetQueues } from '@tiktok-fleet/queue';
+import { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export type RefreshOutcome = 'finished' | 'failed' | 'timeout' | 'queue_unavailable';
+
+/**
+ * Asks the worker's `analytics` processor for fresh numbers and waits (bounded) for it.
+ * Concurrent readers of one account or post share one job (deduplication), and the wait
+ * listens on QueueEvents, which needs a blocking connection of its own: made on first use.
+ */
+export class AnalyticsWaiter {
+  #events: QueueEvents | undefined;
+  #connection: Redis | undefined;
+
+  constructor(
+    private readonly deps: {
+      redis: Redis;
+      queues: FleetQueues;
+      logger: Logger;
+      config: { REDIS_PREFIX: string };
+    },
+    readonly options: { waitMs: number; maxAgeMs: number },
+  ) {}
+
+  isFresh(capturedAt: Date | null | undefined, now = Date.now()): boolean {
+    return capturedAt != null && now - capturedAt.getTime() <= this.options.maxAgeMs;
+  }
+
+  async refresh(data: { accountId: string; postId?: string }): Promise<RefreshOutcome> {
+    let job: Awaited<ReturnType<typeof enqueue<'analytics', 'analytics'>>>;
+    try {
+      job = await enqueue(this.deps.queues, 'analytics', 'analytics', data, {
+        deduplication: { id: data.postId ? `post-${data.postId}` : `account-${data.accountId}` },
+      });
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not queue an analytics refresh');
+      return 'queue_unavailable';
+    }
+    try {
+      await job.waitUntilFinished(this.#queueEvents(), this.options.waitMs);
+      return 'finished';
+    } catch (error) {
+      return /timed out/.test((error as Error).message) ? 'timeout' : 'failed';
+    }
+  }
+
+  #queueEvents(): QueueEvents {
+    if (!this.#events) {
+      // Blocking reads must not share the producer client, and must wait out a blip.
+      this.#connection = this.deps.redis.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+      });
+      this.#events = new QueueEvents('analytics', {
+        connection: this.#connection,
+        prefix: this.deps.config.REDIS_PREFIX,
+      });
+      this.#events.on('error', (error) =>
+        this.deps.logger.warn({ err: error }, 'analytics QueueEvents error'),
+      );
+    }
+    return this.#events;
+  }
+
+  async close(): Promise<void> {
+    await this.#events?.close();
+    this.#connection?.disconnect();
+  }
+}
