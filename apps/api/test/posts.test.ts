@@ -219,7 +219,7 @@ describe('POST /v1/posts/:id/cancel', () => {
       'canceled',
     ]);
     expect(await api.queues.publish.getJob(created.body.id)).toBeUndefined();
-    const notify = await api.queues.notify.getJob(`notify-${created.body.id}-canceled`);
+    const notify = await api.queues.notify.getJob(`notify-${created.body.id}-post.canceled`);
     expect(notify?.data).toEqual({
       postId: created.body.id,
       event: 'post.canceled',

@@ -49,17 +49,23 @@ function isDatabaseDown(error: Error): boolean {
   );
 }
 
+const PART_NAMES: Record<string, string> = {
+  querystring: 'query',
+  params: 'path',
+  headers: 'headers',
+};
+
 /** Field problems from the zod type provider, in the shape formatValidationIssues gives. */
 function validationDetails(error: FastifyError) {
-  const where = error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}`;
+  const part = PART_NAMES[error.validationContext ?? ''];
+  const name = (path: string[]) => [part, ...path].filter(Boolean).join('.') || '(request)';
   return (error.validation ?? []).flatMap((issue) => {
-    const path = issue.instancePath.split('/').filter(Boolean).join('.');
-    const field = [where, path].filter(Boolean).join('.') || '(request)';
+    const path = issue.instancePath.split('/').filter(Boolean);
     const keys = (issue.params as { keys?: string[] }).keys;
     if (issue.keyword === 'unrecognized_keys' && keys) {
-      return keys.map((key) => ({ field: `${field}.${key}`, problem: 'is not a known field' }));
+      return keys.map((key) => ({ field: name([...path, key]), problem: 'is not a known field' }));
     }
-    return [{ field, problem: issue.message ?? 'is not valid' }];
+    return [{ field: name(path), problem: issue.message ?? 'is not valid' }];
   });
 }
 
@@ -120,6 +126,10 @@ export function toApiError(error: Error): ApiError | null {
     );
   }
   const status = fastifyError.statusCode;
+  if (status === 401) {
+    // The operator login (basic auth) without credentials.
+    return new ApiError(401, 'unauthorized', 'The operator username and password are required.');
+  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new ApiError(status, 'bad_request', fastifyError.message);
   }

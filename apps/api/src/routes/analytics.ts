@@ -1,4 +1,5 @@
 import type { AnalyticsSnapshot } from '@tiktok-fleet/db';
+import { fleetKey } from '@tiktok-fleet/queue';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -40,11 +41,22 @@ const postAnalyticsSchema = z
   })
   .meta({ id: 'PostAnalytics' });
 
+const profileSchema = z
+  .object({
+    followerCount: z.number().int().nullable(),
+    followingCount: z.number().int().nullable(),
+    likesCount: z.number().int().nullable(),
+    videoCount: z.number().int().nullable(),
+  })
+  .nullable()
+  .describe('from the last refresh within 10 minutes, when the account granted user.info.stats');
+
 const accountAnalyticsSchema = z
   .object({
     accountId: z.string(),
     freshness,
     capturedAt: z.string().nullable(),
+    profile: profileSchema,
     totals: metricsSchema.nullable(),
     videos: z.array(videoSchema),
     note: z.string().optional(),
@@ -71,6 +83,25 @@ const notes: Record<Exclude<RefreshOutcome, 'finished'>, string> = {
   failed: 'Fetching fresh numbers from TikTok failed; these are the latest numbers known.',
   queue_unavailable: 'The job queue is unreachable, so no fresh numbers could be asked for.',
 };
+
+/** The analytics worker caches an account's profile counts in Redis next to the snapshots. */
+async function cachedProfile(ctx: ApiContext, accountId: string) {
+  try {
+    const text = await ctx.redis.get(fleetKey(ctx.prefix, 'analytics', 'account', accountId));
+    const cached = text ? (JSON.parse(text) as Record<string, unknown>) : null;
+    if (!cached) return null;
+    const count = (key: string) =>
+      typeof cached[key] === 'number' ? (cached[key] as number) : null;
+    return {
+      followerCount: count('followerCount'),
+      followingCount: count('followingCount'),
+      likesCount: count('likesCount'),
+      videoCount: count('videoCount'),
+    };
+  } catch {
+    return null;
+  }
+}
 
 export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -108,6 +139,20 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
         );
       }
       let snapshot = await latestOfPost(post.id);
+      if (!snapshot && !post.tiktokPostId) {
+        // Nothing to ask TikTok for: its video id comes with public availability.
+        return {
+          postId: post.id,
+          accountId: post.accountId,
+          freshness: 'none' as const,
+          capturedAt: null,
+          tiktokVideoId: null,
+          metrics: null,
+          note:
+            'TikTok has not given this post a public video id (private posts never get one), ' +
+            'so it has no numbers for it.',
+        };
+      }
       let outcome: RefreshOutcome = 'finished';
       if (!ctx.analytics.isFresh(snapshot?.capturedAt)) {
         outcome = await ctx.analytics.refresh({ accountId: post.accountId, postId: post.id });
@@ -122,10 +167,6 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
         tiktokVideoId: snapshot?.tiktokVideoId ?? post.tiktokPostId,
         metrics: snapshot ? metricsOf(snapshot) : null,
         ...(!fresh && outcome !== 'finished' && { note: notes[outcome] }),
-        ...(!snapshot &&
-          outcome === 'finished' && {
-            note: 'TikTok has no numbers for this post yet (private posts never get a public video id).',
-          }),
       };
     },
   );
@@ -168,6 +209,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
             : ('stale' as const)
           : ('none' as const),
         capturedAt: capturedAt?.toISOString() ?? null,
+        profile: await cachedProfile(ctx, account.id),
         totals:
           rows.length > 0
             ? metricsOf({

@@ -11,7 +11,8 @@ const eventOf: Partial<Record<PostStatus, NotifyEvent>> = {
 
 /**
  * Queues the callback for a post that reached a final state. One job per post and event
- * (job id `notify-<postId>-<status>`), so the API and a worker noticing the same change
+ * (job id `notify-<postId>-<event>`, as the worker names them), so the API and a worker
+ * noticing the same change
  * send one callback. Best effort: the state is already stored, and a callback lost to a
  * Redis outage is logged rather than failing the request that made the change.
  */
@@ -29,7 +30,7 @@ export async function queueNotify(
       'notify',
       'notify',
       { postId: post.id, event, status },
-      { jobId: `notify-${post.id}-${status}` },
+      { jobId: `notify-${post.id}-${event}` },
     );
   } catch (error) {
     log.warn({ err: error, postId: post.id }, 'could not queue the callback of a post');
