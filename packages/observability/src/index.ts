@@ -1,3 +1,17 @@
+export {
+  type EnforcedBy,
+  type FinalPostStatus,
+  type FleetMetrics,
+  fleetMetrics,
+  type JobOutcome,
+  type JobTimes,
+  type LockKind,
+  QUEUE_DEPTH_STATES,
+  type QueueDepthState,
+  type TikTokCallRecord,
+  type TokenRefreshOutcome,
+  tiktokEndpointLabel,
+} from './fleet-metrics';
 export { createLogger, type Logger, type LoggerSettings, memoryDestination } from './logger';
-export { collectProcessMetrics, metricsRegistry } from './metrics';
+export { collectProcessMetrics, metricsRegistry, renderMetrics } from './metrics';
 export { REDACTED, redactText, redactValue } from './redact';

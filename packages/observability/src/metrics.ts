@@ -16,3 +16,8 @@ export function collectProcessMetrics(labels: Record<string, string> = {}): void
   metricsRegistry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: metricsRegistry });
 }
+
+/** The Prometheus text of every metric of this process, for a `/metrics` response. */
+export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
+  return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+}

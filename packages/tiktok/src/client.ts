@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { OnTikTokCall } from './call-hook';
 import type { ClientContext } from './context';
 import * as creatorInfo from './creator-info';
 import * as display from './display';
@@ -25,6 +26,12 @@ export interface TikTokClientOptions {
   researchBudget?: ResearchBudget;
   /** The clock token lifetimes and the research budget are counted on. */
   now?: () => Date;
+  /**
+   * Told about every request to TikTok once it ends, failures included: API calls and each
+   * chunk PUT (endpoint `PUT upload_url`). For metrics; it must not throw (if it does, the
+   * error is ignored) and it never sees a token or a URL's query.
+   */
+  onCall?: OnTikTokCall;
 }
 
 export const DEFAULT_API_BASE_URL = 'https://open.tiktokapis.com';
@@ -67,6 +74,7 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
     httpAgent: options.httpAgent ?? ownHttp,
     httpsAgent: options.httpsAgent ?? ownHttps,
     secrets: [options.clientSecret],
+    onCall: options.onCall,
   });
   const ctx: ClientContext = {
     http,
@@ -87,7 +95,7 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
     initInboxUpload: (token, params) => publish.initInboxUpload(ctx, token, params),
     fetchPublishStatus: (token, publishId) => publish.fetchPublishStatus(ctx, token, publishId),
     cancelPublish: (token, publishId) => publish.cancelPublish(ctx, token, publishId),
-    uploadVideo: (params) => upload.uploadVideo(http.axios, params),
+    uploadVideo: (params) => upload.uploadVideo(http.axios, params, http.onCall),
     getUserInfo: (token, fields) => display.getUserInfo(ctx, token, fields),
     listVideos: (token, params) => display.listVideos(ctx, token, params),
     queryVideos: (token, params) => display.queryVideos(ctx, token, params),

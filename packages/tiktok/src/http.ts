@@ -1,6 +1,7 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import { failureOf, type OnTikTokCall, startCall } from './call-hook';
 import { TikTokApiError } from './errors';
 import { isRecord, parseJson, stringifyJson } from './json';
 import { redactSecrets } from './redact';
@@ -12,6 +13,8 @@ export interface HttpConfig {
   httpsAgent?: HttpsAgent | undefined;
   /** Values that must never reach an error message (the client secret, tokens in flight). */
   secrets: readonly string[];
+  /** Told about every request, failed ones included (metrics). */
+  onCall?: OnTikTokCall | undefined;
 }
 
 // Form fields whose values are credentials; the rest (grant type, redirect URI) may
@@ -31,10 +34,12 @@ export interface RawResponse {
  */
 export class TikTokHttp {
   readonly axios: AxiosInstance;
+  readonly onCall: OnTikTokCall | undefined;
   readonly #secrets: readonly string[];
 
   constructor(config: HttpConfig) {
     this.#secrets = config.secrets;
+    this.onCall = config.onCall;
     this.axios = axios.create({
       baseURL: config.apiBaseUrl,
       timeout: config.timeoutMs,
@@ -65,14 +70,16 @@ export class TikTokHttp {
   ): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { Authorization: `Bearer ${request.accessToken}` };
     if (request.method === 'POST') headers['Content-Type'] = 'application/json; charset=UTF-8';
-    const res = await this.#send(endpoint, [request.accessToken], {
-      method: request.method,
-      url: endpoint,
-      params: request.query,
-      headers,
-      data: request.method === 'POST' ? stringifyJson(request.body ?? {}) : undefined,
+    return this.#counted(endpoint, async () => {
+      const res = await this.#send(endpoint, [request.accessToken], {
+        method: request.method,
+        url: endpoint,
+        params: request.query,
+        headers,
+        data: request.method === 'POST' ? stringifyJson(request.body ?? {}) : undefined,
+      });
+      return { res, data: this.#readEnvelope(endpoint, res, [request.accessToken]) };
     });
-    return this.#readEnvelope(endpoint, res, [request.accessToken]);
   }
 
   /** An OAuth endpoint: form-encoded request, flat JSON response (§1.2, §1.5). */
@@ -86,16 +93,35 @@ export class TikTokHttp {
     const inFlight = SECRET_FORM_FIELDS.map((name) => fields[name]).filter(
       (v): v is string => typeof v === 'string' && v.length > 0,
     );
-    const res = await this.#send(endpoint, inFlight, {
-      method: 'POST',
-      url: endpoint,
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'Cache-Control': 'no-cache',
-      },
-      data: form.toString(),
+    return this.#counted(endpoint, async () => {
+      const res = await this.#send(endpoint, inFlight, {
+        method: 'POST',
+        url: endpoint,
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'Cache-Control': 'no-cache',
+        },
+        data: form.toString(),
+      });
+      return { res, data: this.#readOAuth(endpoint, res, inFlight) };
     });
-    return this.#readOAuth(endpoint, res, inFlight);
+  }
+
+  /** Runs one request and tells `onCall` how it ended, success or not. */
+  async #counted(
+    endpoint: string,
+    request: () => Promise<{ res: RawResponse; data: Record<string, unknown> }>,
+  ): Promise<Record<string, unknown>> {
+    const done = startCall(this.onCall, endpoint);
+    try {
+      const { res, data } = await request();
+      done('ok', res.status);
+      return data;
+    } catch (error) {
+      const { code, httpStatus } = failureOf(error);
+      done(code, httpStatus);
+      throw error;
+    }
   }
 
   async #send(

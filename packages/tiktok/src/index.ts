@@ -1,3 +1,4 @@
+export type { OnTikTokCall, TikTokCall } from './call-hook';
 export {
   type ChunkPlan,
   type ChunkRange,

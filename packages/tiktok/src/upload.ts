@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AxiosInstance, isAxiosError } from 'axios';
+import { type OnTikTokCall, startCall } from './call-hook';
 import type { ChunkPlan, ChunkRange } from './chunk-plan';
 import { TikTokApiError } from './errors';
 import { describeTransportFailure } from './http';
@@ -77,6 +78,7 @@ type ChunkOutcome =
 export async function uploadVideo(
   http: AxiosInstance,
   options: UploadOptions,
+  onCall?: OnTikTokCall,
 ): Promise<UploadResult> {
   const { plan, signal } = options;
   const retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -108,7 +110,7 @@ export async function uploadVideo(
 
   while (index < total) {
     const chunk = plan.chunks[index] as ChunkRange;
-    const outcome = await sendChunk(http, options, chunk, retry, result);
+    const outcome = await sendChunk(http, options, chunk, retry, result, onCall);
     if (outcome.kind === 'resync') {
       const at = chunkIndexAt(plan, outcome.received);
       if (at === undefined) {
@@ -148,6 +150,7 @@ async function sendChunk(
   chunk: ChunkRange,
   retry: Required<UploadRetryOptions>,
   result: UploadResult,
+  onCall: OnTikTokCall | undefined,
 ): Promise<ChunkOutcome> {
   const { signal, plan } = options;
   let lastFailure = '';
@@ -162,6 +165,7 @@ async function sendChunk(
       });
     }
     const body = createReadStream(options.filePath, { start: chunk.start, end: chunk.end });
+    const done = startCall(onCall, UPLOAD_ENDPOINT);
     let status: number;
     let headers: Record<string, unknown>;
     try {
@@ -182,16 +186,21 @@ async function sendChunk(
       });
       status = res.status;
       headers = res.headers as Record<string, unknown>;
+      done(status >= 200 && status < 300 ? 'ok' : `http_${status}`, status);
     } catch (error) {
-      if (signal?.aborted || (isAxiosError(error) && error.code === 'ERR_CANCELED'))
+      if (signal?.aborted || (isAxiosError(error) && error.code === 'ERR_CANCELED')) {
+        done('aborted', undefined);
         throw abortedError();
+      }
       if (isAxiosError(error) && error.code && FILE_ERRORS.has(error.code)) {
+        done('invalid_file_upload', undefined);
         throw new TikTokApiError({
           code: 'invalid_file_upload',
           endpoint: UPLOAD_ENDPOINT,
           description: `The video file could not be read (${error.code}).`,
         });
       }
+      done('internal_error', undefined);
       lastFailure = redactSecrets(describeTransportFailure(error));
       continue;
     } finally {
