@@ -1,0 +1,92 @@
+import { PostWindow } from '@tiktok-fleet/queue';
+import { describe, expect, test } from 'vitest';
+import { isFinal, largeVideo, useFleet } from './support/fleet';
+
+const fleet = useFleet();
+const { env } = fleet;
+
+describe('one upload per account at a time', () => {
+  test('20 posts for one account all publish, and TikTok never sees two uploads of it at once', async () => {
+    const workers = await env.start({ dailyPostCap: 100, concurrency: 8 });
+    // TikTok's own cap ("around 15 a day") would stop the sixteenth; this test is about locks.
+    await fleet.configure({ dailyPostCap: 100 });
+    try {
+      const { account, openId } = await fleet.connectAccount();
+      // Two chunks each, so an upload is in flight across several requests.
+      const path = await fleet.addMedia(await largeVideo(), 'limits/large.mp4');
+      const created = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fleet.createPost({ accountId: account.id, video: { path }, caption: `post ${i + 1}` }),
+        ),
+      );
+      const posts = await Promise.all(created.map((p) => fleet.waitForPost(p.id, isFinal, 90_000)));
+      expect(posts.map((p) => p.status)).toEqual(Array(20).fill('published'));
+      expect(new Set(posts.map((p) => p.tiktokPostId)).size).toBe(20);
+
+      const stats = await fleet.stats();
+      expect(stats.maxConcurrentUploadsByCreator[openId]).toBe(1);
+      expect(stats.violations).toEqual([]);
+      const publishes = (await fleet.publishes()).filter((p) => p.openId === openId);
+      expect(publishes).toHaveLength(20);
+      const window = new PostWindow(env.redis, { prefix: env.prefix });
+      expect(await window.count(account.id)).toBe(20);
+    } finally {
+      await workers.close();
+    }
+  }, 120_000);
+});
+
+describe('the rolling 24 h window', () => {
+  test('with a cap of 10, ten of 12 posts publish and two wait for a slot, or fail when asked', async () => {
+    const workers = await env.start({ dailyPostCap: 10 });
+    try {
+      const waiting = (await fleet.connectAccount()).account;
+      const failing = (await fleet.connectAccount()).account;
+      const path = await fleet.addMedia('valid-vertical.mp4', 'limits/small.mp4');
+      const create = (accountId: string, onDailyCap: 'wait' | 'fail') =>
+        Promise.all(
+          Array.from({ length: 12 }, () =>
+            fleet.createPost({ accountId, video: { path }, onDailyCap }),
+          ),
+        );
+      const [waitPosts, failPosts] = await Promise.all([
+        create(waiting.id, 'wait'),
+        create(failing.id, 'fail'),
+      ]);
+
+      const held = (post: Awaited<ReturnType<typeof fleet.post>>) =>
+        post.status === 'queued' &&
+        post.events.some((e) => JSON.stringify(e.detail).includes('Waiting for a daily slot'));
+      const waited = await Promise.all(
+        waitPosts.map((p) => fleet.waitForPost(p.id, (x) => isFinal(x) || held(x), 60_000)),
+      );
+      expect(waited.filter((p) => p.status === 'published')).toHaveLength(10);
+      const held2 = waited.filter(held);
+      expect(held2).toHaveLength(2);
+      for (const post of held2) {
+        const job = await env.queues.publish.getJob(post.id);
+        expect(await job?.getState()).toBe('delayed');
+        // Waiting is not failing: no attempt spent, and it comes back in about 24 h.
+        expect(job?.attemptsMade).toBe(0);
+        // BullMQ scores delayed jobs by when they are due (ms) × 4096.
+        const score = await env.redis.zscore(`${env.prefix}:publish:delayed`, post.id);
+        expect(Math.floor(Number(score) / 4096)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+        expect(post.publishId).toBeNull();
+      }
+
+      const failed = await Promise.all(
+        failPosts.map((p) => fleet.waitForPost(p.id, isFinal, 60_000)),
+      );
+      expect(failed.filter((p) => p.status === 'published')).toHaveLength(10);
+      const refused = failed.filter((p) => p.status === 'failed');
+      expect(refused.map((p) => p.errorCode)).toEqual(['daily_cap_reached', 'daily_cap_reached']);
+      expect(refused[0]?.errorMessage).toMatch(/already posted 10 times in the last 24 hours/);
+
+      const window = new PostWindow(env.redis, { prefix: env.prefix });
+      expect(await window.count(waiting.id)).toBe(10);
+      expect(await window.count(failing.id)).toBe(10);
+    } finally {
+      await workers.close();
+    }
+  }, 90_000);
+});
