@@ -2,7 +2,7 @@ import { createAccountRepository } from '@tiktok-fleet/db';
 import { describe, expect, test } from 'vitest';
 import { cipherOf } from './support/cipher';
 import { connectThroughOAuth } from './support/connect';
-import { startApi } from './support/harness';
+import { jsonOf, startApi } from './support/harness';
 
 const api = await startApi({
   env: { OPERATOR_USERNAME: 'operator', OPERATOR_PASSWORD: 'correct horse battery' },
@@ -94,20 +94,20 @@ describe('connecting an account through OAuth', () => {
 
     const reused = await fetch(callbackUrl, { redirect: 'manual' });
     expect(reused.status).toBe(400);
-    expect((await reused.json()).error.code).toBe('oauth_state_invalid');
+    expect((await jsonOf(reused)).error.code).toBe('oauth_state_invalid');
 
     const forged = new URL(callbackUrl);
     forged.searchParams.set('state', 'A'.repeat(43));
     const forgedReply = await fetch(forged, { redirect: 'manual' });
     expect(forgedReply.status).toBe(400);
-    const body = await forgedReply.json();
+    const body = await jsonOf(forgedReply);
     expect(body.error.code).toBe('oauth_state_invalid');
     expect(body.error.message).toContain('Start connecting the account again');
 
     const missing = new URL(callbackUrl);
     missing.searchParams.delete('state');
     const missingReply = await fetch(missing, { redirect: 'manual' });
-    expect((await missingReply.json()).error.code).toBe('oauth_state_missing');
+    expect((await jsonOf(missingReply)).error.code).toBe('oauth_state_missing');
 
     // A browser gets a page, not JSON.
     const page = await fetch(forged, { headers: { accept: 'text/html' }, redirect: 'manual' });
@@ -128,7 +128,7 @@ describe('connecting an account through OAuth', () => {
     const authorize = await fetch(started.body.authorizeUrl, { redirect: 'manual' });
     const callback = await fetch(authorize.headers.get('location') ?? '', { redirect: 'manual' });
     expect(callback.status).toBe(400);
-    expect((await callback.json()).error.code).toBe('oauth_state_invalid');
+    expect((await jsonOf(callback)).error.code).toBe('oauth_state_invalid');
   });
 
   test('a user who declines is sent back with error=access_denied', async () => {

@@ -14,7 +14,9 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
   // Raw bodies reach the handler as the request stream itself: nothing is buffered.
   app.addContentTypeParser(RAW_TYPES, (_request, payload, done) => done(null, payload));
   await app.register(multipart, {
-    limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 10, fieldSize: 1024 },
+    // One byte over the cap reaches storeUpload, whose own count refuses it: busboy would
+    // otherwise just cut the file at the cap and hand over a truncated video as complete.
+    limits: { fileSize: maxBytes + 1, files: 1, fields: 5, parts: 10, fieldSize: 1024 },
   });
 
   app.withTypeProvider<ZodTypeProvider>().post(

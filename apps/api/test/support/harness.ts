@@ -32,6 +32,10 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** A fetch response's JSON, typed loosely like `Reply` bodies. */
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are JSON that the assertions check
+export const jsonOf = (response: Response) => response.json() as Promise<any>;
+
 export const OWNER_A = 'owner-a';
 export const OWNER_B = 'owner-b';
 
