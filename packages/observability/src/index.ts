@@ -14,4 +14,12 @@ export {
 } from './fleet-metrics';
 export { createLogger, type Logger, type LoggerSettings, memoryDestination } from './logger';
 export { collectProcessMetrics, metricsRegistry, renderMetrics } from './metrics';
+export {
+  type MetricFamily,
+  type MetricType,
+  metricValue,
+  PrometheusTextError,
+  parsePrometheusText,
+  type Sample,
+} from './prometheus-text';
 export { REDACTED, redactText, redactValue } from './redact';
