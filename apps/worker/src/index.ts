@@ -5,7 +5,7 @@ export {
   engagementRate,
   type PostNumbers,
 } from './analytics/process-analytics';
-export { createWorkerDeps, type WorkerDeps } from './deps';
+export { createWorkerDeps, type WorkerContext, type WorkerDeps, workerContext } from './deps';
 export { AccountNeedsReauthError } from './errors';
 export { type HealthChecks, startHealthServer } from './health-server';
 export { SIGNATURE_HEADER, signCallback, verifyCallback } from './notify/sign-callback';

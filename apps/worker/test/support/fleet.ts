@@ -35,6 +35,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import {
   defaultWorkerSettings,
+  type StartWorkersOptions,
   startWorkers,
   type WorkerDeps,
   type WorkerFleet,
@@ -115,7 +116,10 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
     redis: Redis;
     queues: FleetQueues;
     deps: (settings?: Partial<WorkerSettings>) => WorkerDeps;
-    start: (settings?: Partial<WorkerSettings>) => Promise<WorkerFleet>;
+    start: (
+      settings?: Partial<WorkerSettings>,
+      options?: StartWorkersOptions,
+    ) => Promise<WorkerFleet>;
   };
   const fleets: WorkerFleet[] = [];
 
@@ -165,8 +169,11 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
         ...settings,
       },
     });
-    env.start = async (settings) => {
-      const fleet = await startWorkers(env.deps(settings), { scheduleSweep: false });
+    env.start = async (settings, startOptions) => {
+      const fleet = await startWorkers(env.deps(settings), {
+        scheduleSweep: false,
+        ...startOptions,
+      });
       fleets.push(fleet);
       return fleet;
     };
