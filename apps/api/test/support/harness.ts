@@ -53,7 +53,12 @@ export interface Reply<T = any> {
  * prefix, talking to a sandbox of its own over HTTP. Everything is closed after the file.
  */
 export async function startApi(
-  options: { env?: Record<string, string>; deps?: Partial<ApiDeps> } = {},
+  options: {
+    env?: Record<string, string>;
+    deps?: Partial<ApiDeps>;
+    /** Runs before the API listens: extra routes for a test. */
+    extend?: (app: FastifyInstance) => void;
+  } = {},
 ) {
   const [{ url: databaseUrl }, sandbox, mediaRoot, port] = await Promise.all([
     createTestDatabase(),
@@ -105,6 +110,7 @@ export async function startApi(
     logger,
     ...options.deps,
   });
+  options.extend?.(app);
   await app.listen({ port, host: '127.0.0.1' });
 
   afterAll(async () => {

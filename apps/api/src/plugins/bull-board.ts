@@ -1,0 +1,51 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FleetQueues } from '@tiktok-fleet/queue';
+import type { FastifyInstance } from 'fastify';
+import type { ApiConfig } from '../config';
+import { requireOperator } from './operator-auth';
+
+export const BULL_BOARD_PATH = '/admin/queues';
+
+export interface BullBoardOptions {
+  queues: FleetQueues;
+  config: Pick<ApiConfig, 'OPERATOR_USERNAME' | 'OPERATOR_PASSWORD' | 'NODE_ENV'> & {
+    BULL_BOARD_READ_ONLY?: boolean;
+  };
+}
+
+/**
+ * Bull Board at /admin/queues, every queue of the catalog, behind the operator login.
+ * Without OPERATOR_USERNAME and OPERATOR_PASSWORD it is not mounted at all (404): the
+ * dashboard can retry, remove and obliterate jobs, so it is never open. With
+ * BULL_BOARD_READ_ONLY every queue is read-only: the write buttons are hidden and their
+ * endpoints answer 405.
+ *
+ * The login is registered inside the dashboard's own plugin scope, so it covers the
+ * dashboard's pages, assets and API, and nothing else of the API (bullmq-ops §5).
+ */
+export async function bullBoard(app: FastifyInstance, { queues, config }: BullBoardOptions) {
+  if (!config.OPERATOR_USERNAME || !config.OPERATOR_PASSWORD) return;
+  const readOnlyMode = config.BULL_BOARD_READ_ONLY === true;
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(BULL_BOARD_PATH);
+  createBullBoard({
+    queues: Object.values(queues).map((queue) => new BullMQAdapter(queue, { readOnlyMode })),
+    serverAdapter,
+    options: {
+      uiConfig: {
+        boardTitle: 'tiktok-fleet',
+        // Each open tab polls Redis; five seconds is Bull Board's default, kept as a floor.
+        pollingInterval: { forceInterval: 5_000 },
+        ...(config.NODE_ENV === 'production' && {
+          environment: { label: 'production', color: '#cc0000' },
+        }),
+      },
+    },
+  });
+  await app.register(async (scope) => {
+    await requireOperator(scope, config);
+    await scope.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
+  });
+}

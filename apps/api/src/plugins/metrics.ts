@@ -1,0 +1,78 @@
+import {
+  collectProcessMetrics,
+  fleetMetrics,
+  QUEUE_DEPTH_STATES,
+  type QueueDepthState,
+  renderMetrics,
+} from '@tiktok-fleet/observability';
+import { type FleetQueues, QUEUE_NAMES } from '@tiktok-fleet/queue';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors';
+
+type DepthCounts = Record<QueueDepthState, number>;
+
+/** Jobs per state of every queue of the catalog, in one round trip per queue. */
+async function queueCounts(queues: FleetQueues): Promise<Record<string, DepthCounts>> {
+  const entries = await Promise.all(
+    QUEUE_NAMES.map(async (name) => {
+      const counts = await queues[name].getJobCounts(...QUEUE_DEPTH_STATES);
+      const byState = Object.fromEntries(
+        QUEUE_DEPTH_STATES.map((state) => [state, counts[state] ?? 0]),
+      ) as DepthCounts;
+      return [name, byState] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/**
+ * `/metrics` (Prometheus text: the fleet's metrics, queue depth read from Redis at scrape
+ * time, and the process metrics) and `/internal/queue-backlog` (the KEDA metrics-api
+ * scaler's input). Both are for in-cluster callers: keep them off the public Ingress.
+ *
+ * The API is the one place queue depth is read (bullmq-ops §7): every worker pod asking
+ * Redis for it at each scrape would multiply the load by the fleet's size.
+ */
+export async function metricsRoutes(app: FastifyInstance, { queues }: { queues: FleetQueues }) {
+  collectProcessMetrics({ app: 'api' });
+  const unregister = fleetMetrics.registerQueueDepth(() => queueCounts(queues));
+  app.addHook('onClose', async () => unregister());
+
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+    const { contentType, body } = await renderMetrics();
+    return reply.header('cache-control', 'no-store').type(contentType).send(body);
+  });
+
+  // `{ "<queue>": { waiting, delayed, active, prioritized, backlog } }`, backlog = waiting +
+  // prioritized + active: work that more pods could take or are doing. Delayed jobs
+  // (scheduled posts, deferrals, retry backoffs) are not, so they do not scale the fleet.
+  app.get(
+    '/internal/queue-backlog',
+    { schema: { hide: true }, logLevel: 'warn' },
+    async (_request, reply) => {
+      let counts: Record<string, DepthCounts>;
+      try {
+        counts = await queueCounts(queues);
+      } catch (error) {
+        throw new ApiError(
+          503,
+          'queue_unavailable',
+          `The queue backlog cannot be read: Redis does not answer (${(error as Error).message}). KEDA keeps its fallback replica count meanwhile.`,
+        );
+      }
+      const body = Object.fromEntries(
+        Object.entries(counts).map(([queue, c]) => [
+          queue,
+          {
+            waiting: c.waiting,
+            delayed: c.delayed,
+            active: c.active,
+            prioritized: c.prioritized,
+            backlog: c.waiting + c.prioritized + c.active,
+          },
+        ]),
+      );
+      return reply.header('cache-control', 'no-store').send(body);
+    },
+  );
+}

@@ -1,0 +1,132 @@
+import { redisConnection } from '@tiktok-fleet/queue';
+import { type Job, Worker } from 'bullmq';
+import { describe, expect, test } from 'vitest';
+import { connectedAccountId } from './support/connect';
+import { startApi } from './support/harness';
+
+const api = await startApi({ deps: { analyticsWaitMs: 3000, analyticsMaxAgeMs: 60_000 } });
+const accountId = await connectedAccountId(api);
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+async function publishedPost(tiktokPostId: string | null = '7234567890123456789') {
+  const created = await api.call('POST', '/v1/posts', {
+    json: { accountId, video: { path: 'a.mp4' }, privacyLevel: 'PUBLIC_TO_EVERYONE' },
+  });
+  await api.db.post.update({
+    where: { id: created.body.id },
+    data: { status: 'published', tiktokPostId },
+  });
+  return created.body.id as string;
+}
+
+const snapshot = (
+  postId: string | null,
+  tiktokVideoId: string,
+  counts: [number, number, number, number],
+  capturedAt: Date,
+) =>
+  api.db.analyticsSnapshot.create({
+    data: {
+      accountId,
+      postId,
+      tiktokVideoId,
+      views: BigInt(counts[0]),
+      likes: BigInt(counts[1]),
+      comments: BigInt(counts[2]),
+      shares: BigInt(counts[3]),
+      capturedAt,
+    },
+  });
+
+describe('GET /v1/posts/:id/analytics', () => {
+  test('a fresh snapshot is answered at once, with the engagement rate', async () => {
+    const postId = await publishedPost();
+    await snapshot(postId, '7234567890123456789', [1000, 50, 7, 3], minutesAgo(0));
+    const reply = await api.call('GET', `/v1/posts/${postId}/analytics`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      postId,
+      accountId,
+      freshness: 'fresh',
+      tiktokVideoId: '7234567890123456789',
+      metrics: { views: 1000, likes: 50, comments: 7, shares: 3, engagementRate: 6 },
+    });
+    expect(await api.queues.analytics.count()).toBe(0);
+  });
+
+  test('a stale snapshot asks the analytics worker and answers its fresh numbers', async () => {
+    const postId = await publishedPost('7234567890123456790');
+    await snapshot(postId, '7234567890123456790', [10, 1, 0, 0], minutesAgo(30));
+    // A processor that does what the analytics worker does: store a snapshot.
+    const connection = redisConnection(api.config.REDIS_URL, 'worker');
+    const seen: Job[] = [];
+    const worker = new Worker(
+      'analytics',
+      async (job: Job) => {
+        seen.push(job);
+        await snapshot(job.data.postId, '7234567890123456790', [300, 20, 5, 2], new Date());
+      },
+      { connection, prefix: api.prefix },
+    );
+    try {
+      const reply = await api.call('GET', `/v1/posts/${postId}/analytics`);
+      expect(reply.body).toMatchObject({
+        freshness: 'fresh',
+        metrics: { views: 300, likes: 20, comments: 5, shares: 2, engagementRate: 9 },
+      });
+      expect(seen.map((j) => j.data)).toEqual([{ accountId, postId }]);
+    } finally {
+      await worker.close();
+      await connection.quit();
+    }
+  });
+
+  test('when no worker answers in time, the latest numbers come back marked stale', async () => {
+    const postId = await publishedPost('7234567890123456791');
+    await snapshot(postId, '7234567890123456791', [0, 0, 0, 0], minutesAgo(90));
+    const reply = await api.call('GET', `/v1/posts/${postId}/analytics`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      freshness: 'stale',
+      metrics: { views: 0, engagementRate: null },
+      note: expect.stringContaining('in time'),
+    });
+  });
+
+  test('unpublished posts and posts without a public id say why they have no numbers', async () => {
+    const created = await api.call('POST', '/v1/posts', {
+      json: { accountId, video: { path: 'a.mp4' }, privacyLevel: 'SELF_ONLY' },
+    });
+    const queued = await api.call('GET', `/v1/posts/${created.body.id}/analytics`);
+    expect(queued.status).toBe(409);
+    expect(queued.body.error.code).toBe('post_not_published');
+
+    const privatePost = await publishedPost(null);
+    const reply = await api.call('GET', `/v1/posts/${privatePost}/analytics`);
+    expect(reply.body).toMatchObject({ freshness: 'none', metrics: null });
+    expect(reply.body.note).toContain('private posts');
+  });
+});
+
+describe('GET /v1/accounts/:id/analytics', () => {
+  test("sums the newest snapshot of each of the account's videos", async () => {
+    const other = await connectedAccountId(api);
+    await api.db.analyticsSnapshot.deleteMany({ where: { accountId } });
+    await snapshot(null, '111', [100, 10, 0, 0], minutesAgo(5));
+    await snapshot(null, '111', [200, 20, 0, 0], minutesAgo(0.2));
+    await snapshot(null, '222', [100, 0, 5, 5], minutesAgo(0.4));
+    const reply = await api.call('GET', `/v1/accounts/${accountId}/analytics`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      accountId,
+      freshness: 'fresh',
+      totals: { views: 300, likes: 20, comments: 5, shares: 5, engagementRate: 10 },
+    });
+    expect(reply.body.videos.map((v: { tiktokVideoId: string }) => v.tiktokVideoId)).toEqual([
+      '111',
+      '222',
+    ]);
+    const foreign = await api.call('GET', `/v1/accounts/${other}/analytics`, { key: api.keys.b });
+    expect(foreign.status).toBe(404);
+  });
+});
