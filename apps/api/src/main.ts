@@ -10,9 +10,12 @@ import { seedApiKeys } from './services/seed-api-keys';
 
 /** One line on stderr, no stack: what an operator needs to fix a failed start. */
 function fatal(message: string): never {
-  process.stderr.write(`tiktok-fleet api: ${message}\n`);
+  process.stderr.write(`tiktok-fleet api: ${message.replace(/\s+/g, ' ').trim()}\n`);
   process.exit(1);
 }
+
+/** Prisma wraps a driver's answer in a multi-line invocation report; keep the answer. */
+const causeOf = (error: Error) => /Message: `([^`]*)`/.exec(error.message)?.[1] ?? error.message;
 
 const config = loadConfig(API_CONFIG_KEYS);
 const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
@@ -21,7 +24,7 @@ async function start() {
   await mkdir(config.MEDIA_ROOT, { recursive: true });
   const db = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   await db.$queryRaw`SELECT 1`.catch((error: Error) => {
-    throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${error.message})`);
+    throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${causeOf(error)})`);
   });
   const redis = redisConnection(config.REDIS_URL, 'producer');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
