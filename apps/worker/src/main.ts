@@ -54,5 +54,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.flush();
   process.exit(0);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+// `on`, not `once`: a second signal (tsx and a process manager may both pass one on) must
+// not fall through to Node's default, which would kill the process mid-shutdown.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isFinal, largeVideo, sha256File, useFleet } from './support/fleet';
+import { spawnWorker, type WorkerProcess } from './support/worker-process';
+
+const fleet = useFleet();
+const { env } = fleet;
+const running: WorkerProcess[] = [];
+let accountId: string;
+let openId: string;
+let path: string;
+let fileHash: string;
+/** The worker that took over in the first test; the second test stops it. */
+let survivor: WorkerProcess;
+
+/** A worker process configured like a pod, on this file's database, Redis prefix and sandbox. */
+function startWorkerProcess(extra: Record<string, string> = {}): WorkerProcess {
+  const worker = spawnWorker({
+    TIKTOK_CLIENT_KEY: env.sandbox.clientKey,
+    TIKTOK_CLIENT_SECRET: env.sandbox.clientSecret,
+    TIKTOK_API_BASE_URL: env.sandbox.url,
+    TIKTOK_AUTH_URL: env.sandbox.authorizeUrl,
+    REDIS_URL: env.redisUrl,
+    REDIS_PREFIX: env.prefix,
+    DATABASE_URL: env.databaseUrl,
+    DATABASE_POOL_SIZE: '3',
+    TOKEN_ENCRYPTION_KEY: env.encryptionKey,
+    MEDIA_ROOT: env.mediaRoot,
+    CALLBACK_SIGNING_SECRET: env.callbackSecret,
+    WORKER_METRICS_PORT: '0',
+    WORKER_CONCURRENCY: '2',
+    UPLOAD_CHUNK_SIZE_BYTES: String(5 * 1024 * 1024),
+    // A crashed worker's job is taken up by another within a few seconds, not 30.
+    WORKER_LOCK_DURATION_MS: '2000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    ...extra,
+  });
+  running.push(worker);
+  return worker;
+}
+
+/** Holds the second chunk of the next upload at the sandbox, so a test can act mid-upload. */
+async function slowSecondChunk(ms: number) {
+  // Faults are taken by the sandbox's next requests in order: creator_info, init, chunk 1,
+  // chunk 2. Only the last waits.
+  for (const latencyMs of [0, 0, 0, ms]) await fleet.fault({ latencyMs });
+}
+
+beforeAll(async () => {
+  ({
+    account: { id: accountId },
+    openId,
+  } = await fleet.connectAccount());
+  const file = await largeVideo();
+  path = await fleet.addMedia(file, 'crash/large.mp4');
+  fileHash = await sha256File(join(env.mediaRoot, path));
+});
+
+afterAll(async () => {
+  for (const worker of running) {
+    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+  }
+});
+
+describe('a worker that dies or is stopped mid-upload', () => {
+  test('killed with SIGKILL mid-upload: another worker process resumes the same upload, one publish at TikTok', async () => {
+    const first = startWorkerProcess();
+    await first.ready;
+    await slowSecondChunk(4_000);
+    const created = await fleet.createPost({ accountId, video: { path } });
+
+    // The first chunk is confirmed and stored; the second is on its way.
+    const midway = await fleet.waitForPost(created.id, (p) => p.uploadedBytes > 0n || isFinal(p));
+    expect(midway.status).toBe('uploading');
+    first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(midway.publishId).not.toBeNull();
+    expect(midway.uploadUrl).not.toBeNull();
+    expect(Number(midway.uploadedBytes)).toBe(5 * 1024 * 1024);
+
+    survivor = startWorkerProcess({ SHUTDOWN_GRACE_MS: '300' });
+    const port = await survivor.ready;
+    const post = await fleet.waitForPost(created.id, isFinal, 40_000);
+    expect(post.status).toBe('published');
+    expect(post.publishId).toBe(midway.publishId);
+    expect(post.tiktokPostId).toMatch(/^\d{19}$/);
+    expect(JSON.stringify(post.events.map((e) => e.detail))).toContain(
+      'Resuming the upload at byte 5242880',
+    );
+
+    const publishes = (await fleet.publishes()).filter((p) => p.openId === openId);
+    expect(publishes).toHaveLength(1);
+    expect(publishes[0]?.sha256).toBe(fileHash);
+    expect(publishes[0]?.postIds).toEqual([post.tiktokPostId]);
+    expect((await fleet.stats()).maxConcurrentUploadsByCreator[openId]).toBe(1);
+
+    for (const probe of ['/healthz', '/readyz']) {
+      expect((await fetch(`http://127.0.0.1:${port}${probe}`)).status).toBe(200);
+    }
+  }, 90_000);
+
+  test('stopped with SIGTERM mid-upload: the upload is left resumable, no attempt spent, and finished elsewhere', async () => {
+    const second = survivor;
+    // The grace period (300 ms) runs out, the upload is cancelled through the job's abort
+    // signal, and the job goes back to the queue.
+    await slowSecondChunk(4_000);
+    const next = await fleet.createPost({ accountId, video: { path } });
+    await fleet.waitForPost(next.id, (p) => p.uploadedBytes > 0n || isFinal(p));
+    second.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    expect(second.output.join('\n')).toContain('cancelling the jobs still running');
+    const left = await fleet.post(next.id);
+    expect(left.status).toBe('uploading');
+    expect(Number(left.uploadedBytes)).toBe(5 * 1024 * 1024);
+    const job = await env.queues.publish.getJob(next.id);
+    expect(job?.attemptsMade).toBe(0);
+    expect(['delayed', 'waiting']).toContain(await job?.getState());
+
+    // Any worker carries on from there; this one runs in the test's own process.
+    await env.start();
+    const done = await fleet.waitForPost(next.id, isFinal, 40_000);
+    expect(done.status).toBe('published');
+    const all = (await fleet.publishes()).filter((p) => p.openId === openId);
+    expect(all).toHaveLength(2);
+    expect(all.find((p) => p.publishId === done.publishId)?.sha256).toBe(fileHash);
+    expect(JSON.stringify(done.events.map((e) => e.detail))).toContain('Resuming the upload');
+  }, 90_000);
+});
