@@ -58,7 +58,8 @@ const lockRenewalFailures = new Counter({
 });
 
 type DepthSource = () => Promise<Record<string, Partial<Record<QueueDepthState, number>>>>;
-const depthSources = new Set<DepthSource>();
+/** Keyed by what they count (a fleet's Redis prefix), so two API instances of one fleet in a process do not count its jobs twice. */
+const depthSources = new Map<string, DepthSource[]>();
 
 // Registered by construction; read only through its collect().
 new Gauge({
@@ -69,7 +70,8 @@ new Gauge({
   async collect() {
     this.reset();
     const sums = new Map<string, Record<QueueDepthState, number>>();
-    for (const source of depthSources) {
+    for (const stack of depthSources.values()) {
+      const source = stack.at(-1) as DepthSource;
       // Redis away: leave the gauge empty rather than fail the whole scrape; /readyz says why.
       const counts = await source().catch(() => ({}));
       for (const [queue, byState] of Object.entries(counts)) {
@@ -227,12 +229,18 @@ export const fleetMetrics = {
 
   /**
    * Makes `tiktok_fleet_queue_jobs` read these counts at every scrape. Only the API
-   * registers one (one place polls Redis, not every worker pod). Returns the unregister.
+   * registers one (one place polls Redis, not every worker pod). `key` names what is
+   * counted (the fleet's Redis prefix): the latest source of a key is read, and the one
+   * before it again once that is unregistered. Returns the unregister.
    */
-  registerQueueDepth(source: DepthSource): () => void {
-    depthSources.add(source);
+  registerQueueDepth(key: string, source: DepthSource): () => void {
+    const stack = depthSources.get(key) ?? [];
+    stack.push(source);
+    depthSources.set(key, stack);
     return () => {
-      depthSources.delete(source);
+      const at = stack.indexOf(source);
+      if (at !== -1) stack.splice(at, 1);
+      if (stack.length === 0 && depthSources.get(key) === stack) depthSources.delete(key);
     };
   },
 

@@ -103,7 +103,7 @@ describe('the fleet metrics page', () => {
 
   it('reads queue depth from the registered sources at scrape time, and stops after unregister', async () => {
     let waiting = 3;
-    const unregister = fleetMetrics.registerQueueDepth(async () => ({
+    const unregister = fleetMetrics.registerQueueDepth('{test}', async () => ({
       publish: { waiting, delayed: 1, active: 2, failed: 0, prioritized: 4 },
     }));
     try {
@@ -130,7 +130,7 @@ describe('the fleet metrics page', () => {
   });
 
   it('a depth source that fails leaves the gauge empty but the page whole', async () => {
-    const unregister = fleetMetrics.registerQueueDepth(async () => {
+    const unregister = fleetMetrics.registerQueueDepth('{broken}', async () => {
       throw new Error('Redis is away');
     });
     try {
@@ -199,5 +199,27 @@ describe('parsePrometheusText', () => {
     ['+Inf not the count', '# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_count 3'],
   ])('refuses %s', (_, text) => {
     expect(() => parsePrometheusText(text)).toThrow(/Line \d+ of the metrics text/);
+  });
+});
+
+describe('queue depth sources of one fleet', () => {
+  it('count once: the latest source of a key is read, the earlier one again after it leaves', async () => {
+    const first = fleetMetrics.registerQueueDepth('{fleet}', async () => ({
+      publish: { waiting: 1 },
+    }));
+    const second = fleetMetrics.registerQueueDepth('{fleet}', async () => ({
+      publish: { waiting: 2 },
+    }));
+    const waiting = async () =>
+      metricValue(await page(), 'tiktok_fleet_queue_jobs', { queue: 'publish', state: 'waiting' });
+    try {
+      expect(await waiting()).toBe(2);
+      second();
+      expect(await waiting()).toBe(1);
+    } finally {
+      first();
+      second();
+    }
+    expect(await waiting()).toBe(0);
   });
 });

@@ -46,6 +46,19 @@ export async function bullBoard(app: FastifyInstance, { queues, config }: BullBo
   });
   await app.register(async (scope) => {
     await requireOperator(scope, config);
+    // The dashboard's plugin has its own error handler, which would call a refused login
+    // an internal server error; answer it in the API's error shape instead.
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.statusCode !== 401) return payload;
+      reply.type('application/json; charset=utf-8');
+      return JSON.stringify({
+        error: {
+          code: 'unauthorized',
+          message:
+            'Log in with the operator username and password (OPERATOR_USERNAME and OPERATOR_PASSWORD).',
+        },
+      });
+    });
     await scope.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
   });
 }

@@ -33,9 +33,12 @@ async function queueCounts(queues: FleetQueues): Promise<Record<string, DepthCou
  * The API is the one place queue depth is read (bullmq-ops §7): every worker pod asking
  * Redis for it at each scrape would multiply the load by the fleet's size.
  */
-export async function metricsRoutes(app: FastifyInstance, { queues }: { queues: FleetQueues }) {
+export async function metricsRoutes(
+  app: FastifyInstance,
+  { queues, prefix }: { queues: FleetQueues; prefix: string },
+) {
   collectProcessMetrics({ app: 'api' });
-  const unregister = fleetMetrics.registerQueueDepth(() => queueCounts(queues));
+  const unregister = fleetMetrics.registerQueueDepth(prefix, () => queueCounts(queues));
   app.addHook('onClose', async () => unregister());
 
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
