@@ -20,7 +20,7 @@ export interface AccountView {
   displayName?: string | null;
   status?: string;
   statusReason?: string | null;
-  privacyLevelOptions?: string[];
+  creator?: { nickname?: string | null; privacyLevelOptions?: string[] };
   createdAt?: string;
   [field: string]: unknown;
 }

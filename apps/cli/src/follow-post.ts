@@ -17,9 +17,6 @@ export interface FollowOptions {
   outageToleranceMs?: number;
 }
 
-/** A direct post may turn `published` a moment before its share URL is stored. */
-const SHARE_URL_GRACE_MS = 5_000;
-
 /** Worth polling again: the API restarting or overloaded, not the request being wrong. */
 function isTransient(error: unknown): boolean {
   return (
@@ -43,8 +40,8 @@ export async function followPost(options: FollowOptions): Promise<PostResource> 
     `Stopped watching post ${postId}; it carries on without the CLI. ` +
       `Follow it again with: tiktok-fleet watch ${postId}`,
     async (signal) => {
-      let lastAnswer = Date.now();
-      let publishedAt: number | undefined;
+      // Outages are ridden out only once the API has answered: a wrong --api-url fails at once.
+      let lastAnswer: number | undefined;
       try {
         for (;;) {
           let post: PostResource;
@@ -52,7 +49,8 @@ export async function followPost(options: FollowOptions): Promise<PostResource> 
             post = await options.client.getPost(postId);
             lastAnswer = Date.now();
           } catch (error) {
-            if (!isTransient(error) || Date.now() - lastAnswer > tolerance) throw error;
+            if (!isTransient(error) || lastAnswer === undefined) throw error;
+            if (Date.now() - lastAnswer > tolerance) throw error;
             await sleep(interval * 2, undefined, { signal });
             continue;
           }
@@ -64,13 +62,6 @@ export async function followPost(options: FollowOptions): Promise<PostResource> 
             label: view.status,
             line: progressLine(post.id, view),
           });
-          if (post.status === 'published' && post.mode === 'direct' && !post.tiktok.shareUrl) {
-            publishedAt ??= Date.now();
-            if (Date.now() - publishedAt < SHARE_URL_GRACE_MS) {
-              await sleep(interval, undefined, { signal });
-              continue;
-            }
-          }
           if (FINAL_STATUSES.has(post.status)) return post;
           await sleep(interval, undefined, { signal });
         }
@@ -101,8 +92,18 @@ export function reportFinalPost(post: PostResource, output: Output): void {
     const lines = [`✓ Published post ${post.id}`];
     if (post.tiktok.postId) lines.push(`  TikTok post id: ${post.tiktok.postId}`);
     if (post.tiktok.shareUrl) lines.push(`  ${post.tiktok.shareUrl}`);
-    else if (post.mode === 'draft')
-      lines.push("  Sent to the creator's TikTok inbox to finish in the app.");
+    else {
+      // No share URL: a private post, a draft in the creator's inbox, or moderation still
+      // running. The worker's note on the published event says which.
+      const note = publishedNote(post);
+      if (note) lines.push(`  ${note}`);
+    }
     return lines.join('\n');
   });
+}
+
+function publishedNote(post: PostResource): string | undefined {
+  const event = post.history.findLast((e) => e.status === 'published');
+  const message = (event?.detail as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
 }

@@ -22,7 +22,7 @@ export function registerAccountsList(accounts: Command): void {
               list.map((a) => [
                 a.id,
                 a.username ? `@${a.username}` : '-',
-                a.displayName ?? '-',
+                a.displayName ?? a.creator?.nickname ?? '-',
                 a.status ?? '-',
                 formatDate(a.createdAt),
               ]),

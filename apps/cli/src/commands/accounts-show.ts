@@ -3,12 +3,20 @@ import { contextOf } from '../context';
 import { examples } from '../help-text';
 import { formatFields } from '../table';
 
-/** Nested objects and lists as compact JSON, everything else as text. */
+/** Lists comma-separated, nothing as a dash. */
 function display(value: unknown): string {
   if (value === null || value === undefined || value === '') return '-';
   if (Array.isArray(value)) return value.length === 0 ? '-' : value.map(String).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** `creator: { nickname }` becomes `creator.nickname`: one field a line, nothing hidden. */
+function flatten(value: Record<string, unknown>, prefix = ''): Array<readonly [string, string]> {
+  return Object.entries(value).flatMap(([key, field]) =>
+    field !== null && typeof field === 'object' && !Array.isArray(field)
+      ? flatten(field as Record<string, unknown>, `${prefix}${key}.`)
+      : [[`${prefix}${key}`, display(field)] as const],
+  );
 }
 
 export function registerAccountsShow(accounts: Command): void {
@@ -20,8 +28,6 @@ export function registerAccountsShow(accounts: Command): void {
     .action(async (id: string, _options: unknown, command: Command) => {
       const { output, api } = contextOf(command);
       const account = await api().getAccount(id);
-      output.result(account, () =>
-        formatFields(Object.entries(account).map(([key, value]) => [key, display(value)] as const)),
-      );
+      output.result(account, () => formatFields(flatten(account)));
     });
 }

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { PRIVACY_LEVELS } from '@tiktok-fleet/queue';
 import { type Command, Option } from 'commander';
 import type { ApiClient, PostResource } from '../api-client';
+import { ApiRequestError } from '../api-errors';
 import { type CommandContext, contextOf } from '../context';
 import { CliError } from '../errors';
 import { followPost, reportFinalPost } from '../follow-post';
@@ -100,18 +101,18 @@ async function publish(file: string, options: PublishOptions, ctx: CommandContex
     display.stop();
   }
 
-  const { post, created } = await api.createPost(
-    {
-      accountId: options.account,
-      video: { path: media.path },
-      caption: options.caption,
-      privacyLevel: options.privacy,
-      mode: options.mode,
-      ...(options.schedule ? { scheduledAt: options.schedule } : {}),
-      ...(options.callback ? { callbackUrl: options.callback } : {}),
-    },
-    idempotencyKey,
-  );
+  const request: PostRequestBody = {
+    accountId: options.account,
+    video: { path: media.path },
+    caption: options.caption,
+    privacyLevel: options.privacy,
+    mode: options.mode,
+    scheduledAt: options.schedule ?? null,
+    ...(options.callback ? { callbackUrl: options.callback } : {}),
+  };
+  const { post, created } = await createOrReplay(api, request, idempotencyKey, {
+    derivedKey: options.idempotencyKey === undefined,
+  });
   output.note(
     created
       ? `Created post ${post.id} (${post.status}).`
@@ -123,6 +124,66 @@ async function publish(file: string, options: PublishOptions, ctx: CommandContex
     return;
   }
   reportFinalPost(await followPost({ client: api, postId: post.id, output }), output);
+}
+
+interface PostRequestBody {
+  accountId: string;
+  video: { path: string };
+  caption: string;
+  privacyLevel: string;
+  mode: 'direct' | 'draft';
+  scheduledAt: string | null;
+  callbackUrl?: string;
+}
+
+/**
+ * Creates the post, or finds the one an earlier run made. POST /v1/media stores every upload
+ * under a new name, so a re-run's request differs from the first in `video.path` and the
+ * API answers `idempotency_key_reused` with the earlier post's id. A derived key already
+ * pins the file's content, account and caption; when the earlier post also has the same
+ * options, it is the same publish and is followed instead of posting twice.
+ */
+async function createOrReplay(
+  api: ApiClient,
+  request: PostRequestBody,
+  idempotencyKey: string,
+  { derivedKey }: { derivedKey: boolean },
+): Promise<{ post: PostResource; created: boolean }> {
+  try {
+    return await api.createPost({ ...request }, idempotencyKey);
+  } catch (error) {
+    const earlierId = (error as ApiRequestError).details as { postId?: unknown } | undefined;
+    if (
+      !derivedKey ||
+      !(error instanceof ApiRequestError) ||
+      error.apiCode !== 'idempotency_key_reused' ||
+      typeof earlierId?.postId !== 'string'
+    ) {
+      throw error;
+    }
+    const earlier = await api.getPost(earlierId.postId);
+    const differing = differingOptions(earlier, request);
+    if (differing.length > 0) {
+      throw new CliError(
+        'already_posted',
+        `This video was already sent to ${request.accountId} with this caption as post ` +
+          `${earlier.id}, with a different ${differing.join(', ')}. To post it again anyway, ` +
+          'pass --idempotency-key with a new key.',
+      );
+    }
+    return { post: earlier, created: false };
+  }
+}
+
+function differingOptions(earlier: PostResource, request: PostRequestBody): string[] {
+  const time = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+  const checks: Array<[string, boolean]> = [
+    ['privacy level', earlier.privacyLevel !== request.privacyLevel],
+    ['mode', earlier.mode !== request.mode],
+    ['schedule', time(earlier.scheduledAt) !== time(request.scheduledAt)],
+    ['callback URL', (earlier.callbackUrl ?? undefined) !== request.callbackUrl],
+  ];
+  return checks.filter(([, differs]) => differs).map(([name]) => name);
 }
 
 /** Fails early with the API's own error (unknown account, wrong key, API down). */

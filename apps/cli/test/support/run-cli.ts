@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
+const main = join(repoRoot, 'apps', 'cli', 'src', 'main.ts');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI as an operator would, in its own process with pipes for stdout and stderr (so
+ * not a TTY: progress comes as lines). The caller's environment is not passed on beyond
+ * PATH and HOME, so a TIKTOK_FLEET_* or DATABASE_URL of the machine cannot leak in.
+ */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  options: { timeoutMs?: number } = {},
+): Promise<CliRun> {
+  return new Promise((ok, ko) => {
+    const child = spawn(tsx, [main, ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      ko(new Error(`tiktok-fleet ${args.join(' ')} did not finish in time.\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.once('error', ko);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      ok({ code, stdout, stderr });
+    });
+  });
+}
