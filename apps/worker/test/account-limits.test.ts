@@ -90,3 +90,74 @@ describe('the rolling 24 h window', () => {
     }
   }, 90_000);
 });
+
+describe("TikTok's own limits", () => {
+  test("TikTok's daily cap (spam_risk_too_many_posts) holds the post an hour, or fails it when asked", async () => {
+    const workers = await env.start({ dailyPostCap: 100 });
+    await fleet.configure({ dailyPostCap: 1 });
+    try {
+      const { account } = await fleet.connectAccount();
+      const path = await fleet.addMedia('valid-vertical.mp4', 'limits/tiktok-cap.mp4');
+      const first = await fleet.createPost({ accountId: account.id, video: { path } });
+      expect((await fleet.waitForPost(first.id, isFinal)).status).toBe('published');
+
+      const fails = await fleet.createPost({
+        accountId: account.id,
+        video: { path },
+        onDailyCap: 'fail',
+      });
+      const failed = await fleet.waitForPost(fails.id, isFinal);
+      expect(failed.errorCode).toBe('spam_risk_too_many_posts');
+      expect(failed.errorMessage).toMatch(/daily limit of posts/);
+
+      const waits = await fleet.createPost({ accountId: account.id, video: { path } });
+      const held = await fleet.waitForPost(waits.id, (p) =>
+        p.events.some((e) => JSON.stringify(e.detail).includes('spam_risk_too_many_posts')),
+      );
+      expect(held.status).not.toBe('failed');
+      const job = await env.queues.publish.getJob(waits.id);
+      expect(await job?.getState()).toBe('delayed');
+      expect(job?.attemptsMade).toBe(0);
+      // Neither post reached TikTok, so neither keeps a slot of the fleet's own window.
+      const window = new PostWindow(env.redis, { prefix: env.prefix });
+      expect(await window.count(account.id)).toBe(1);
+    } finally {
+      await fleet.configure({ dailyPostCap: 100 });
+      await workers.close();
+    }
+  });
+
+  test("TikTok's per-minute init limit is kept per account: jobs wait their turn without spending attempts", async () => {
+    // Our own counter allows one init per 1.5 s here; TikTok's (6 a minute) is on as well.
+    const workers = await env.start({
+      rateLimits: {
+        init: { limit: 1, windowMs: 1_500 },
+        creatorInfo: { limit: 20, windowMs: 60_000 },
+        status: { limit: 30, windowMs: 60_000 },
+        display: { limit: 600, windowMs: 60_000 },
+      },
+    });
+    await fleet.configure({ rateLimits: true });
+    try {
+      const { account } = await fleet.connectAccount();
+      const path = await fleet.addMedia('valid-vertical.mp4', 'limits/rate.mp4');
+      const created = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          fleet.createPost({ accountId: account.id, video: { path } }),
+        ),
+      );
+      const posts = await Promise.all(created.map((p) => fleet.waitForPost(p.id, isFinal)));
+      expect(posts.map((p) => p.status)).toEqual(['published', 'published', 'published']);
+      const jobs = await Promise.all(created.map((p) => env.queues.publish.getJob(p.id)));
+      // Completing is the one attempt each made; waiting for the window spent none.
+      expect(jobs.map((j) => j?.attemptsMade)).toEqual([1, 1, 1]);
+      // At least one of them was put back to wait for the window.
+      expect(jobs.some((j) => (j?.attemptsStarted ?? 0) > 1)).toBe(true);
+      const violations = (await fleet.stats()).violations;
+      expect(violations.filter((v) => v.rule.includes('rate'))).toEqual([]);
+    } finally {
+      await fleet.configure({ rateLimits: false });
+      await workers.close();
+    }
+  });
+});

@@ -582,6 +582,9 @@ class PublishRun {
         );
       case 'wait_daily_cap':
         if (this.#request?.onDailyCap === 'fail') return await this.#fail(error);
+        // TikTok did not take the post, so it holds no place in the window while it waits;
+        // the next attempt reserves again.
+        if (!this.#reachedTikTok) await this.#releaseSlot();
         return await this.#defer(
           new DeferRequest(DAILY_CAP_RETRY_MS, error.message, {
             status: 'keep',
@@ -656,13 +659,15 @@ class PublishRun {
     }
   }
 
+  async #releaseSlot(): Promise<void> {
+    await new PostWindow(this.ctx.redis, { prefix: this.ctx.settings.prefix }).release(
+      this.#post.accountId,
+      this.#post.id,
+    );
+  }
+
   async #stopCanceled(): Promise<PublishResult> {
-    if (!this.#reachedTikTok) {
-      await new PostWindow(this.ctx.redis, { prefix: this.ctx.settings.prefix }).release(
-        this.#post.accountId,
-        this.#post.id,
-      );
-    }
+    if (!this.#reachedTikTok) await this.#releaseSlot();
     if (this.#post.videoSourceKind === 'url') {
       await removeDownload(this.ctx.settings.mediaRoot, this.#post.id);
     }
