@@ -162,6 +162,20 @@ describe('publish', () => {
     );
   }, 120_000);
 
+  it('on a terminal, both progress bars are redrawn in place and end at 100 %', async () => {
+    const run = await fleet.cli(
+      ['publish', fixture('valid.webm'), '-a', accountId, '-c', 'On a terminal'],
+      { TERM: 'xterm' },
+      { tty: true },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    // cli-progress redraws one line: the cursor goes back to column 0 instead of a new line.
+    expect(run.stdout).toMatch(/Sending \[█{30}\] 100 % \| valid\.webm/);
+    expect(run.stdout).toMatch(/TikTok {2}\[█{30}\] 100 % \| published/);
+    expect(run.stdout).not.toMatch(/^post_\w+ {2}published/m);
+    expect(run.stdout).toMatch(/✓ Published post post_\w+/);
+  }, 120_000);
+
   it("a video TikTok refuses ends with exit 1 and the post's error code and message", async () => {
     const run = await fleet.cli(['publish', fixture('too-short.mp4'), '-a', accountId]);
     expect(run.code).toBe(1);
@@ -180,6 +194,18 @@ describe('publish', () => {
 });
 
 describe('accounts and posts', () => {
+  it('connect without --redirect-to: the API decides whether it needs one, and the CLI says so', async () => {
+    const run = await fleet.cli(['accounts', 'connect']);
+    if (run.code === 0) {
+      expect(run.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/auth\/authorize\/\?\S+\n$/);
+    } else {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        'error: This API needs to know where to send the browser afterwards: pass --redirect-to <url>.\n',
+      );
+    }
+  }, 60_000);
+
   it('lists and shows the connected account', async () => {
     const list = await fleet.cli(['accounts', 'list', '--json']);
     expect(list.code, list.stderr).toBe(0);

@@ -141,7 +141,9 @@ export async function startFleet() {
     cli: (
       args: readonly string[],
       extraEnv: Record<string, string | undefined> = {},
-    ): Promise<CliRun> => runCli(args, { ...cliEnv, ...extraEnv }, { timeoutMs: 120_000 }),
+      options: { tty?: boolean } = {},
+    ): Promise<CliRun> =>
+      runCli(args, { ...cliEnv, ...extraEnv }, { timeoutMs: 120_000, ...options }),
     /** Publishes the sandbox knows about (every init TikTok received). */
     async sandboxPublishes(): Promise<Array<{ publishId: string; status: string }>> {
       const response = await fetch(`${sandbox.url}/_sandbox/publishes`);

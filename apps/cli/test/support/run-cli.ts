@@ -17,13 +17,21 @@ export interface CliRun {
  * not a TTY: progress comes as lines). The caller's environment is not passed on beyond
  * PATH and HOME, so a TIKTOK_FLEET_* or DATABASE_URL of the machine cannot leak in.
  */
+/** A word for `sh -c`, quoted so the shell passes it through unchanged. */
+const shellWord = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
 export function runCli(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; tty?: boolean } = {},
 ): Promise<CliRun> {
+  // With `tty`, util-linux's script(1) gives the CLI a pseudo-terminal, as in an operator's
+  // shell; everything it draws comes back on stdout.
+  const [command, argv] = options.tty
+    ? ['script', ['-qec', [tsx, main, ...args].map(shellWord).join(' '), '/dev/null']]
+    : [tsx, [main, ...args]];
   return new Promise((ok, ko) => {
-    const child = spawn(tsx, [main, ...args], {
+    const child = spawn(command, argv, {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
