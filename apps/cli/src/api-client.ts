@@ -36,6 +36,8 @@ export interface RequestOptions {
   /** A streamed body (POST /v1/media); `json` and `body` exclude each other. */
   body?: ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
+  /** Aborts the request (Ctrl-C while following a post). */
+  signal?: AbortSignal;
 }
 
 export interface ApiResponse<T> {
@@ -99,8 +101,15 @@ export class ApiClient {
     let response: Response;
     try {
       // `duplex: 'half'` is what lets fetch send a stream; the DOM typings do not know it yet.
-      response = await fetch(url, { method, headers, body, duplex: 'half' } as RequestInit);
+      response = await fetch(url, {
+        method,
+        headers,
+        body,
+        signal: options.signal,
+        duplex: 'half',
+      } as RequestInit);
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       if (isUnreachable(error)) throw new ApiUnreachableError(this.baseUrl, { cause: error });
       throw new ApiConnectionError(this.baseUrl, error);
     }
@@ -143,9 +152,9 @@ export class ApiClient {
     );
   }
 
-  async getPost(postId: string): Promise<PostResource> {
-    return (await this.request<PostResource>('GET', `/v1/posts/${encodeURIComponent(postId)}`))
-      .body;
+  async getPost(postId: string, signal?: AbortSignal): Promise<PostResource> {
+    const path = `/v1/posts/${encodeURIComponent(postId)}`;
+    return (await this.request<PostResource>('GET', path, { signal })).body;
   }
 
   async listPosts(query: {

@@ -44,11 +44,13 @@ export class ApiUnreachableError extends CliError {
 /** The connection opened, then broke (reset, timeout) before an answer came. */
 export class ApiConnectionError extends CliError {
   constructor(apiUrl: string, cause: unknown) {
-    const code = networkErrorCode(cause);
+    // undici's own reasons ("bad port") come as a message without a code.
+    const inner = (cause as { cause?: unknown } | undefined)?.cause;
+    const reason = networkErrorCode(cause) ?? (inner instanceof Error ? inner.message : undefined);
     super(
       'api_connection_failed',
-      `The connection to the API at ${apiUrl} failed${code ? ` (${code})` : ''}. Try again; ` +
-        'if it keeps failing, look at the API logs.',
+      `The connection to the API at ${apiUrl} failed${reason ? ` (${reason})` : ''}. Try ` +
+        'again; if it keeps failing, look at the API logs.',
       undefined,
       { cause },
     );

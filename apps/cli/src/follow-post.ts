@@ -46,7 +46,7 @@ export async function followPost(options: FollowOptions): Promise<PostResource> 
         for (;;) {
           let post: PostResource;
           try {
-            post = await options.client.getPost(postId);
+            post = await options.client.getPost(postId, signal);
             lastAnswer = Date.now();
           } catch (error) {
             if (!isTransient(error) || lastAnswer === undefined) throw error;

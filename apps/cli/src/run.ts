@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
+import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './errors';
 import { buildProgram } from './program';
 
 /**
@@ -23,7 +23,9 @@ export async function run(argv: readonly string[]): Promise<number> {
             'unexpected',
             `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
           );
-    process.stderr.write(`error: ${failure.message}\n`);
+    // Ctrl-C is the operator's choice, not an error: say what happens next, plainly.
+    const prefix = failure.exitCode === EXIT_INTERRUPTED ? '' : 'error: ';
+    process.stderr.write(`${prefix}${failure.message}\n`);
     if (process.env.TIKTOK_FLEET_DEBUG === '1' && error instanceof Error && error.stack) {
       process.stderr.write(`${error.stack}\n`);
     }

@@ -176,6 +176,37 @@ describe('publish', () => {
     expect(run.stdout).toMatch(/✓ Published post post_\w+/);
   }, 120_000);
 
+  it('a post scheduled for later is not followed; watch stops on Ctrl-C and says how to resume', async () => {
+    const at = new Date(Date.now() + 3600_000).toISOString();
+    const run = await fleet.cli([
+      'publish',
+      fixture('valid-vertical.mp4'),
+      '-a',
+      accountId,
+      '-c',
+      'Later',
+      '--schedule',
+      at,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const postId = /^Created post (post_\w+) \(scheduled\)\.$/m.exec(run.stdout)?.[1] ?? '';
+    expect(run.stdout).toContain(
+      `Post ${postId} is scheduled for ${at}. Follow it with: tiktok-fleet watch ${postId}\n`,
+    );
+
+    const watch = await fleet.cli(
+      ['watch', postId],
+      {},
+      {
+        interruptWhen: (out) => out.includes(`${postId}  scheduled`),
+      },
+    );
+    expect(watch.code).toBe(130);
+    expect(watch.stderr).toBe(
+      `Stopped watching post ${postId}; it carries on without the CLI. Follow it again with: tiktok-fleet watch ${postId}\n`,
+    );
+  }, 120_000);
+
   it("a video TikTok refuses ends with exit 1 and the post's error code and message", async () => {
     const run = await fleet.cli(['publish', fixture('too-short.mp4'), '-a', accountId]);
     expect(run.code).toBe(1);

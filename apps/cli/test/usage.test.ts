@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './support/run-cli';
+import pkg from '../package.json' with { type: 'json' };
+import { repoRoot, runCli } from './support/run-cli';
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -53,6 +57,16 @@ describe('--help', () => {
     expect(stdout).toMatch(/--api-key <key>[\s\S]*env: TIKTOK_FLEET_API_KEY/);
     expect(stdout).toContain('--json');
   });
+});
+
+describe('the bin', () => {
+  it('runs the TypeScript entry point from any directory, through plain node', async () => {
+    const bin = join(repoRoot, 'apps', 'cli', 'bin', 'tiktok-fleet.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, '--version'], {
+      cwd: '/',
+    });
+    expect(stdout).toBe(`${pkg.version}\n`);
+  }, 60_000);
 });
 
 describe('usage errors exit 2 with one line', () => {

@@ -141,7 +141,7 @@ export async function startFleet() {
     cli: (
       args: readonly string[],
       extraEnv: Record<string, string | undefined> = {},
-      options: { tty?: boolean } = {},
+      options: { tty?: boolean; interruptWhen?: (stdout: string) => boolean } = {},
     ): Promise<CliRun> =>
       runCli(args, { ...cliEnv, ...extraEnv }, { timeoutMs: 120_000, ...options }),
     /** Publishes the sandbox knows about (every init TikTok received). */

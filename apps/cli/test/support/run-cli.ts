@@ -23,7 +23,12 @@ const shellWord = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 export function runCli(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
-  options: { timeoutMs?: number; tty?: boolean } = {},
+  options: {
+    timeoutMs?: number;
+    tty?: boolean;
+    /** Sends SIGINT (Ctrl-C) once stdout satisfies this. */
+    interruptWhen?: (stdout: string) => boolean;
+  } = {},
 ): Promise<CliRun> {
   // With `tty`, util-linux's script(1) gives the CLI a pseudo-terminal, as in an operator's
   // shell; everything it draws comes back on stdout.
@@ -38,8 +43,13 @@ export function runCli(
     });
     let stdout = '';
     let stderr = '';
+    let interrupted = false;
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
+      if (!interrupted && options.interruptWhen?.(stdout)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     child.stderr.setEncoding('utf8').on('data', (s: string) => {
       stderr += s;
