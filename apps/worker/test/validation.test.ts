@@ -22,8 +22,8 @@ async function postAndFail(file: string, account = accountId) {
   const path = await fleet.addMedia(file, `rules/${file}`);
   const created = await fleet.createPost({ accountId: account, video: { path } });
   const post = await fleet.waitForPost(created.id, isFinal);
-  const job = await env.queues.publish.getJob(created.id);
-  return { post, job, state: await job?.getState() };
+  const state = await fleet.jobFinished('publish', created.id);
+  return { post, job: await env.queues.publish.getJob(created.id), state };
 }
 
 describe('validation: a video that breaks a rule fails at once with its code, never retried', () => {
@@ -72,6 +72,7 @@ describe('sources the worker refuses', () => {
     const post = await fleet.waitForPost(created.id, isFinal);
     expect(post.errorCode).toBe('video_path_outside_media_root');
     expect(post.errorMessage).toContain('outside the media directory');
+    expect(await fleet.jobFinished('publish', created.id)).toBe('failed');
     expect((await env.queues.publish.getJob(created.id))?.attemptsMade).toBe(1);
   });
 
@@ -101,6 +102,7 @@ describe('sources the worker refuses', () => {
     expect(post.errorCode).toBe('video_url_not_allowed');
     expect(post.errorMessage).toContain(address);
     expect(post.errorMessage).toContain('private, loopback or link-local');
+    expect(await fleet.jobFinished('publish', created.id)).toBe('failed');
     expect((await env.queues.publish.getJob(created.id))?.attemptsMade).toBe(1);
   });
 

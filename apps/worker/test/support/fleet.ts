@@ -322,7 +322,7 @@ export async function sha256File(path: string): Promise<string> {
 
 /**
  * A valid video over 10 MiB (two chunks of 5 MiB or more), made with ffmpeg once per test
- * run: lossless H.264 of a test pattern, 720x1280, 30 fps, 7 s (about 13.5 MiB).
+ * run: lossless H.264 of a test pattern, 720x1280, 30 fps, 5.5 s (about 10.6 MiB).
  */
 export async function largeVideo(): Promise<string> {
   const { execFile } = await import('node:child_process');
@@ -341,7 +341,7 @@ export async function largeVideo(): Promise<string> {
     '-i',
     'testsrc2=size=720x1280:rate=30',
     '-t',
-    '7',
+    '5.5',
     '-c:v',
     'libx264',
     '-preset',
