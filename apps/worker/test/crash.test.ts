@@ -58,7 +58,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const worker of running) {
-    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    // The whole group: tsx's child node process is the worker itself.
+    worker.kill('SIGKILL');
   }
 });
 
