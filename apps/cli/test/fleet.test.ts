@@ -122,6 +122,25 @@ describe('publish', () => {
     );
   }, 120_000);
 
+  it('a retry with the same --idempotency-key follows the first post; another caption under it is refused', async () => {
+    const key = `ci-run-${Date.now()}`;
+    const args = ['publish', fixture('valid.webm'), '-a', accountId, '--idempotency-key', key];
+    const first = await fleet.cli([...args, '-c', 'Retry me', '--no-wait']);
+    expect(first.code, first.stderr).toBe(0);
+    const postId = /^Created post (post_\w+)/m.exec(first.stdout)?.[1];
+    expect(postId).toMatch(/^post_/);
+
+    const retry = await fleet.cli([...args, '-c', 'Retry me', '--no-wait']);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`Post ${postId} was created by an earlier run`);
+
+    const other = await fleet.cli([...args, '-c', 'Something else', '--no-wait']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe(
+      `error: The Idempotency-Key was already used for post ${postId}, with a different caption. Use a new key for a new post.\n`,
+    );
+  }, 120_000);
+
   it('--json --no-wait prints the queued post as one document; watch follows it to published', async () => {
     const run = await fleet.cli([
       'publish',

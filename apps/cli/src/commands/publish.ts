@@ -139,9 +139,10 @@ interface PostRequestBody {
 /**
  * Creates the post, or finds the one an earlier run made. POST /v1/media stores every upload
  * under a new name, so a re-run's request differs from the first in `video.path` and the
- * API answers `idempotency_key_reused` with the earlier post's id. A derived key already
- * pins the file's content, account and caption; when the earlier post also has the same
- * options, it is the same publish and is followed instead of posting twice.
+ * API answers `idempotency_key_reused` with the earlier post's id. The key stands for the
+ * publish (a derived one pins the file's content, account and caption; a given one is the
+ * caller's word); when the earlier post also matches everything else, it is the same
+ * publish and is followed instead of posting twice.
  */
 async function createOrReplay(
   api: ApiClient,
@@ -154,7 +155,6 @@ async function createOrReplay(
   } catch (error) {
     const earlierId = (error as ApiRequestError).details as { postId?: unknown } | undefined;
     if (
-      !derivedKey ||
       !(error instanceof ApiRequestError) ||
       error.apiCode !== 'idempotency_key_reused' ||
       typeof earlierId?.postId !== 'string'
@@ -162,22 +162,26 @@ async function createOrReplay(
       throw error;
     }
     const earlier = await api.getPost(earlierId.postId);
-    const differing = differingOptions(earlier, request);
-    if (differing.length > 0) {
-      throw new CliError(
-        'already_posted',
-        `This video was already sent to ${request.accountId} with this caption as post ` +
-          `${earlier.id}, with a different ${differing.join(', ')}. To post it again anyway, ` +
-          'pass --idempotency-key with a new key.',
-      );
-    }
-    return { post: earlier, created: false };
+    const differing = differingFields(earlier, request);
+    if (differing.length === 0) return { post: earlier, created: false };
+    throw new CliError(
+      'idempotency_key_reused',
+      derivedKey
+        ? `This video was already sent to ${request.accountId} with this caption as post ` +
+            `${earlier.id}, with a different ${differing.join(', ')}. To post it again ` +
+            'anyway, pass --idempotency-key with a new key.'
+        : `The Idempotency-Key was already used for post ${earlier.id}, with a different ` +
+            `${differing.join(', ')}. Use a new key for a new post.`,
+    );
   }
 }
 
-function differingOptions(earlier: PostResource, request: PostRequestBody): string[] {
+/** What a re-run may not change (the video path always changes; see createOrReplay). */
+function differingFields(earlier: PostResource, request: PostRequestBody): string[] {
   const time = (iso: string | null) => (iso === null ? null : Date.parse(iso));
   const checks: Array<[string, boolean]> = [
+    ['account', earlier.accountId !== request.accountId],
+    ['caption', earlier.caption !== request.caption],
     ['privacy level', earlier.privacyLevel !== request.privacyLevel],
     ['mode', earlier.mode !== request.mode],
     ['schedule', time(earlier.scheduledAt) !== time(request.scheduledAt)],
