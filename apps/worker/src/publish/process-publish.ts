@@ -10,7 +10,6 @@ import {
   contentTypeFor,
   probeVideo,
   type VideoContentType,
-  VideoValidationError,
 } from '@tiktok-fleet/media';
 import type { Logger } from '@tiktok-fleet/observability';
 import {
@@ -29,13 +28,11 @@ import {
   type CreatorInfo,
   type InitResult,
   isTikTokApiError,
-  type TikTokApiError,
   type VideoSource,
 } from '@tiktok-fleet/tiktok';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import {
-  AccountNeedsReauthError,
   accountNeedsReauthMessage,
   DeferRequest,
   describeError,
@@ -52,6 +49,7 @@ import {
   storeCreatorInfo,
 } from './creator-check';
 import { removeDownload } from './download-video';
+import { type Failure, outcomeOf } from './error-outcome';
 import { type ResolvedSource, resolveSource } from './resolve-source';
 import { storedPlan, storedRequest, uploadFinished } from './stored-post';
 import { UploadWaiters } from './upload-waiters';
@@ -60,10 +58,6 @@ type PublishJob = FleetJob<'publish'>;
 
 /** TikTok: "The upload_url is valid for one hour after issuance." */
 const UPLOAD_URL_TTL_MS = 60 * 60_000;
-/** TikTok's posting cap (`spam_risk_too_many_posts`) is counted over 24 h; look again hourly. */
-const DAILY_CAP_RETRY_MS = 60 * 60_000;
-/** A per-minute limit TikTok enforced although our own counter allowed the call. */
-const RATE_LIMIT_RETRY_MS = 60_000;
 
 export interface PublishResult {
   status: PostStatus;
@@ -540,70 +534,33 @@ class PublishRun {
   }
 
   async #onError(error: unknown): Promise<PublishResult> {
-    if (error instanceof DelayedError) throw error;
-    if (error instanceof PostCanceled) return await this.#stopCanceled();
-    if (error instanceof PostFailure) return await this.#fail(error);
-    if (error instanceof AccountNeedsReauthError) return await this.#fail(error);
-    if (error instanceof VideoValidationError) {
-      return await this.#fail({
-        code: error.code,
-        message: error.message,
-        details: { ...error.details } as Prisma.InputJsonObject,
-      });
-    }
-    if (this.signal?.aborted) {
-      // Shutdown: whatever was stored stays (publish id, upload URL, bytes sent), and the
-      // job goes back to the queue at once without spending an attempt.
-      this.#log.info('shutting down: the post is left to resume');
-      await this.#unlock();
-      return await deferJob(this.job, this.token, 0);
-    }
-    if (error instanceof DeferRequest) return await this.#defer(error);
-    if (error instanceof LeaseLostError || this.#lostLease()) {
-      this.#log.warn({ err: error }, 'upload lock lost; the job waits and tries again');
-      return await this.#defer(
-        new DeferRequest(busyDeferralDelay(this.job, this.ctx.settings.busyBackoff), 'lock lost'),
-      );
-    }
-    if (isTikTokApiError(error)) return await this.#onTikTokError(error);
-    return await this.#retryOrFail(error);
-  }
-
-  #lostLease(): boolean {
-    const reason = this.#lock?.signal?.reason;
-    return reason instanceof LeaseLostError;
-  }
-
-  async #onTikTokError(error: TikTokApiError): Promise<PublishResult> {
-    switch (error.action) {
-      case 'wait_rate_limit':
-        return await this.#defer(
-          new DeferRequest(RATE_LIMIT_RETRY_MS + Math.round(Math.random() * 10_000), error.message),
-        );
-      case 'wait_daily_cap':
-        if (this.#request?.onDailyCap === 'fail') return await this.#fail(error);
-        // TikTok did not take the post, so it holds no place in the window while it waits;
-        // the next attempt reserves again.
-        if (!this.#reachedTikTok) await this.#releaseSlot();
-        return await this.#defer(
-          new DeferRequest(DAILY_CAP_RETRY_MS, error.message, {
-            status: 'keep',
-            detail: {
-              code: error.code,
-              message: `${error.description} The post waits and tries again in an hour.`,
-            },
-          }),
-        );
-      case 'reauthorize': {
-        const reason = `TikTok refused it (${error.code})`;
-        await this.ctx.accounts.markNeedsReauth(this.#post.accountId, reason);
-        await failWaitingPosts(this.ctx, this.#post.accountId, reason);
-        return await this.#fail(error);
-      }
-      case 'fix_request':
-      case 'give_up':
-        return await this.#fail(error);
-      default:
+    const outcome = outcomeOf(error, {
+      shuttingDown: this.signal?.aborted === true,
+      leaseLost: this.#lock?.signal?.reason instanceof LeaseLostError,
+      failOnDailyCap: this.#request?.onDailyCap === 'fail',
+      busyDelayMs: () => busyDeferralDelay(this.job, this.ctx.settings.busyBackoff),
+    });
+    switch (outcome.kind) {
+      case 'rethrow':
+        throw error;
+      case 'canceled':
+        return await this.#stopCanceled();
+      case 'fail':
+        if (outcome.reauthorize) {
+          await this.ctx.accounts.markNeedsReauth(this.#post.accountId, outcome.reauthorize);
+          await failWaitingPosts(this.ctx, this.#post.accountId, outcome.reauthorize);
+        }
+        return await this.#fail(outcome.failure);
+      case 'requeue':
+        // Shutdown: whatever was stored stays (publish id, upload URL, bytes sent), and the
+        // job goes back to the queue at once without spending an attempt.
+        this.#log.info('shutting down: the post is left to resume');
+        await this.#unlock();
+        return await deferJob(this.job, this.token, 0);
+      case 'defer':
+        if (outcome.releaseSlot && !this.#reachedTikTok) await this.#releaseSlot();
+        return await this.#defer(outcome.request);
+      case 'retry':
         return await this.#retryOrFail(error);
     }
   }
@@ -638,16 +595,12 @@ class PublishRun {
     throw error;
   }
 
-  async #fail(failure: {
-    code: string;
-    message: string;
-    details?: Prisma.InputJsonObject;
-  }): Promise<never> {
+  async #fail(failure: Failure): Promise<never> {
     await this.#markFailed(failure);
     throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
   }
 
-  async #markFailed(failure: { code: string; message: string; details?: Prisma.InputJsonObject }) {
+  async #markFailed(failure: Failure) {
     await failPost(
       this.ctx,
       this.#post,
