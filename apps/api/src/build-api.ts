@@ -3,7 +3,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type ApiDeps, createContext } from './context';
 import { requireApiKey } from './plugins/api-key-auth';
+import { bullBoard } from './plugins/bull-board';
 import { registerErrorHandling } from './plugins/error-handler';
+import { metricsRoutes } from './plugins/metrics';
 import { registerOpenApi } from './plugins/openapi';
 import { accountRoutes } from './routes/accounts';
 import { analyticsRoutes } from './routes/analytics';
@@ -39,6 +41,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await registerOpenApi(app, deps.config.BACKEND_URL);
   await app.register(healthRoutes, { ctx });
+  await app.register(metricsRoutes, { queues: ctx.queues, redisPrefix: ctx.prefix });
+  await bullBoard(app, { queues: ctx.queues, config: deps.config });
 
   await app.register(async (v1) => {
     requireApiKey(v1, ctx);

@@ -23,6 +23,7 @@ export const API_CONFIG_KEYS = [
   'MEDIA_MAX_UPLOAD_BYTES',
   'OPERATOR_USERNAME',
   'OPERATOR_PASSWORD',
+  'BULL_BOARD_READ_ONLY',
 ] as const satisfies readonly (keyof Config)[];
 
 export type ApiConfig = Pick<Config, (typeof API_CONFIG_KEYS)[number]>;

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { loadConfig } from '@tiktok-fleet/config';
 import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
-import { createLogger } from '@tiktok-fleet/observability';
+import { createLogger, fleetMetrics } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { buildApi } from './build-api';
@@ -44,6 +44,7 @@ async function start() {
     clientSecret: config.TIKTOK_CLIENT_SECRET,
     apiBaseUrl: config.TIKTOK_API_BASE_URL,
     authUrl: config.TIKTOK_AUTH_URL,
+    onCall: fleetMetrics.tiktokCall,
   });
   const seeded = await seedApiKeys(createApiKeyRepository(db), config.API_KEYS);
 

@@ -10,9 +10,10 @@ export const BULL_BOARD_PATH = '/admin/queues';
 
 export interface BullBoardOptions {
   queues: FleetQueues;
-  config: Pick<ApiConfig, 'OPERATOR_USERNAME' | 'OPERATOR_PASSWORD' | 'NODE_ENV'> & {
-    BULL_BOARD_READ_ONLY?: boolean;
-  };
+  config: Pick<
+    ApiConfig,
+    'OPERATOR_USERNAME' | 'OPERATOR_PASSWORD' | 'BULL_BOARD_READ_ONLY' | 'NODE_ENV'
+  >;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface BullBoardOptions {
  */
 export async function bullBoard(app: FastifyInstance, { queues, config }: BullBoardOptions) {
   if (!config.OPERATOR_USERNAME || !config.OPERATOR_PASSWORD) return;
-  const readOnlyMode = config.BULL_BOARD_READ_ONLY === true;
+  const readOnlyMode = config.BULL_BOARD_READ_ONLY;
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({

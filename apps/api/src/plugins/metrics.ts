@@ -11,8 +11,29 @@ import { ApiError } from '../errors';
 
 type DepthCounts = Record<QueueDepthState, number>;
 
-/** Jobs per state of every queue of the catalog, in one round trip per queue. */
+/** Redis answers a count in milliseconds; past this it is away, and a scrape must not hang. */
+const COUNT_TIMEOUT_MS = 2_000;
+
+/**
+ * Jobs per state of every queue of the catalog, in one round trip per queue. BullMQ waits
+ * for a connection that is not ready yet however long it takes, hence the deadline.
+ */
 async function queueCounts(queues: FleetQueues): Promise<Record<string, DepthCounts>> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${COUNT_TIMEOUT_MS} ms`)),
+      COUNT_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([readCounts(queues), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readCounts(queues: FleetQueues): Promise<Record<string, DepthCounts>> {
   const entries = await Promise.all(
     QUEUE_NAMES.map(async (name) => {
       const counts = await queues[name].getJobCounts(...QUEUE_DEPTH_STATES);
@@ -35,13 +56,17 @@ async function queueCounts(queues: FleetQueues): Promise<Record<string, DepthCou
  */
 export async function metricsRoutes(
   app: FastifyInstance,
-  { queues, prefix }: { queues: FleetQueues; prefix: string },
+  { queues, redisPrefix }: { queues: FleetQueues; redisPrefix: string },
 ) {
   collectProcessMetrics({ app: 'api' });
-  const unregister = fleetMetrics.registerQueueDepth(prefix, () => queueCounts(queues));
+  const unregister = fleetMetrics.registerQueueDepth(redisPrefix, () => queueCounts(queues));
   app.addHook('onClose', async () => unregister());
+  // Scrapes and KEDA polls come every few seconds: log their requests only when they fail,
+  // and never louder than the API's own level.
+  const quieter = ['error', 'fatal', 'silent'] as const;
+  const logLevel = quieter.find((level) => level === app.log.level) ?? 'warn';
 
-  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, logLevel }, async (_request, reply) => {
     const { contentType, body } = await renderMetrics();
     return reply.header('cache-control', 'no-store').type(contentType).send(body);
   });
@@ -51,7 +76,7 @@ export async function metricsRoutes(
   // (scheduled posts, deferrals, retry backoffs) are not, so they do not scale the fleet.
   app.get(
     '/internal/queue-backlog',
-    { schema: { hide: true }, logLevel: 'warn' },
+    { schema: { hide: true }, logLevel },
     async (_request, reply) => {
       let counts: Record<string, DepthCounts>;
       try {

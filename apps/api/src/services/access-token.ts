@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { AccountRefreshLock } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { ApiContext } from '../context';
@@ -32,10 +33,15 @@ export async function freshAccessToken(ctx: ApiContext, accountId: string): Prom
       if (isFresh(current.accessTokenExpiresAt)) return current.accessToken;
       try {
         const next = await ctx.tiktok.refreshToken(current.refreshToken);
+        fleetMetrics.tokenRefresh('refreshed');
         await ctx.accounts.saveTokens(accountId, next);
         return next.accessToken;
       } catch (error) {
-        if (error instanceof TikTokApiError && error.code === 'invalid_grant') {
+        const revoked = error instanceof TikTokApiError && error.code === 'invalid_grant';
+        // TikTok's answer is what counts: a database error while storing is no refresh failure.
+        if (error instanceof TikTokApiError)
+          fleetMetrics.tokenRefresh(revoked ? 'revoked' : 'failed');
+        if (revoked) {
           await ctx.accounts.markNeedsReauth(
             accountId,
             'TikTok refused the refresh token (expired or revoked)',
@@ -45,6 +51,7 @@ export async function freshAccessToken(ctx: ApiContext, accountId: string): Prom
       }
     });
     if (result.acquired) return result.value;
+    if (attempt === 0) fleetMetrics.lockWait('refresh');
     await sleep(250);
   }
   throw new ApiError(

@@ -1,4 +1,5 @@
 import { type Post, PostStatusConflictError } from '@tiktok-fleet/db';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { type PostResource, toPostResource } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
@@ -43,6 +44,7 @@ export async function cancelPost(
     if (!post) throw notFound('post', postId);
     try {
       const canceled = await cancelFrom(ctx, post, log);
+      fleetMetrics.postFinished('canceled');
       await queueNotify(ctx, canceled, 'canceled', log);
       const read = await ctx.posts.get(postId, { ownerId });
       if (!read) throw notFound('post', postId);

@@ -1,4 +1,5 @@
 import { type PublicAccount, TokenCipherError } from '@tiktok-fleet/db';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';
@@ -27,6 +28,7 @@ export async function revokeLocally(
     ['queued', 'scheduled', 'validating', 'uploading'],
   );
   for (const post of failed) {
+    fleetMetrics.postFinished('failed');
     try {
       const job = await ctx.queues.publish.getJob(post.id);
       if (job && (await job.getState()) !== 'active') await job.remove();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '@tiktok-fleet/config';
 import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
-import { createLogger, memoryDestination } from '@tiktok-fleet/observability';
+import { createLogger, fleetMetrics, memoryDestination } from '@tiktok-fleet/observability';
 import {
   closeQueues,
   createQueues,
@@ -97,6 +97,8 @@ export async function startApi(
     clientSecret: sandbox.clientSecret,
     apiBaseUrl: sandbox.url,
     authUrl: sandbox.authorizeUrl,
+    // As main.ts does: the API's TikTok calls count in its /metrics.
+    onCall: fleetMetrics.tiktokCall,
   });
   const logs = memoryDestination();
   const logger = createLogger({ name: 'api-test', level: 'info', destination: logs });
