@@ -118,6 +118,21 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
     expect(publish?.mode).toBe('inbox');
   });
 
+  test("TikTok's processing failure ends the post failed with its fail_reason, explained", async () => {
+    const { account } = await fleet.connectAccount();
+    const path = await fleet.addMedia('valid-vertical.mp4', 'clips/flagged.mp4');
+    await fleet.fault({ failReason: 'spam_risk_text' });
+    const created = await fleet.createPost({ accountId: account.id, video: { path } });
+    const post = await fleet.waitForPost(created.id, isFinal);
+    expect(post.status).toBe('failed');
+    expect(post.errorCode).toBe('spam_risk_text');
+    expect(post.errorMessage).toMatch(/flagged the caption/);
+    expect(post.events.at(-1)?.detail).toMatchObject({ tiktokStatus: 'FAILED' });
+    // TikTok received it: the slot stays taken, as TikTok counts it.
+    const window = new PostWindow(env.redis, { prefix: env.prefix });
+    expect(await window.count(account.id)).toBe(1);
+  });
+
   test('a post canceled before its turn is left alone and takes no slot', async () => {
     const { account } = await fleet.connectAccount();
     const path = await fleet.addMedia('valid-vertical.mp4', 'clips/cancel.mp4');
