@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createApiKeyRepository } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
-import { testServices } from '@tiktok-fleet/testing';
+import { startTcpProxy, testServices } from '@tiktok-fleet/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApi } from '../src';
 import { connectedAccountId } from './support/connect';
 import { startApi } from './support/harness';
-import { startTcpProxy } from './support/tcp-proxy';
 
 const api = await startApi();
 let accountA: string;

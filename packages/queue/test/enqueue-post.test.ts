@@ -8,7 +8,12 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
-import { createTestDatabase, createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import {
+  createTestDatabase,
+  createTestRedisPrefix,
+  startTcpProxy,
+  testServices,
+} from '@tiktok-fleet/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   closeQueues,
@@ -20,7 +25,6 @@ import {
   waitForRedis,
 } from '../src';
 import { connect } from './helpers';
-import { startTcpProxy } from './support/tcp-proxy';
 
 const { url } = await createTestDatabase();
 const db = createPrismaClient(url, { poolSize: 4 });

@@ -43,3 +43,4 @@ export function createTestRedisPrefix(label = 'test'): string {
   });
   return prefix;
 }
+export { startTcpProxy } from './tcp-proxy';
