@@ -24,6 +24,8 @@ export interface SandboxConfig {
   storeVideos: boolean;
   /** Per-minute rate limits and the Research API's daily budget; off for load tests. */
   rateLimits: boolean;
+  /** Delay before every request outside `/_sandbox`: TikTok's round trip, for benchmarks. */
+  latencyMs: number;
 }
 
 export const defaultConfig: SandboxConfig = {
@@ -40,6 +42,7 @@ export const defaultConfig: SandboxConfig = {
   webhookUrl: null,
   storeVideos: false,
   rateLimits: true,
+  latencyMs: 0,
 };
 
 type Kind = 'boolean' | 'count' | 'string|null' | 'url|null';
@@ -58,6 +61,7 @@ const kinds: Record<keyof SandboxConfig, Kind> = {
   webhookUrl: 'url|null',
   storeVideos: 'boolean',
   rateLimits: 'boolean',
+  latencyMs: 'count',
 };
 
 function fits(kind: Kind, value: unknown): boolean {

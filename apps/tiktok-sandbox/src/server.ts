@@ -109,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const path = pathOf(request.url);
     if (path.startsWith('/_sandbox/')) return;
     state.countRequest(path);
-    const latency = state.faults.takeLatency();
+    const latency = state.config.latencyMs + state.faults.takeLatency();
     if (latency > 0) await sleep(latency);
   });
   registerAuthorize(app, ctx);

@@ -200,6 +200,24 @@ describe('chunk PUTs', () => {
     expect((await control(sandbox, 'POST', '/faults', {})).body.pending.latencyMs).toEqual([]);
   });
 
+  it('latencyMs delays every TikTok request while set, and never the control API', async () => {
+    await control(sandbox, 'PATCH', '/config', { latencyMs: 200 });
+    let started = Date.now();
+    try {
+      const { upload_url } = await openUpload(1000);
+      expect((await putChunk(upload_url, randomBytes(1000), 0, 1000)).status).toBe(201);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+      started = Date.now();
+      expect((await control(sandbox, 'GET', '/config')).body.latencyMs).toBe(200);
+      expect(Date.now() - started).toBeLessThan(150);
+    } finally {
+      await control(sandbox, 'PATCH', '/config', { latencyMs: 0 });
+    }
+    started = Date.now();
+    await openUpload(1000);
+    expect(Date.now() - started).toBeLessThan(150);
+  });
+
   it('init refuses a body that is not JSON', async () => {
     const res = await fetch(`${sandbox.url}${initPath}`, {
       method: 'POST',
