@@ -5,8 +5,9 @@ import {
   PostStatusConflictError,
   type Prisma,
 } from '@tiktok-fleet/db';
-import { enqueue, type NotifyEvent, PostWindow } from '@tiktok-fleet/queue';
+import { enqueue, type NotifyEvent } from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
+import { releaseDailySlot } from './publish/daily-slot';
 
 const EVENTS: Partial<Record<PostStatus, NotifyEvent>> = {
   published: 'post.published',
@@ -45,12 +46,7 @@ export async function failPost(
   failure: { code: string; message: string; details?: Prisma.InputJsonObject },
   options: { releaseSlot: boolean },
 ): Promise<boolean> {
-  if (options.releaseSlot) {
-    await new PostWindow(ctx.redis, { prefix: ctx.settings.prefix }).release(
-      post.accountId,
-      post.id,
-    );
-  }
+  if (options.releaseSlot) await releaseDailySlot(ctx, post);
   try {
     const failed = await ctx.posts.transition(post.id, 'failed', {
       changes: { errorCode: failure.code, errorMessage: failure.message },

@@ -1,7 +1,5 @@
-import { PrivacyLevel as DbPrivacyLevel } from '@tiktok-fleet/db';
 import type { PostRequest } from '@tiktok-fleet/queue';
 import type { CreatorInfo } from '@tiktok-fleet/tiktok';
-import type { WorkerContext } from '../deps';
 import { PostFailure } from '../errors';
 
 export interface InteractionSettings {
@@ -48,35 +46,4 @@ export function describeForced(forced: InteractionSettings['forced']): string | 
   if (forced.length === 0) return undefined;
   const names = forced.map((f) => (f === 'comment' ? 'comments' : `${f}s`));
   return `The creator has turned off ${names.join(' and ')} in their TikTok settings, so they are off for this post too.`;
-}
-
-const knownLevels = new Set<string>(Object.values(DbPrivacyLevel));
-
-/** Keeps the latest creator info on the account, for the API and the next publish. */
-export async function storeCreatorInfo(
-  ctx: WorkerContext,
-  accountId: string,
-  creator: CreatorInfo,
-): Promise<void> {
-  const account = await ctx.db.account.findUnique({
-    where: { id: accountId },
-    select: { username: true },
-  });
-  await ctx.db.account.update({
-    where: { id: accountId },
-    data: {
-      creatorNickname: creator.nickname ?? null,
-      creatorAvatarUrl: creator.avatarUrl ?? null,
-      privacyLevelOptions: creator.privacyLevelOptions.filter((l) =>
-        knownLevels.has(l),
-      ) as DbPrivacyLevel[],
-      commentDisabled: creator.commentDisabled,
-      duetDisabled: creator.duetDisabled,
-      stitchDisabled: creator.stitchDisabled,
-      maxVideoPostDurationSec: creator.maxVideoPostDurationSec ?? null,
-      creatorInfoFetchedAt: new Date(),
-      // The handle builds share URLs; creator info has it even without user.info.profile.
-      ...(!account?.username && creator.username ? { username: creator.username } : {}),
-    },
-  });
 }

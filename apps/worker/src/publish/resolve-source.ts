@@ -5,9 +5,7 @@ import { PostFailure } from '../errors';
 import { downloadVideo } from './download-video';
 
 /** Where the bytes come from: a file on this machine, or a URL TikTok pulls itself. */
-export type ResolvedSource =
-  | { kind: 'file'; path: string; downloaded: boolean }
-  | { kind: 'pull'; url: string };
+export type ResolvedSource = { kind: 'file'; path: string } | { kind: 'pull'; url: string };
 
 export async function resolveSource(
   ctx: WorkerContext,
@@ -16,18 +14,10 @@ export async function resolveSource(
   signal: AbortSignal | undefined,
 ): Promise<ResolvedSource> {
   if ('path' in source) {
-    return {
-      kind: 'file',
-      path: await mediaFile(ctx.settings.mediaRoot, source.path),
-      downloaded: false,
-    };
+    return { kind: 'file', path: await mediaFile(ctx.settings.mediaRoot, source.path) };
   }
   if ('url' in source) {
-    return {
-      kind: 'file',
-      path: await downloadVideo(ctx, postId, source.url, signal),
-      downloaded: true,
-    };
+    return { kind: 'file', path: await downloadVideo(ctx, postId, source.url, signal) };
   }
   return { kind: 'pull', url: source.pullFromUrl };
 }

@@ -1,0 +1,89 @@
+import { busyDeferralDelay, deferJob, LeaseLostError } from '@tiktok-fleet/queue';
+import { UnrecoverableError } from 'bullmq';
+import { type DeferRequest, describeError } from '../errors';
+import { failPost, recordEvent } from '../post-outcomes';
+import { failWaitingPosts } from '../tokens/fail-waiting-posts';
+import { releaseDailySlot } from './daily-slot';
+import { type Failure, outcomeOf } from './error-outcome';
+import type { PublishResult, PublishRun } from './publish-run';
+import { releaseUploadLease } from './upload-lease';
+
+/** Does what `outcomeOf` decided about an error of a publish attempt. */
+export async function applyErrorOutcome(run: PublishRun, error: unknown): Promise<PublishResult> {
+  const { ctx, job } = run;
+  const outcome = outcomeOf(error, {
+    shuttingDown: run.signal?.aborted === true,
+    leaseLost: run.lock?.signal?.reason instanceof LeaseLostError,
+    failOnDailyCap: run.request?.onDailyCap === 'fail',
+    busyDelayMs: () => busyDeferralDelay(job, ctx.settings.busyBackoff),
+  });
+  switch (outcome.kind) {
+    case 'rethrow':
+      throw error;
+    case 'canceled':
+      return await stopCanceled(run);
+    case 'fail':
+      if (outcome.reauthorize) {
+        await ctx.accounts.markNeedsReauth(run.post.accountId, outcome.reauthorize);
+        await failWaitingPosts(ctx, run.post.accountId, outcome.reauthorize);
+      }
+      await markFailed(run, outcome.failure);
+      throw new UnrecoverableError(`${outcome.failure.code}: ${outcome.failure.message}`);
+    case 'requeue':
+      // Shutdown: whatever was stored stays (publish id, upload URL, bytes sent), and the
+      // job goes back to the queue at once without spending an attempt.
+      run.log.info('shutting down: the post is left to resume');
+      await releaseUploadLease(run);
+      return await deferJob(job, run.token, 0);
+    case 'defer':
+      if (outcome.releaseSlot && !run.reachedTikTok) await releaseDailySlot(ctx, run.post);
+      return await defer(run, outcome.request);
+    case 'retry':
+      return await retryOrFail(run, error);
+  }
+}
+
+async function defer(run: PublishRun, request: DeferRequest): Promise<never> {
+  if (request.event) {
+    const status = request.event.status === 'keep' ? run.post.status : request.event.status;
+    if (status === run.post.status) {
+      await recordEvent(run.ctx, run.post.id, status, request.event.detail);
+    } else {
+      await run.transition(status, { detail: request.event.detail });
+    }
+  }
+  run.log.debug({ delayMs: request.delayMs, reason: request.message }, 'deferred');
+  // Let go of the account before waiting, so the next post of it can start.
+  await releaseUploadLease(run);
+  return await deferJob(run.job, run.token, request.delayMs);
+}
+
+/** A failure that may pass: BullMQ retries with backoff; the last attempt fails the post. */
+async function retryOrFail(run: PublishRun, error: unknown): Promise<never> {
+  const attempts = run.job.opts.attempts ?? 1;
+  const { code, message } = describeError(error);
+  if (run.job.attemptsMade + 1 >= attempts) {
+    await markFailed(run, { code, message: `${message} (gave up after ${attempts} attempts)` });
+  } else {
+    run.log.warn({ err: error, code }, 'publish attempt failed; it will be retried');
+  }
+  throw error;
+}
+
+async function markFailed(run: PublishRun, failure: Failure): Promise<void> {
+  await failPost(
+    run.ctx,
+    run.post,
+    { code: failure.code, message: failure.message, details: failure.details },
+    { releaseSlot: !run.reachedTikTok },
+  );
+  await run.removeDownload();
+}
+
+async function stopCanceled(run: PublishRun): Promise<PublishResult> {
+  if (!run.reachedTikTok) await releaseDailySlot(run.ctx, run.post);
+  await run.removeDownload();
+  const status = await run.storedStatus();
+  run.log.info({ status }, 'post left the pipeline (canceled)');
+  return { status: status ?? 'canceled' };
+}

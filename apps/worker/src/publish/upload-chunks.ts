@@ -1,0 +1,64 @@
+import { type ChunkPlan, isTikTokApiError } from '@tiktok-fleet/tiktok';
+import { PostCanceled } from '../errors';
+import { handOverToStatus } from './hand-over';
+import type { PublishRun } from './publish-run';
+import type { VideoFile } from './video-file';
+
+/**
+ * Streams the chunks from `startAt`, storing progress on the job and the post after every
+ * chunk TikTok confirms; then hands the post to the status poll. Answers `url-refused`
+ * when TikTok refused the upload URL before it had the whole video: the caller decides
+ * what becomes of that upload.
+ */
+export async function uploadChunks(
+  run: PublishRun,
+  file: Pick<VideoFile, 'path' | 'contentType'>,
+  plan: ChunkPlan,
+  uploadUrl: string,
+  startAt: number,
+): Promise<'handed-over' | 'url-refused'> {
+  const { ctx, job } = run;
+  const post = run.post;
+  const publishId = post.publishId as string;
+  const canceled = new AbortController();
+  const lockSignal = run.lock?.signal as AbortSignal;
+  try {
+    await ctx.tiktok.uploadVideo({
+      uploadUrl,
+      filePath: file.path,
+      plan,
+      contentType: file.contentType,
+      startAt,
+      signal: AbortSignal.any([lockSignal, canceled.signal]),
+      onProgress: async (progress) => {
+        await job.updateProgress({
+          uploadedBytes: progress.bytesSent,
+          totalBytes: progress.totalBytes,
+          chunksSent: progress.chunksSent,
+          totalChunks: progress.totalChunks,
+        });
+        if (progress.bytesSent >= progress.totalBytes) run.reachedTikTok = true;
+        // One write per chunk, which also tells whether the post was canceled meanwhile.
+        const { count } = await ctx.db.post.updateMany({
+          where: { id: post.id, status: 'uploading' },
+          data: { uploadedBytes: progress.bytesSent },
+        });
+        if (count === 0) canceled.abort();
+      },
+      getUploadedBytes: async () => {
+        const status = await run.session.tryCall('status', (t) =>
+          ctx.tiktok.fetchPublishStatus(t, publishId),
+        );
+        return status?.uploadedBytes;
+      },
+    });
+  } catch (error) {
+    if (canceled.signal.aborted && !run.reachedTikTok) throw new PostCanceled(post.id);
+    if (isTikTokApiError(error) && error.code === 'upload_url_expired' && !run.reachedTikTok) {
+      return 'url-refused';
+    }
+    throw error;
+  }
+  await handOverToStatus(run, { message: 'TikTok has the whole video and is processing it.' });
+  return 'handed-over';
+}

@@ -1,0 +1,27 @@
+import {
+  assertValidVideo,
+  contentTypeFor,
+  probeVideo,
+  type VideoContentType,
+} from '@tiktok-fleet/media';
+
+/** A local video as the upload needs it: where it is, its size and its content type. */
+export interface VideoFile {
+  path: string;
+  size: number;
+  contentType: VideoContentType;
+}
+
+/**
+ * Probes a local video and, given `rules`, checks it against TikTok's rules (with the
+ * creator's own maximum duration when TikTok told us one). A resumed upload passes none:
+ * its video passed them before its init.
+ */
+export async function probeVideoFile(
+  path: string,
+  rules?: { maxDurationSec?: number },
+): Promise<VideoFile> {
+  const probe = await probeVideo(path);
+  if (rules) assertValidVideo(probe, rules);
+  return { path, size: probe.sizeBytes, contentType: contentTypeFor(probe) };
+}
