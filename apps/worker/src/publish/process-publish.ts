@@ -14,8 +14,6 @@ import { storedRequest, uploadFinished } from './stored-post';
 import { releaseUploadLease, takeUploadLease } from './upload-lease';
 import { UploadWaiters } from './upload-waiters';
 
-export type { PublishResult } from './publish-run';
-
 /**
  * The `publish` processor (DESIGN.md, "The flow of one post", step 2): validate, take the
  * account's upload lock and a slot in its 24 h window, make sure the token is fresh, check
