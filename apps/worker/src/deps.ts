@@ -8,7 +8,7 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
-import type { Logger } from '@tiktok-fleet/observability';
+import { fleetMetrics, type Logger } from '@tiktok-fleet/observability';
 import {
   closeQueues,
   createQueues,
@@ -64,6 +64,7 @@ export function createWorkerDeps(
     clientSecret: config.TIKTOK_CLIENT_SECRET,
     apiBaseUrl: config.TIKTOK_API_BASE_URL,
     authUrl: config.TIKTOK_AUTH_URL,
+    onCall: fleetMetrics.tiktokCall,
   });
   return {
     db,

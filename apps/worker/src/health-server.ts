@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderMetrics } from '@tiktok-fleet/observability';
 
 export interface HealthChecks {
   /** The process works: its workers run and it is not shutting down. */
@@ -9,9 +10,10 @@ export interface HealthChecks {
 }
 
 /**
- * `/healthz` (liveness) and `/readyz` (readiness) for Kubernetes. Workers take no traffic,
- * so readiness only gates rollouts; a short Redis outage fails readiness but never
- * liveness, or every pod would restart at once.
+ * `/healthz` (liveness) and `/readyz` (readiness) for Kubernetes, and `/metrics` for
+ * Prometheus (this process's registry). Workers take no traffic, so readiness only gates
+ * rollouts; a short Redis outage fails readiness but never liveness, or every pod would
+ * restart at once.
  */
 export async function startHealthServer(
   port: number,
@@ -27,6 +29,16 @@ export async function startHealthServer(
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: 'GET only' });
     if (path === '/healthz') {
       return checks.live() ? send(200, { status: 'ok' }) : send(503, { status: 'stopping' });
+    }
+    if (path === '/metrics') {
+      renderMetrics().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        },
+        (error: unknown) => send(500, { error: error instanceof Error ? error.message : 'failed' }),
+      );
+      return;
     }
     if (path === '/readyz') {
       checks.ready().then(

@@ -1,7 +1,7 @@
 // The worker process: every queue's worker, a health server, and a bounded graceful
 // shutdown on SIGTERM (bullmq-ops §6.3). `pnpm --filter @tiktok-fleet/worker start`.
 import { loadConfig } from '@tiktok-fleet/config';
-import { createLogger } from '@tiktok-fleet/observability';
+import { collectProcessMetrics, createLogger } from '@tiktok-fleet/observability';
 import { createWorkerDeps } from './deps';
 import { startHealthServer } from './health-server';
 import { WORKER_CONFIG_KEYS } from './settings';
@@ -25,6 +25,7 @@ function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+collectProcessMetrics({ app: 'worker' });
 const deps = createWorkerDeps(config, logger);
 const fleet = await startWorkers(deps);
 const health = await startHealthServer(config.WORKER_METRICS_PORT, {

@@ -5,6 +5,7 @@ import {
   PostStatusConflictError,
   type Prisma,
 } from '@tiktok-fleet/db';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { enqueue, type NotifyEvent } from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
 import { releaseDailySlot } from './publish/daily-slot';
@@ -53,6 +54,7 @@ export async function failPost(
       detail: { code: failure.code, message: failure.message, ...failure.details },
     });
     ctx.logger.info({ postId: post.id, code: failure.code }, 'post failed');
+    fleetMetrics.postFinished('failed');
     await enqueueNotify(ctx, failed);
     return true;
   } catch (error) {

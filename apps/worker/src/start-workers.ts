@@ -3,6 +3,7 @@ import { createWorker, type QueueName } from '@tiktok-fleet/queue';
 import type { Worker } from 'bullmq';
 import { createAnalyticsProcessor } from './analytics/process-analytics';
 import { type WorkerDeps, workerContext } from './deps';
+import { countDeferrals, recordJobMetrics } from './metrics/job-metrics';
 import { createNotifyProcessor } from './notify/process-notify';
 import { createPublishProcessor } from './publish/process-publish';
 import { createStatusProcessor } from './status/process-status';
@@ -61,31 +62,52 @@ export async function startWorkers(
   const all: Partial<Record<QueueName, AnyWorker>> = {};
   if (wanted.has('publish')) {
     all.publish = anyWorker(
-      createWorker('publish', createPublishProcessor(ctx), common('publish', settings.concurrency)),
+      createWorker(
+        'publish',
+        countDeferrals('publish', createPublishProcessor(ctx)),
+        common('publish', settings.concurrency),
+      ),
     );
   }
   if (wanted.has('status')) {
     all.status = anyWorker(
-      createWorker('status', createStatusProcessor(ctx), common('status', settings.concurrency)),
+      createWorker(
+        'status',
+        countDeferrals('status', createStatusProcessor(ctx)),
+        common('status', settings.concurrency),
+      ),
     );
   }
   if (wanted.has('notify')) {
     all.notify = anyWorker(
-      createWorker('notify', createNotifyProcessor(ctx), common('notify', settings.concurrency)),
+      createWorker(
+        'notify',
+        countDeferrals('notify', createNotifyProcessor(ctx)),
+        common('notify', settings.concurrency),
+      ),
     );
   }
   if (wanted.has('token-refresh')) {
     all['token-refresh'] = anyWorker(
-      createWorker('token-refresh', createTokenRefreshProcessor(ctx), common('token-refresh', 2)),
+      createWorker(
+        'token-refresh',
+        countDeferrals('token-refresh', createTokenRefreshProcessor(ctx)),
+        common('token-refresh', 2),
+      ),
     );
   }
   if (wanted.has('analytics')) {
     all.analytics = anyWorker(
-      createWorker('analytics', createAnalyticsProcessor(ctx), common('analytics', 2)),
+      createWorker(
+        'analytics',
+        countDeferrals('analytics', createAnalyticsProcessor(ctx)),
+        common('analytics', 2),
+      ),
     );
   }
   const workers = Object.values(all);
   for (const worker of workers) {
+    recordJobMetrics(worker);
     worker.on('failed', (job, error) => {
       logger.warn(
         { queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },

@@ -1,3 +1,4 @@
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import type { TikTokEndpoint } from '@tiktok-fleet/queue';
 import { isTikTokApiError } from '@tiktok-fleet/tiktok';
 import type { WorkerContext } from './deps';
@@ -72,6 +73,7 @@ export class TikTokSession {
       windowMs,
     );
     if (!decision.ok) {
+      fleetMetrics.rateLimitWait(endpoint, 'fleet');
       // A little extra so that the jobs of one account do not all come back at once.
       const delay = decision.retryAfterMs + Math.round(Math.random() * 1000);
       throw new DeferRequest(

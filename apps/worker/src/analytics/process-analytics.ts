@@ -9,6 +9,7 @@ import {
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { AccountNeedsReauthError, accountNeedsReauthMessage, DeferRequest } from '../errors';
+import { recordTikTokWait } from '../metrics/tiktok-waits';
 import { TikTokSession } from '../tiktok-session';
 
 /** How long the latest numbers stay in Redis for the API to answer from. */
@@ -91,7 +92,10 @@ export function createAnalyticsProcessor(
       if (error instanceof DeferRequest) return await deferJob(job, token, error.delayMs);
       if (error instanceof AccountNeedsReauthError) throw new UnrecoverableError(error.message);
       if (isTikTokApiError(error)) {
-        if (error.action === 'wait_rate_limit') return await deferJob(job, token, 60_000);
+        if (error.action === 'wait_rate_limit') {
+          recordTikTokWait(error);
+          return await deferJob(job, token, 60_000);
+        }
         if (['fix_request', 'give_up', 'reauthorize'].includes(error.action)) {
           throw new UnrecoverableError(`${error.code}: ${error.message}`);
         }

@@ -1,6 +1,7 @@
 import { busyDeferralDelay, deferJob, LeaseLostError } from '@tiktok-fleet/queue';
 import { UnrecoverableError } from 'bullmq';
 import { type DeferRequest, describeError } from '../errors';
+import { recordTikTokWait } from '../metrics/tiktok-waits';
 import { failPost, recordEvent } from '../post-outcomes';
 import { failWaitingPosts } from '../tokens/fail-waiting-posts';
 import { releaseDailySlot } from './daily-slot';
@@ -36,6 +37,7 @@ export async function applyErrorOutcome(run: PublishRun, error: unknown): Promis
       await releaseUploadLease(run);
       return await deferJob(job, run.token, 0);
     case 'defer':
+      recordTikTokWait(error);
       if (outcome.releaseSlot && !run.reachedTikTok) await releaseDailySlot(ctx, run.post);
       return await defer(run, outcome.request);
     case 'retry':

@@ -1,4 +1,5 @@
 import type { Post } from '@tiktok-fleet/db';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { DailyCapReachedError, type PostRequest, PostWindow } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { DeferRequest, PostFailure } from '../errors';
@@ -30,6 +31,7 @@ export async function reserveDailySlot(
       { retryAt: retryAt.toISOString() },
     );
   }
+  fleetMetrics.dailyCapDeferral('fleet');
   throw new DeferRequest(Math.max(1_000, retryAt.getTime() - Date.now()), 'daily cap reached', {
     status: 'queued',
     detail: {

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { type ChunkPlan, isTikTokApiError } from '@tiktok-fleet/tiktok';
 import { PostCanceled } from '../errors';
 import { handOverToStatus } from './hand-over';
@@ -22,6 +24,9 @@ export async function uploadChunks(
   const publishId = post.publishId as string;
   const canceled = new AbortController();
   const lockSignal = run.lock?.signal as AbortSignal;
+  const started = performance.now();
+  // Bytes TikTok has confirmed so far; a 416 resync may move it back, which counts nothing.
+  let confirmed = startAt;
   try {
     await ctx.tiktok.uploadVideo({
       uploadUrl,
@@ -31,6 +36,8 @@ export async function uploadChunks(
       startAt,
       signal: AbortSignal.any([lockSignal, canceled.signal]),
       onProgress: async (progress) => {
+        fleetMetrics.bytesUploaded(progress.bytesSent - confirmed);
+        confirmed = Math.max(confirmed, progress.bytesSent);
         await job.updateProgress({
           uploadedBytes: progress.bytesSent,
           totalBytes: progress.totalBytes,
@@ -59,6 +66,7 @@ export async function uploadChunks(
     }
     throw error;
   }
+  fleetMetrics.uploadFinished(plan.videoSize - startAt, (performance.now() - started) / 1000);
   await handOverToStatus(run, { message: 'TikTok has the whole video and is processing it.' });
   return 'handed-over';
 }

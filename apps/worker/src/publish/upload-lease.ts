@@ -1,3 +1,4 @@
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { AccountUploadLock, busyDeferralDelay } from '@tiktok-fleet/queue';
 import { DeferRequest } from '../errors';
 import type { PublishRun } from './publish-run';
@@ -24,6 +25,7 @@ export async function takeUploadLease(run: PublishRun): Promise<void> {
     // The holder may have let go between the two calls, before it could wake anyone.
     attempt = await lock.acquire();
     if (!attempt.acquired) {
+      fleetMetrics.lockWait('upload');
       throw new DeferRequest(
         busyDeferralDelay(job, ctx.settings.busyBackoff),
         `account ${accountId} is uploading another post`,

@@ -1,4 +1,5 @@
 import type { Post, PostStatus, PostWithEvents, Prisma, PublicAccount } from '@tiktok-fleet/db';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { deferJob, type FleetJob, type FleetProcessor } from '@tiktok-fleet/queue';
 import {
   describeFailReason,
@@ -9,6 +10,7 @@ import {
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { AccountNeedsReauthError, DeferRequest, describeError } from '../errors';
+import { recordTikTokWait } from '../metrics/tiktok-waits';
 import { enqueueNotify, failPost, isFinal, recordEvent } from '../post-outcomes';
 import { TikTokSession } from '../tiktok-session';
 
@@ -157,6 +159,7 @@ async function publish(
     detail,
   });
   ctx.logger.info({ postId: post.id, tiktokPostId: outcome.postId }, 'post published');
+  fleetMetrics.postFinished('published');
   await enqueueNotify(ctx, published);
 }
 
@@ -211,7 +214,10 @@ async function onError(
   }
   if (isTikTokApiError(error)) {
     const e: TikTokApiError = error;
-    if (e.action === 'wait_rate_limit') return await deferJob(job, token, 60_000);
+    if (e.action === 'wait_rate_limit') {
+      recordTikTokWait(e);
+      return await deferJob(job, token, 60_000);
+    }
     if (e.action === 'reauthorize') {
       await ctx.accounts.markNeedsReauth(post.accountId, `TikTok refused it (${e.code})`);
     }

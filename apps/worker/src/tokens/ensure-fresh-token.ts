@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountTokens } from '@tiktok-fleet/db';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import { AccountRefreshLock } from '@tiktok-fleet/queue';
 import { isTikTokApiError, type UserTokens } from '@tiktok-fleet/tiktok';
 import type { WorkerContext } from '../deps';
@@ -45,6 +46,7 @@ export async function ensureFreshAccessToken(
   if (!needsRefresh(tokens)) return tokens.accessToken;
 
   const deadline = Date.now() + (options.waitMs ?? 20_000);
+  let waited = false;
   for (;;) {
     const lock = new AccountRefreshLock(ctx.redis, {
       accountId,
@@ -63,6 +65,8 @@ export async function ensureFreshAccessToken(
         await lock.release();
       }
     }
+    if (!waited) fleetMetrics.lockWait('refresh');
+    waited = true;
     if (Date.now() > deadline) {
       throw new Error(
         `Another worker has been refreshing the tokens of account ${accountId} for too long; ` +
@@ -90,7 +94,10 @@ async function refreshUnderLock(
   let fresh: UserTokens;
   try {
     fresh = await ctx.tiktok.refreshToken(tokens.refreshToken);
+    fleetMetrics.tokenRefresh('refreshed');
   } catch (error) {
+    const revoked = isTikTokApiError(error) && error.action === 'reauthorize';
+    fleetMetrics.tokenRefresh(revoked ? 'revoked' : 'failed');
     if (isTikTokApiError(error) && error.action === 'reauthorize') {
       const reason = `TikTok refused its refresh token (${error.code}): it was revoked, expired or the user removed the app`;
       await ctx.accounts.markNeedsReauth(accountId, reason);
