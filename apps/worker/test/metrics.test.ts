@@ -1,6 +1,9 @@
 import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type MetricFamily, metricValue, parsePrometheusText } from '@tiktok-fleet/observability';
+import { AccountUploadLock } from '@tiktok-fleet/queue';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isFinal, useFleet } from './support/fleet';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
@@ -26,6 +29,8 @@ beforeAll(async () => {
     CALLBACK_SIGNING_SECRET: env.callbackSecret,
     WORKER_METRICS_PORT: '0',
     WORKER_CONCURRENCY: '2',
+    // The callback receiver below listens on loopback.
+    URL_SOURCE_ALLOW_PRIVATE: 'true',
   });
   base = `http://127.0.0.1:${await worker.ready}`;
 });
@@ -138,6 +143,98 @@ describe("the worker's /metrics", () => {
     expect(
       moved(after, 'tiktok_fleet_tiktok_api_calls_total', { endpoint: 'post/publish/video/init' }),
     ).toBe(0);
+  });
+
+  test('a callback receiver that answers 503 makes a retried notify job, not a failed one', async () => {
+    const receiver = createServer((req, res) => {
+      req.resume();
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      const before = (await scrape()).families;
+      const { account } = await fleet.connectAccount();
+      const path = await fleet.addMedia('valid-vertical.mp4', 'clips/callback.mp4');
+      await fleet.createPost({
+        accountId: account.id,
+        video: { path },
+        privacyLevel: 'SELF_ONLY',
+        callbackUrl: `http://127.0.0.1:${port}/hooks/tiktok`,
+      });
+      const notify = (families: Map<string, MetricFamily>, outcome: string) =>
+        metricValue(families, 'tiktok_fleet_jobs_total', { queue: 'notify', outcome }) -
+        metricValue(before, 'tiktok_fleet_jobs_total', { queue: 'notify', outcome });
+      let after = before;
+      await expect
+        .poll(
+          async () => {
+            after = (await scrape()).families;
+            return notify(after, 'retried');
+          },
+          { timeout: 40_000, interval: 200 },
+        )
+        .toBeGreaterThanOrEqual(1);
+      expect(notify(after, 'failed')).toBe(0);
+      expect(
+        metricValue(after, 'tiktok_fleet_job_duration_seconds_count', {
+          queue: 'notify',
+          outcome: 'retried',
+        }),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  test('a post of a busy account counts a lock wait and a deferred job, then publishes', async () => {
+    const before = (await scrape()).families;
+    const { account } = await fleet.connectAccount();
+    // Another upload of the account holds its lease (as a worker elsewhere would).
+    const other = new AccountUploadLock(env.redis, {
+      accountId: account.id,
+      token: 'another-upload',
+      ttlMs: 60_000,
+      prefix: env.prefix,
+    });
+    expect((await other.acquire()).acquired).toBe(true);
+    const path = await fleet.addMedia('valid-vertical.mp4', 'clips/busy.mp4');
+    const created = await fleet.createPost({
+      accountId: account.id,
+      video: { path },
+      privacyLevel: 'SELF_ONLY',
+    });
+    const moved = (families: Map<string, MetricFamily>, name: string, labels = {}) =>
+      metricValue(families, name, labels) - metricValue(before, name, labels);
+    let after = before;
+    try {
+      await expect
+        .poll(
+          async () => {
+            after = (await scrape()).families;
+            return moved(after, 'tiktok_fleet_jobs_total', {
+              queue: 'publish',
+              outcome: 'deferred',
+            });
+          },
+          { timeout: 20_000, interval: 200 },
+        )
+        .toBeGreaterThanOrEqual(1);
+      expect(
+        moved(after, 'tiktok_fleet_lock_waits_total', { lock: 'upload' }),
+      ).toBeGreaterThanOrEqual(1);
+      // A deferral is no failure and spends no attempt.
+      expect(moved(after, 'tiktok_fleet_jobs_total', { queue: 'publish', outcome: 'failed' })).toBe(
+        0,
+      );
+      expect(
+        moved(after, 'tiktok_fleet_jobs_total', { queue: 'publish', outcome: 'retried' }),
+      ).toBe(0);
+    } finally {
+      await other.release();
+    }
+    const post = await fleet.waitForPost(created.id, isFinal, 60_000);
+    expect(post.status).toBe('published');
   });
 
   test('/healthz and /readyz answer on the same port', async () => {

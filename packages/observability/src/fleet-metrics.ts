@@ -122,7 +122,7 @@ const tiktokCallDuration = new Histogram({
 
 const rateLimitWaits = new Counter({
   name: 'tiktok_fleet_rate_limit_waits_total',
-  help: "Jobs put back because a per-minute TikTok limit was spent, by endpoint and who enforced it (fleet: our own counter before the call; tiktok: TikTok's 429).",
+  help: "Calls to TikTok held back because a per-minute limit was spent (the job waits), by the limiter's endpoint bucket and who enforced it (fleet: our own counter before the call; tiktok: TikTok's 429).",
   labelNames: ['endpoint', 'enforced_by'] as const,
   registers: [metricsRegistry],
 });
