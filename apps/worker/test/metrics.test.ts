@@ -237,6 +237,34 @@ describe("the worker's /metrics", () => {
     expect(post.status).toBe('published');
   });
 
+  test('an expired token is refreshed once on the way and counted', async () => {
+    const before = (await scrape()).families;
+    const { account, openId } = await fleet.connectAccount();
+    const repo = fleet.accounts();
+    const tokens = await repo.getTokens(account.id);
+    await repo.saveTokens(account.id, {
+      ...tokens,
+      accessTokenExpiresAt: new Date(Date.now() - 1000),
+    });
+    await fleet.control('POST', '/tokens/expire', { openId });
+    const path = await fleet.addMedia('valid-vertical.mp4', 'clips/refresh.mp4');
+    const created = await fleet.createPost({
+      accountId: account.id,
+      video: { path },
+      privacyLevel: 'SELF_ONLY',
+    });
+    const post = await fleet.waitForPost(created.id, isFinal, 60_000);
+    expect(post.status).toBe('published');
+    const after = (await scrape()).families;
+    const moved = (name: string, labels = {}) =>
+      metricValue(after, name, labels) - metricValue(before, name, labels);
+    expect(moved('tiktok_fleet_token_refreshes_total', { outcome: 'refreshed' })).toBe(1);
+    expect(moved('tiktok_fleet_token_refreshes_total', { outcome: 'failed' })).toBe(0);
+    expect(
+      moved('tiktok_fleet_tiktok_api_calls_total', { endpoint: 'oauth/token', code: 'ok' }),
+    ).toBe(1);
+  });
+
   test('/healthz and /readyz answer on the same port', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
