@@ -112,8 +112,12 @@ describe('Bull Board at /admin/queues', () => {
     // The job's data is the post id: what an operator looks for.
     await page.getByText('postId').first().waitFor();
     expect(await page.title()).toBe('tiktok-fleet');
-    // Not read-only: the job can be removed from here.
+    // Not read-only: the job can be removed from here, and the page's own writes go through.
     expect(await page.locator('button:has(svg.lucide-trash-2)').count()).toBeGreaterThan(0);
+    const status = await page.evaluate(() =>
+      fetch('api/queues/publish/retry/failed', { method: 'PUT' }).then((r) => r.status),
+    );
+    expect(status).toBe(200);
   });
 
   test('read-only mode hides the write actions and refuses them with 405', async () => {
@@ -139,6 +143,17 @@ describe('Bull Board at /admin/queues', () => {
       headers: auth,
     });
     expect(writable.status).toBe(200);
+  });
+
+  test('changes from another site are refused, even with the login', async () => {
+    const retry = await fetch(`${api.baseUrl}/admin/queues/api/queues/publish/retry/failed`, {
+      method: 'PUT',
+      headers: {
+        authorization: basic(OPERATOR.username, OPERATOR.password),
+        origin: 'https://elsewhere.example',
+      },
+    });
+    expect(retry.status).toBe(403);
   });
 
   test('the login covers only the dashboard', async () => {

@@ -4,7 +4,16 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FleetQueues } from '@tiktok-fleet/queue';
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../config';
+import { ApiError } from '../errors';
 import { requireOperator } from './operator-auth';
+
+const originHost = (origin: string) => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+};
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -37,7 +46,7 @@ export async function bullBoard(app: FastifyInstance, { queues, config }: BullBo
     options: {
       uiConfig: {
         boardTitle: 'tiktok-fleet',
-        // Each open tab polls Redis; five seconds is Bull Board's default, kept as a floor.
+        // Each open tab polls Redis: pinned to Bull Board's default, so no tab polls faster.
         pollingInterval: { forceInterval: 5_000 },
         ...(config.NODE_ENV === 'production' && {
           environment: { label: 'production', color: '#cc0000' },
@@ -47,6 +56,23 @@ export async function bullBoard(app: FastifyInstance, { queues, config }: BullBo
   });
   await app.register(async (scope) => {
     await requireOperator(scope, config);
+    // A browser sends cached basic-auth credentials with any request to this origin, so a
+    // page elsewhere could retry or remove jobs through a plain form post (CSRF). Writes
+    // must come from the dashboard itself.
+    scope.addHook('onRequest', async (request) => {
+      if (request.method === 'GET' || request.method === 'HEAD') return;
+      const origin = request.headers.origin;
+      const crossSite =
+        request.headers['sec-fetch-site'] === 'cross-site' ||
+        (origin !== undefined && originHost(origin) !== request.headers.host);
+      if (crossSite) {
+        throw new ApiError(
+          403,
+          'cross_site_request',
+          'Bull Board takes changes only from its own pages.',
+        );
+      }
+    });
     // The dashboard's plugin has its own error handler, which would call a refused login
     // an internal server error; answer it in the API's error shape instead.
     scope.addHook('onSend', async (_request, reply, payload) => {
