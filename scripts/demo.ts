@@ -9,9 +9,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, createWriteStream, mkdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@tiktok-fleet/testing/ports';
 import pg from 'pg';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,17 +32,6 @@ function fail(message: string): never {
 
 function stopAll(): void {
   for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, ko) => {
-    const server = createServer();
-    server.once('error', ko);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
 }
 
 function start(name: string, args: string[], env: Record<string, string>): void {

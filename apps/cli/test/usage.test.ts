@@ -1,22 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@tiktok-fleet/testing';
 import { describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
 import { repoRoot, runCli } from './support/run-cli';
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  return new Promise((ok, ko) => {
-    const server = createServer();
-    server.once('error', ko);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 const COMMANDS = [
   [],
@@ -113,7 +101,7 @@ describe('usage errors exit 2 with one line', () => {
 
 describe('failures exit 1 with one clear line and no stack trace', () => {
   it('says the API cannot be reached, and where to point the CLI', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const run = await runCli(['posts', 'list'], {
       TIKTOK_FLEET_API_URL: url,
       TIKTOK_FLEET_API_KEY: 'tfk_whatever',
@@ -125,7 +113,7 @@ describe('failures exit 1 with one clear line and no stack trace', () => {
   });
 
   it('prints the error as the JSON document under --json', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const run = await runCli(['watch', 'post_1', '--json', '--api-url', url, '--api-key', 'k']);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({
@@ -146,7 +134,7 @@ describe('failures exit 1 with one clear line and no stack trace', () => {
   });
 
   it('says Redis cannot be reached for stats', async () => {
-    const run = await runCli(['stats'], { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const run = await runCli(['stats'], { REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /^error: Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): is it running\? \(set REDIS_URL\)\n$/,

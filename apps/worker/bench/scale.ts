@@ -41,14 +41,9 @@ import {
   redisConnection,
   waitForRedis,
 } from '@tiktok-fleet/queue';
+import { freePort } from '@tiktok-fleet/testing/ports';
 import { createTikTokClient, userInfoFieldsForScopes } from '@tiktok-fleet/tiktok';
-import {
-  cpuSeconds,
-  type FleetProcess,
-  freePort,
-  startProcess,
-  waitUntilReady,
-} from './fleet-process';
+import { cpuSeconds, type FleetProcess, startProcess, waitUntilReady } from './fleet-process';
 import { cpuTimes, latencies, printTable, type Round, writeTimeline } from './scale-report';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

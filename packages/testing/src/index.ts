@@ -43,4 +43,5 @@ export function createTestRedisPrefix(label = 'test'): string {
   });
   return prefix;
 }
+export { freePort } from './ports';
 export { startTcpProxy } from './tcp-proxy';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '@tiktok-fleet/config';
@@ -13,7 +12,12 @@ import {
   redisConnection,
   waitForRedis,
 } from '@tiktok-fleet/queue';
-import { createTestDatabase, createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import {
+  createTestDatabase,
+  createTestRedisPrefix,
+  freePort,
+  testServices,
+} from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
@@ -21,16 +25,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll } from 'vitest';
 import { API_CONFIG_KEYS, type ApiConfig, buildApi, seedApiKeys } from '../../src';
 import type { ApiDeps } from '../../src/context';
-
-/** A free TCP port: BACKEND_URL (and so the OAuth redirect URI) must be known up front. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** A fetch response's JSON, typed loosely like `Reply` bodies. */
 // biome-ignore lint/suspicious/noExplicitAny: test bodies are JSON that the assertions check

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_CONFIG_KEYS, buildApi, seedApiKeys } from '@tiktok-fleet/api';
@@ -8,7 +7,12 @@ import { parseConfig } from '@tiktok-fleet/config';
 import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
-import { createTestDatabase, createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import {
+  createTestDatabase,
+  createTestRedisPrefix,
+  freePort,
+  testServices,
+} from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
@@ -18,17 +22,6 @@ import { type CliRun, repoRoot, runCli } from './run-cli';
 
 export const OWNER = 'cli-owner';
 export const fixture = (name: string) => join(repoRoot, 'fixtures', 'videos', name);
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, ko) => {
-    const server = createServer();
-    server.once('error', ko);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 const quiet = (name: string) =>
   createLogger({ name, level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
