@@ -151,4 +151,40 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
     const window = new PostWindow(env.redis, { prefix: env.prefix });
     expect(await window.count(account.id)).toBe(0);
   });
+
+  test('a post canceled mid-upload stops after the chunk in flight and never reaches TikTok whole', async () => {
+    const { account } = await fleet.connectAccount();
+    const file = await largeVideo();
+    const path = await fleet.addMedia(file, 'clips/cancel-mid-upload.mp4');
+    // Every TikTok call takes a while, so the cancel lands while the first chunk is on its way.
+    await setSandboxLatency(1_500);
+    try {
+      const created = await fleet.createPost({ accountId: account.id, video: { path } });
+      await fleet.waitForPost(created.id, (p) => p.status === 'uploading');
+      await env.deps().posts.transition(created.id, 'canceled', { detail: { by: 'test' } });
+
+      expect(await fleet.jobFinished('publish', created.id)).toBe('completed');
+      const post = await fleet.post(created.id);
+      expect(post.status).toBe('canceled');
+      expect(post.totalChunkCount).toBe(2);
+      const publish = (await fleet.publishes()).find((p) => p.publishId === post.publishId);
+      // The first chunk arrived, the second was never sent: TikTok has no video to post.
+      expect(publish?.bytesReceived).toBeGreaterThan(0);
+      expect(publish?.bytesReceived).toBeLessThan(Number(post.totalBytes));
+      expect(publish?.postIds ?? []).toEqual([]);
+      // Nothing to follow at TikTok: no status poll was started.
+      expect(await env.queues.status.getJob(`status-${created.id}`)).toBeUndefined();
+    } finally {
+      await setSandboxLatency(0);
+    }
+  });
 });
+
+async function setSandboxLatency(latencyMs: number): Promise<void> {
+  const response = await fetch(`${env.sandbox.url}/_sandbox/config`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ latencyMs }),
+  });
+  expect(response.ok).toBe(true);
+}
