@@ -15,26 +15,15 @@ let survivor: WorkerProcess;
 
 /** A worker process configured like a pod, on this file's database, Redis prefix and sandbox. */
 function startWorkerProcess(extra: Record<string, string> = {}): WorkerProcess {
-  const worker = spawnWorker({
-    TIKTOK_CLIENT_KEY: env.sandbox.clientKey,
-    TIKTOK_CLIENT_SECRET: env.sandbox.clientSecret,
-    TIKTOK_API_BASE_URL: env.sandbox.url,
-    TIKTOK_AUTH_URL: env.sandbox.authorizeUrl,
-    REDIS_URL: env.redisUrl,
-    REDIS_PREFIX: env.prefix,
-    DATABASE_URL: env.databaseUrl,
-    DATABASE_POOL_SIZE: '3',
-    TOKEN_ENCRYPTION_KEY: env.encryptionKey,
-    MEDIA_ROOT: env.mediaRoot,
-    CALLBACK_SIGNING_SECRET: env.callbackSecret,
-    WORKER_METRICS_PORT: '0',
-    WORKER_CONCURRENCY: '2',
-    UPLOAD_CHUNK_SIZE_BYTES: String(5 * 1024 * 1024),
-    // A crashed worker's job is taken up by another within a few seconds, not 30.
-    WORKER_LOCK_DURATION_MS: '2000',
-    WORKER_STALLED_INTERVAL_MS: '1000',
-    ...extra,
-  });
+  const worker = spawnWorker(
+    fleet.workerProcessEnv({
+      UPLOAD_CHUNK_SIZE_BYTES: String(5 * 1024 * 1024),
+      // A crashed worker's job is taken up by another within a few seconds, not 30.
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      ...extra,
+    }),
+  );
   running.push(worker);
   return worker;
 }

@@ -15,23 +15,10 @@ let base: string;
 
 beforeAll(async () => {
   // A worker process as a pod runs it: main.ts, its own metrics server, its own registry.
-  worker = spawnWorker({
-    TIKTOK_CLIENT_KEY: env.sandbox.clientKey,
-    TIKTOK_CLIENT_SECRET: env.sandbox.clientSecret,
-    TIKTOK_API_BASE_URL: env.sandbox.url,
-    TIKTOK_AUTH_URL: env.sandbox.authorizeUrl,
-    REDIS_URL: env.redisUrl,
-    REDIS_PREFIX: env.prefix,
-    DATABASE_URL: env.databaseUrl,
-    DATABASE_POOL_SIZE: '3',
-    TOKEN_ENCRYPTION_KEY: env.encryptionKey,
-    MEDIA_ROOT: env.mediaRoot,
-    CALLBACK_SIGNING_SECRET: env.callbackSecret,
-    WORKER_METRICS_PORT: '0',
-    WORKER_CONCURRENCY: '2',
+  worker = spawnWorker(
     // The callback receiver below listens on loopback.
-    URL_SOURCE_ALLOW_PRIVATE: 'true',
-  });
+    fleet.workerProcessEnv({ URL_SOURCE_ALLOW_PRIVATE: 'true' }),
+  );
   base = `http://127.0.0.1:${await worker.ready}`;
 });
 afterAll(async () => {

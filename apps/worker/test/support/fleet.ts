@@ -216,6 +216,29 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
     stats: () => control<SandboxStats>('GET', '/stats'),
 
     /**
+     * The environment of a worker process (`src/main.ts`, as a pod runs it) on this file's
+     * database, Redis prefix, media root and sandbox.
+     */
+    workerProcessEnv(extra: Record<string, string> = {}): Record<string, string> {
+      return {
+        TIKTOK_CLIENT_KEY: env.sandbox.clientKey,
+        TIKTOK_CLIENT_SECRET: env.sandbox.clientSecret,
+        TIKTOK_API_BASE_URL: env.sandbox.url,
+        TIKTOK_AUTH_URL: env.sandbox.authorizeUrl,
+        REDIS_URL: env.redisUrl,
+        REDIS_PREFIX: env.prefix,
+        DATABASE_URL: env.databaseUrl,
+        DATABASE_POOL_SIZE: '3',
+        TOKEN_ENCRYPTION_KEY: env.encryptionKey,
+        MEDIA_ROOT: env.mediaRoot,
+        CALLBACK_SIGNING_SECRET: env.callbackSecret,
+        WORKER_METRICS_PORT: '0',
+        WORKER_CONCURRENCY: '2',
+        ...extra,
+      };
+    },
+
+    /**
      * A TikTok account connected the way the API connects one: the sandbox's authorize
      * page (auto-approved), the code exchanged with the client, the profile read, and the
      * account stored with encrypted tokens.
