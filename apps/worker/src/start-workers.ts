@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createWorker, type QueueName } from '@tiktok-fleet/queue';
+import { createWorker, type FleetProcessor, type QueueName } from '@tiktok-fleet/queue';
 import type { Worker } from 'bullmq';
 import { createAnalyticsProcessor } from './analytics/process-analytics';
 import { type WorkerDeps, workerContext } from './deps';
@@ -60,51 +60,25 @@ export async function startWorkers(
     options.queues ?? ['publish', 'status', 'notify', 'token-refresh', 'analytics'],
   );
   const all: Partial<Record<QueueName, AnyWorker>> = {};
-  if (wanted.has('publish')) {
-    all.publish = anyWorker(
-      createWorker(
-        'publish',
-        countDeferrals('publish', createPublishProcessor(ctx)),
-        common('publish', settings.concurrency),
-      ),
+  // Token refreshes and analytics are light and rate-limited by TikTok: two at a time is plenty.
+  const start = <Q extends QueueName>(
+    queue: Q,
+    processor: () => FleetProcessor<Q>,
+    concurrency = settings.concurrency,
+  ) => {
+    if (!wanted.has(queue)) return;
+    const worker = createWorker(
+      queue,
+      countDeferrals(queue, processor()),
+      common(queue, concurrency),
     );
-  }
-  if (wanted.has('status')) {
-    all.status = anyWorker(
-      createWorker(
-        'status',
-        countDeferrals('status', createStatusProcessor(ctx)),
-        common('status', settings.concurrency),
-      ),
-    );
-  }
-  if (wanted.has('notify')) {
-    all.notify = anyWorker(
-      createWorker(
-        'notify',
-        countDeferrals('notify', createNotifyProcessor(ctx)),
-        common('notify', settings.concurrency),
-      ),
-    );
-  }
-  if (wanted.has('token-refresh')) {
-    all['token-refresh'] = anyWorker(
-      createWorker(
-        'token-refresh',
-        countDeferrals('token-refresh', createTokenRefreshProcessor(ctx)),
-        common('token-refresh', 2),
-      ),
-    );
-  }
-  if (wanted.has('analytics')) {
-    all.analytics = anyWorker(
-      createWorker(
-        'analytics',
-        countDeferrals('analytics', createAnalyticsProcessor(ctx)),
-        common('analytics', 2),
-      ),
-    );
-  }
+    all[queue] = anyWorker(worker);
+  };
+  start('publish', () => createPublishProcessor(ctx));
+  start('status', () => createStatusProcessor(ctx));
+  start('notify', () => createNotifyProcessor(ctx));
+  start('token-refresh', () => createTokenRefreshProcessor(ctx), 2);
+  start('analytics', () => createAnalyticsProcessor(ctx), 2);
   const workers = Object.values(all);
   for (const worker of workers) {
     recordJobMetrics(worker);
