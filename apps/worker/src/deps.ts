@@ -36,12 +36,21 @@ export interface WorkerDeps {
 /** The shared pieces every processor uses, derived once from the deps. */
 export interface WorkerContext extends WorkerDeps {
   limiter: SlidingWindowRateLimiter;
+  /**
+   * Aborts when the process starts shutting down: uploads finish the chunk in flight and
+   * stop there, and jobs stop at their next checkpoint, to be resumed by another worker.
+   */
+  draining: AbortSignal;
 }
 
-export function workerContext(deps: WorkerDeps): WorkerContext {
+export function workerContext(
+  deps: WorkerDeps,
+  draining: AbortSignal = new AbortController().signal,
+): WorkerContext {
   return {
     ...deps,
     limiter: new SlidingWindowRateLimiter(deps.redis, { prefix: deps.settings.prefix }),
+    draining,
   };
 }
 

@@ -16,15 +16,27 @@ export class PostFailure extends Error {
   }
 }
 
+/** Why a job waits; each is a history entry on the post (`detail.code`). */
+export type WaitCode =
+  | 'account_busy'
+  | 'fleet_rate_limit'
+  | 'tiktok_rate_limit'
+  | 'daily_cap'
+  | 'tiktok_daily_cap'
+  | 'lease_lost'
+  | 'infrastructure_unavailable';
+
 /**
  * The job should come back later without spending an attempt (a busy account, a full
- * window, a rate limit, a shutdown). `event` is recorded on the post first, when given.
+ * window, a rate limit). `event` is recorded on the post first when given; otherwise the
+ * wait is noted in the post's history with `code`, the reason and when it tries again.
  */
 export class DeferRequest extends Error {
   override readonly name = 'DeferRequest';
 
   constructor(
     readonly delayMs: number,
+    readonly code: WaitCode,
     reason: string,
     readonly event?: { status: 'queued' | 'keep'; detail: Prisma.InputJsonObject },
   ) {

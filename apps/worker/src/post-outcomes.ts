@@ -73,7 +73,7 @@ export async function recordEvent(
   status: PostStatus,
   detail: Prisma.InputJsonObject,
 ): Promise<void> {
-  await ctx.db.postStatusEvent.create({ data: { postId, status, detail } });
+  await ctx.posts.note(postId, status, detail);
 }
 
 export const isFinal = (status: PostStatus) => finalStatuses.includes(status);
@@ -85,13 +85,14 @@ export const isFinal = (status: PostStatus) => finalStatuses.includes(status);
 export async function ensureStatusJob(
   ctx: WorkerContext,
   post: Pick<Post, 'id'> & { publishId: string },
+  options: { delayMs?: number } = {},
 ): Promise<void> {
   await enqueue(
     ctx.queues,
     'status',
     'status',
     { postId: post.id, publishId: post.publishId, pollCount: 0, startedAt: Date.now() },
-    { jobId: statusJobId(post.id), delay: ctx.settings.statusPoll.firstDelayMs },
+    { jobId: statusJobId(post.id), delay: options.delayMs ?? ctx.settings.statusPoll.firstDelayMs },
   );
 }
 

@@ -29,6 +29,9 @@ export const WORKER_CONFIG_KEYS = [
   'UPLOAD_CHUNK_SIZE_BYTES',
   'WORKER_LOCK_DURATION_MS',
   'WORKER_STALLED_INTERVAL_MS',
+  'WORKER_MAX_STALLED_COUNT',
+  'RECONCILE_INTERVAL_MS',
+  'RECONCILE_MAX_RESCUES',
 ] as const satisfies readonly (keyof Config)[];
 
 export type WorkerConfig = Pick<Config, (typeof WORKER_CONFIG_KEYS)[number]>;
@@ -56,6 +59,15 @@ export interface WorkerSettings {
   /** BullMQ's job lock and stalled check (ms). */
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** Times a job may lose its worker and run again before BullMQ fails it (see .env.example). */
+  maxStalledCount: number;
+  /** The reconciler: how often it passes, how often one post is rescued, and whom it skips. */
+  reconcile: {
+    everyMs: number;
+    maxRescues: number;
+    /** Posts that moved within this are left to their job, which is surely on its way. */
+    graceMs: number;
+  };
   /** How long an account's upload lease lives without a renewal (ms). */
   uploadLockTtlMs: number;
   /** TikTok's per-minute limits per account, counted before each call. */
@@ -85,6 +97,8 @@ export const defaultWorkerSettings = {
   chunkSize: DEFAULT_CHUNK_SIZE,
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
+  maxStalledCount: 2,
+  reconcile: { everyMs: 30_000, maxRescues: 3, graceMs: 10_000 },
   uploadLockTtlMs: 60_000,
   rateLimits: TIKTOK_RATE_LIMITS,
   busyBackoff: { baseMs: 5_000, maxMs: 5 * 60_000, jitter: 0.5 },
@@ -115,5 +129,11 @@ export function settingsFromConfig(config: WorkerConfig): WorkerSettings {
     chunkSize: config.UPLOAD_CHUNK_SIZE_BYTES,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+    reconcile: {
+      ...defaultWorkerSettings.reconcile,
+      everyMs: config.RECONCILE_INTERVAL_MS,
+      maxRescues: config.RECONCILE_MAX_RESCUES,
+    },
   };
 }

@@ -1,11 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createWorker, type FleetProcessor, type QueueName } from '@tiktok-fleet/queue';
-import type { Worker } from 'bullmq';
+import {
+  createWorker,
+  type FleetProcessor,
+  QUEUE_NAMES,
+  type QueueName,
+} from '@tiktok-fleet/queue';
+import type { Job, Worker } from 'bullmq';
 import { createAnalyticsProcessor } from './analytics/process-analytics';
-import { type WorkerDeps, workerContext } from './deps';
+import { type WorkerContext, type WorkerDeps, workerContext } from './deps';
 import { countDeferrals, recordJobMetrics } from './metrics/job-metrics';
 import { createNotifyProcessor } from './notify/process-notify';
 import { createPublishProcessor } from './publish/process-publish';
+import { createReconcileProcessor, scheduleReconcile } from './reconcile/process-reconcile';
+import { reconcilePost } from './reconcile/reconcile-post';
 import { createStatusProcessor } from './status/process-status';
 import { createTokenRefreshProcessor, scheduleSweep } from './tokens/process-token-refresh';
 
@@ -14,19 +21,20 @@ export interface WorkerFleet {
   /** Every worker is taking jobs and none is closing (readiness, liveness). */
   isRunning(): boolean;
   /**
-   * Bounded graceful shutdown (bullmq-ops §6.3): stop taking jobs and let the active ones
-   * finish for up to `graceMs`; then cancel them through their AbortSignal, so an upload
-   * stops between chunks, stays resumable and goes back to the queue without spending an
-   * attempt. Resolves once the workers are closed (the connections stay open: the caller
-   * owns them). `canceled` says whether jobs had to be cut short.
+   * Bounded graceful shutdown (bullmq-ops §6.3): stop taking jobs, and tell the running ones
+   * to stop at their next safe point (an upload after the chunk in flight), so they go back
+   * to the queue resumable without spending an attempt; the others finish. After `graceMs`
+   * whatever still runs is cancelled through its AbortSignal. Resolves once the workers are
+   * closed (the connections stay open: the caller owns them). `canceled` says whether jobs
+   * had to be cut short.
    */
   close(options?: { graceMs?: number }): Promise<{ canceled: boolean }>;
 }
 
 export interface StartWorkersOptions {
-  /** Which queues this process works (default: all). */
+  /** Which queues this process works (default: all of the catalog). */
   queues?: readonly QueueName[];
-  /** Register the token-refresh sweep's job scheduler (default: true). */
+  /** Register the job schedulers (token-refresh sweep, reconciler) (default: true). */
   scheduleSweep?: boolean;
 }
 
@@ -37,48 +45,52 @@ const anyWorker = (worker: object) => worker as AnyWorker;
 /** After the cancel, how long processors get to put their jobs back before we stop waiting. */
 const CANCEL_SETTLE_MS = 5_000;
 
+type Processors = { [Q in QueueName]: (ctx: WorkerContext) => FleetProcessor<Q> };
+
+const processors: Processors = {
+  publish: createPublishProcessor,
+  status: createStatusProcessor,
+  notify: createNotifyProcessor,
+  'token-refresh': createTokenRefreshProcessor,
+  analytics: createAnalyticsProcessor,
+  reconcile: createReconcileProcessor,
+};
+
+/** Jobs of a queue one process runs at once; undefined: WORKER_CONCURRENCY. */
+const concurrencyOf: Partial<Record<QueueName, number>> = {
+  // Light, and rate-limited by TikTok: two at a time is plenty.
+  'token-refresh': 2,
+  analytics: 2,
+  // One pass at a time fleet-wide anyway (the queue's global concurrency).
+  reconcile: 1,
+};
+
 /**
- * Starts the fleet's BullMQ workers in this process: publish, status, notify, token-refresh
- * and analytics, each validating its jobs against the catalog. Resolves once they are
- * connected.
+ * Starts the fleet's BullMQ workers in this process, one per queue of the catalog, each
+ * validating its jobs against it. Resolves once they are connected.
  */
 export async function startWorkers(
   deps: WorkerDeps,
   options: StartWorkersOptions = {},
 ): Promise<WorkerFleet> {
-  const ctx = workerContext(deps);
+  const drain = new AbortController();
+  const ctx = workerContext(deps, drain.signal);
   const { settings, logger } = deps;
-  const common = (queue: QueueName, concurrency: number) => ({
-    connection: deps.redis,
-    prefix: settings.prefix,
-    concurrency,
-    lockDuration: settings.lockDurationMs,
-    stalledInterval: settings.stalledIntervalMs,
-    onError: (error: Error) => logger.error({ err: error, queue }, 'worker error'),
-  });
-  const wanted = new Set<QueueName>(
-    options.queues ?? ['publish', 'status', 'notify', 'token-refresh', 'analytics'],
-  );
+  const wanted = new Set<QueueName>(options.queues ?? QUEUE_NAMES);
   const all: Partial<Record<QueueName, AnyWorker>> = {};
-  // Token refreshes and analytics are light and rate-limited by TikTok: two at a time is plenty.
-  const start = <Q extends QueueName>(
-    queue: Q,
-    processor: () => FleetProcessor<Q>,
-    concurrency = settings.concurrency,
-  ) => {
-    if (!wanted.has(queue)) return;
-    const worker = createWorker(
-      queue,
-      countDeferrals(queue, processor()),
-      common(queue, concurrency),
-    );
+  const start = <Q extends QueueName>(queue: Q) => {
+    const worker = createWorker(queue, countDeferrals(queue, processors[queue](ctx)), {
+      connection: deps.redis,
+      prefix: settings.prefix,
+      concurrency: concurrencyOf[queue] ?? settings.concurrency,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: settings.maxStalledCount,
+      onError: (error: Error) => logger.error({ err: error, queue }, 'worker error'),
+    });
     all[queue] = anyWorker(worker);
   };
-  start('publish', () => createPublishProcessor(ctx));
-  start('status', () => createStatusProcessor(ctx));
-  start('notify', () => createNotifyProcessor(ctx));
-  start('token-refresh', () => createTokenRefreshProcessor(ctx), 2);
-  start('analytics', () => createAnalyticsProcessor(ctx), 2);
+  for (const queue of QUEUE_NAMES) if (wanted.has(queue)) start(queue);
   const workers = Object.values(all);
   for (const worker of workers) {
     recordJobMetrics(worker);
@@ -87,11 +99,15 @@ export async function startWorkers(
         { queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },
         'job failed',
       );
+      if (job) handToReconciler(ctx, worker.name as QueueName, job);
     });
     worker.on('stalled', (jobId) => logger.warn({ queue: worker.name, jobId }, 'job stalled'));
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  if (wanted.has('token-refresh') && options.scheduleSweep !== false) await scheduleSweep(ctx);
+  if (options.scheduleSweep !== false) {
+    if (wanted.has('token-refresh')) await scheduleSweep(ctx);
+    if (wanted.has('reconcile')) await scheduleReconcile(ctx);
+  }
 
   let closing: Promise<{ canceled: boolean }> | undefined;
   return {
@@ -99,6 +115,7 @@ export async function startWorkers(
     isRunning: () => !closing && workers.every((w) => w.isRunning()),
     close(closeOptions = {}) {
       closing ??= (async () => {
+        drain.abort(new Error('shutting down'));
         const closed = Promise.all(workers.map((w) => w.close()));
         const graceMs = closeOptions.graceMs ?? 25_000;
         const inTime = await Promise.race([closed.then(() => true), sleep(graceMs, false)]);
@@ -111,4 +128,19 @@ export async function startWorkers(
       return closing;
     },
   };
+}
+
+/**
+ * A publish or status job that failed for good (BullMQ gave up on a job that kept losing
+ * its worker, or the last attempt could not even mark the post failed) leaves its post
+ * open: the reconciler looks at it now rather than at its next pass. A job that will be
+ * retried is alive, and the reconciler leaves it be.
+ */
+function handToReconciler(ctx: WorkerContext, queue: QueueName, job: Job): void {
+  if (queue !== 'publish' && queue !== 'status') return;
+  const postId = (job.data as { postId?: unknown }).postId;
+  if (typeof postId !== 'string') return;
+  reconcilePost(ctx, postId).catch((error: unknown) => {
+    ctx.logger.warn({ err: error, postId }, 'could not reconcile the post of a failed job');
+  });
 }

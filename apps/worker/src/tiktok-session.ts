@@ -78,7 +78,8 @@ export class TikTokSession {
       const delay = decision.retryAfterMs + Math.round(Math.random() * 1000);
       throw new DeferRequest(
         delay,
-        `TikTok's per-minute limit for ${endpoint} calls of account ${this.accountId} is spent`,
+        'fleet_rate_limit',
+        `the fleet's count of TikTok's per-minute limit for ${endpoint} calls of account ${this.accountId} is spent`,
       );
     }
   }

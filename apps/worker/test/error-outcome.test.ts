@@ -11,6 +11,7 @@ const facts: ErrorFacts = {
   leaseLost: false,
   failOnDailyCap: false,
   busyDelayMs: () => 1234,
+  infrastructureDelayMs: () => 567,
 };
 const tiktok = (code: string) =>
   new TikTokApiError({ code, endpoint: '/v2/post/publish/video/init/' });
@@ -62,8 +63,24 @@ describe("the publish job's error policy", () => {
     });
     const busy = outcomeOf(new LeaseLostError('upload', 'acc_1', 'taken'), facts);
     expect(busy.kind === 'defer' && busy.request.delayMs).toBe(1234);
-    expect(outcomeOf(new DeferRequest(50, 'later'), facts).kind).toBe('defer');
+    expect(outcomeOf(new DeferRequest(50, 'account_busy', 'later'), facts).kind).toBe('defer');
     expect(outcomeOf(new Error('socket hang up'), facts).kind).toBe('retry');
+  });
+
+  test('PostgreSQL or Redis out of reach waits without spending an attempt; a refused query still retries', () => {
+    // What pg-pool raises when the connection is cut mid-query, and Prisma when it cannot connect.
+    const cut = new Error('Connection terminated unexpectedly');
+    const waited = outcomeOf(cut, facts);
+    expect(waited).toMatchObject({ kind: 'defer' });
+    expect(waited.kind === 'defer' && waited.request.code).toBe('infrastructure_unavailable');
+    expect(waited.kind === 'defer' && waited.request.delayMs).toBe(567);
+    const redis = Object.assign(new Error('Reached the max retries per request limit'), {
+      name: 'MaxRetriesPerRequestError',
+    });
+    expect(outcomeOf(redis, facts).kind).toBe('defer');
+    expect(outcomeOf(new Error('relation "posts" does not exist'), facts).kind).toBe('retry');
+    // A shutdown still wins: the job goes back at once.
+    expect(outcomeOf(cut, { ...facts, shuttingDown: true }).kind).toBe('requeue');
   });
 
   test('a shutdown requeues whatever was interrupted, but a real failure still fails', () => {

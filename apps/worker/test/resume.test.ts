@@ -137,12 +137,17 @@ describe('a retried publish never makes a second TikTok post', () => {
         await env.client.uploadVideo({ uploadUrl, filePath: absolute, plan });
       },
     );
+    const chunkPuts = async () => (await fleet.stats()).requests['/upload/video/'] ?? 0;
+    const putsBefore = await chunkPuts();
     const post = await fleet.waitForPost(old.postId, isFinal);
     expect(post.status).toBe('published');
     expect(post.publishId).toBe(old.publishId);
-    // The resumed chunk met a closed task; status/fetch said the upload was complete.
-    expect(details(post)).toContain('Resuming the upload at byte 5242880');
+    // The worker asked TikTok where the upload stands before sending anything: complete,
+    // so it went straight to polling and sent no byte again.
+    expect(details(post)).not.toContain('Resuming the upload');
+    expect(details(post)).toContain('TikTok has the whole video');
     expect(details(post)).not.toContain('abandonedPublishId');
+    expect(await chunkPuts()).toBe(putsBefore);
     const publishes = (await fleet.publishes()).filter((p) => p.openId === openId);
     expect(publishes).toHaveLength(1);
     expect(publishes[0]?.postIds).toEqual([post.tiktokPostId]);

@@ -106,6 +106,15 @@ export const configSchema = z.object({
   // is picked up again by another.
   WORKER_LOCK_DURATION_MS: int(1000, 30000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(1000, 30000).default(30_000),
+  // How many times a job may lose its worker (crash, frozen event loop) and be run again
+  // before BullMQ fails it. Higher lets a job survive more crashes; lower stops a job that
+  // kills its worker (a poison video) sooner. The reconciler puts a post whose job BullMQ
+  // failed this way back, up to RECONCILE_MAX_RESCUES times.
+  WORKER_MAX_STALLED_COUNT: int(0, 2).default(2),
+  // How often the reconciler looks for open posts whose job is missing or dead.
+  RECONCILE_INTERVAL_MS: int(1000, 30000).default(30_000),
+  // Rescues of one post's publish job before the post ends failed with worker_lost.
+  RECONCILE_MAX_RESCUES: int(0, 3).default(3),
 
   OPERATOR_USERNAME: z.string().optional(),
   OPERATOR_PASSWORD: z.string().min(12, { error: 'expected at least 12 characters' }).optional(),

@@ -49,3 +49,4 @@ export {
   type TokenKey,
   type TokenKeyring,
 } from './token-cipher';
+export { isDatabaseUnavailable } from './unavailable';

@@ -209,6 +209,58 @@ export function createPostRepository(db: PrismaClient) {
       });
     },
 
+    /**
+     * Posts that are not final, oldest update first, a page at a time (keyset on updatedAt and
+     * id): what the reconciler checks for a live job. `updatedBefore` skips posts that moved
+     * a moment ago, whose job is surely on its way.
+     */
+    async listOpen(query: {
+      updatedBefore: Date;
+      after?: { updatedAt: Date; id: string };
+      limit: number;
+    }): Promise<Array<Pick<Post, 'id' | 'status' | 'updatedAt'>>> {
+      const { after } = query;
+      return db.post.findMany({
+        where: {
+          status: { in: openStatuses },
+          updatedAt: { lt: query.updatedBefore },
+          ...(after && {
+            OR: [
+              { updatedAt: { gt: after.updatedAt } },
+              { updatedAt: after.updatedAt, id: { gt: after.id } },
+            ],
+          }),
+        },
+        select: { id: true, status: true, updatedAt: true },
+        orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+        take: query.limit,
+      });
+    },
+
+    /**
+     * Another post of the account whose upload is open at TikTok: initialised, not all bytes
+     * sent, its upload URL still alive. TikTok takes one upload at a time per creator, so the
+     * account's next upload waits for this one, whoever holds the account's lease.
+     */
+    async findOpenUpload(accountId: string, exceptPostId: string): Promise<string | null> {
+      const rows = await db.$queryRaw<Array<{ id: string }>>`
+        SELECT id FROM posts
+        WHERE account_id = ${accountId} AND id <> ${exceptPostId}
+          AND status = 'uploading'::post_status AND video_source_kind <> 'pullFromUrl'::video_source_kind
+          AND publish_id IS NOT NULL AND upload_url_expires_at > now()
+          AND (total_bytes IS NULL OR uploaded_bytes < total_bytes)
+        LIMIT 1`;
+      return rows[0]?.id ?? null;
+    },
+
+    /**
+     * Records an event on a post without changing its status (a wait, a rescue, a callback
+     * delivery). Works on final posts too, which `transition` rightly refuses to move.
+     */
+    async note(postId: string, status: PostStatus, detail: Prisma.InputJsonValue): Promise<void> {
+      await db.postStatusEvent.create({ data: { postId, status, detail } });
+    },
+
     /** Records pipeline state without a status change (progress, publish id, upload URL). */
     async update(postId: string, changes: PostChanges): Promise<void> {
       const { count } = await db.post.updateMany({ where: { id: postId }, data: changes });

@@ -155,6 +155,32 @@ const postsFinished = new Counter({
   registers: [metricsRegistry],
 });
 
+const reconcilePasses = new Counter({
+  name: 'tiktok_fleet_reconcile_passes_total',
+  help: 'Passes of the reconciler over the posts that are not final (one runner at a time across the fleet).',
+  registers: [metricsRegistry],
+});
+
+const reconcileFound = new Counter({
+  name: 'tiktok_fleet_reconcile_posts_found_total',
+  help: "Open posts the reconciler found with no live job, by the post's status and the job's state (missing, failed, completed).",
+  labelNames: ['status', 'job_state'] as const,
+  registers: [metricsRegistry],
+});
+
+const reconcileRequeued = new Counter({
+  name: 'tiktok_fleet_reconcile_posts_requeued_total',
+  help: "Posts the reconciler gave a job again, by the post's status and the queue of the job (publish to resume, status to poll).",
+  labelNames: ['status', 'queue'] as const,
+  registers: [metricsRegistry],
+});
+
+const reconcileGaveUp = new Counter({
+  name: 'tiktok_fleet_reconcile_posts_given_up_total',
+  help: 'Posts failed with worker_lost: their publish job lost its worker more often than RECONCILE_MAX_RESCUES allows.',
+  registers: [metricsRegistry],
+});
+
 // Every label value is known up front, so each series exists (at 0) from the first scrape:
 // rate() and increase() then see a post's first failure instead of a series appearing.
 for (const status of ['published', 'failed', 'canceled'] as const) postsFinished.inc({ status }, 0);
@@ -164,6 +190,8 @@ for (const enforcedBy of ['fleet', 'tiktok'] as const)
   dailyCapDeferrals.inc({ enforced_by: enforcedBy }, 0);
 for (const lock of ['upload', 'refresh'] as const) lockWaits.inc({ lock }, 0);
 uploadedBytes.inc(0);
+reconcilePasses.inc(0);
+reconcileGaveUp.inc(0);
 
 /** Seconds between two epoch-millisecond stamps, or undefined when one is missing or they are backwards. */
 function secondsBetween(from: number | undefined, to: number | undefined): number | undefined {
@@ -279,6 +307,23 @@ export const fleetMetrics = {
 
   postFinished(status: FinalPostStatus): void {
     postsFinished.inc({ status });
+  },
+
+  reconcilePass(): void {
+    reconcilePasses.inc();
+  },
+
+  /** An open post without a live job (`jobState`: missing, failed or completed). */
+  reconcileFound(status: string, jobState: string): void {
+    reconcileFound.inc({ status, job_state: jobState });
+  },
+
+  reconcileRequeued(status: string, queue: 'publish' | 'status'): void {
+    reconcileRequeued.inc({ status, queue });
+  },
+
+  reconcileGaveUp(): void {
+    reconcileGaveUp.inc();
   },
 };
 

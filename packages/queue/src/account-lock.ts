@@ -123,6 +123,16 @@ export class AccountLock {
   }
 
   /**
+   * Stops renewing and forgets the lease without giving it back: it runs out after its TTL
+   * unless the same token takes it again first. For work that is not done but must stop
+   * here, and whose next run (same token) should find the resource still its own.
+   */
+  leave(): void {
+    this.#stopRenewing();
+    this.#lease = undefined;
+  }
+
+  /**
    * Runs `work` while holding the lock; when another holder has it, returns who without
    * running anything. When the lease is lost mid-work the signal aborts, and a failure of
    * the work is reported as the LeaseLostError (with the work's error as its cause).

@@ -4,6 +4,7 @@ import {
   analyticsPayload,
   notifyPayload,
   publishPayload,
+  reconcilePassPayload,
   refreshPayload,
   refreshSweepPayload,
   statusPayload,
@@ -78,6 +79,20 @@ export const jobCatalog = {
       backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
       removeOnComplete: { age: DAY, count: 10_000 },
       removeOnFail: keepFailed,
+    },
+  },
+  /**
+   * The reconciler: find the posts that are not final and whose job is missing, failed or
+   * done, and put the right job back. The queue runs one pass at a time across the fleet
+   * (global concurrency 1), so passes never overlap whatever the number of pods.
+   */
+  reconcile: {
+    jobs: { pass: reconcilePassPayload },
+    defaultJobOptions: {
+      // A failed pass is simply the next one's work.
+      attempts: 1,
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 100 },
     },
   },
 } as const satisfies Record<string, QueueSpec>;

@@ -46,3 +46,28 @@ export async function waitForRedis(redis: Redis): Promise<void> {
     redis.once('end', onEnd);
   });
 }
+
+// ioredis' words for a command it could not send or that lost its connection.
+const REDIS_DOWN_MESSAGES =
+  /enableOfflineQueue|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|LOADING|CLUSTERDOWN|TRYAGAIN/;
+
+/**
+ * Whether an error means Redis cannot be reached right now (stopped, restarting, loading its
+ * data, the connection cut), as opposed to a refused command. It passes by itself: the API
+ * answers 503 with Retry-After; a worker waits without spending an attempt.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
+    const { name, message, code, cause } = e as {
+      name?: unknown;
+      message?: unknown;
+      code?: unknown;
+      cause?: unknown;
+    };
+    if (name === 'MaxRetriesPerRequestError') return true;
+    if (typeof code === 'string' && REDIS_DOWN_MESSAGES.test(code)) return true;
+    if (typeof message === 'string' && REDIS_DOWN_MESSAGES.test(message)) return true;
+    e = cause;
+  }
+  return false;
+}

@@ -18,7 +18,13 @@ export {
   type QueueData,
   type QueueName,
 } from './catalog';
-export { DEFAULT_PREFIX, type RedisRole, redisConnection, waitForRedis } from './connection';
+export {
+  DEFAULT_PREFIX,
+  isRedisUnavailable,
+  type RedisRole,
+  redisConnection,
+  waitForRedis,
+} from './connection';
 export { type CreateWorkerOptions, createWorker, type FleetProcessor } from './create-worker';
 export { busyDeferralDelay, type DeferralBackoff, deferJob, deferralCount } from './defer-job';
 export {

@@ -55,3 +55,6 @@ export const notifyPayload = z.object({
   event: z.enum(NOTIFY_EVENTS),
   status: z.enum(POST_STATUSES),
 });
+
+/** The reconciler's job scheduler: one pass over the posts that are not final. */
+export const reconcilePassPayload = z.object({ pass: z.literal(true) });

@@ -34,6 +34,12 @@ export interface UploadOptions {
   /** `video/mp4`, `video/quicktime` or `video/webm`. */
   contentType?: string;
   signal?: AbortSignal;
+  /**
+   * Aborting this stops the upload before it sends another chunk (or a chunk again): the
+   * chunk in flight finishes and is confirmed through `onProgress` first, so nothing sent
+   * is thrown away. A graceful shutdown's signal. Ends with the same `aborted` error.
+   */
+  stopBeforeNextChunk?: AbortSignal;
   /** Called after every chunk TikTok confirms; awaited, so it may persist progress. */
   onProgress?: (progress: UploadProgress) => void | Promise<void>;
   retry?: UploadRetryOptions;
@@ -109,6 +115,7 @@ export async function uploadVideo(
   let lastResync: number | undefined;
 
   while (index < total) {
+    throwIfAborted(options.stopBeforeNextChunk);
     const chunk = plan.chunks[index] as ChunkRange;
     const outcome = await sendChunk(http, options, chunk, retry, result, onCall);
     if (outcome.kind === 'resync') {
@@ -157,6 +164,7 @@ async function sendChunk(
   for (let attempt = 1; attempt <= retry.attempts; attempt++) {
     throwIfAborted(signal);
     if (attempt > 1) {
+      throwIfAborted(options.stopBeforeNextChunk);
       result.retries += 1;
       const delay = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 2));
       // Jitter keeps a fleet of workers that failed together from retrying together.

@@ -3,6 +3,15 @@ import type { ChunkPlan, InitResult, UploadProgress, UserTokens } from '../src/i
 import { useTempDir, writeRandomFile } from './support/files';
 import { caught, useSandbox } from './support/sandbox';
 
+/** Polls `condition` until it holds (every 10 ms, for at most 5 s). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('the condition did not come true within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const MiB = 1024 * 1024;
 const env = useSandbox();
 let dir: string;
@@ -91,6 +100,42 @@ describe('uploadVideo against the sandbox', () => {
     const stats = await env.stats();
     expect(stats.violations).toEqual([]);
     expect(Object.values(stats.maxConcurrentUploadsByCreator).every((n) => n <= 1)).toBe(true);
+  });
+
+  it('stopBeforeNextChunk lets the chunk in flight finish and sends no other', async () => {
+    await resetAndConnect();
+    const init = await freshInit(multi.size, 5 * MiB);
+    const draining = new AbortController();
+    const progress: UploadProgress[] = [];
+    // Hold the first chunk at TikTok, and ask to stop once it is on its way.
+    await env.fault({ latencyMs: 500 });
+    const uploadsBefore = (await env.stats()).requests['/upload/video/'] ?? 0;
+    const upload = env.client.uploadVideo({
+      uploadUrl: init.uploadUrl,
+      filePath: multi.path,
+      plan: init.plan,
+      stopBeforeNextChunk: draining.signal,
+      onProgress: (p) => {
+        progress.push(p);
+      },
+    });
+    await waitFor(
+      async () => ((await env.stats()).requests['/upload/video/'] ?? 0) > uploadsBefore,
+    );
+    draining.abort();
+    const error = await caught(() => upload);
+    expect(error).toMatchObject({ code: 'aborted' });
+    // The chunk in flight arrived whole and was confirmed; the next was never started.
+    expect(progress.map((p) => p.bytesSent)).toEqual([5 * MiB]);
+    expect((await env.publish(init.publishId)).bytesReceived).toBe(5 * MiB);
+    // And the upload carries on from there.
+    await env.client.uploadVideo({
+      uploadUrl: init.uploadUrl,
+      filePath: multi.path,
+      plan: init.plan,
+      startAt: 5 * MiB,
+    });
+    expect((await env.publish(init.publishId)).sha256).toBe(multi.sha256);
   });
 
   it('retries a chunk alone after an injected 5xx', async () => {

@@ -1,5 +1,9 @@
-import { DbError, Prisma, TokenCipherError } from '@tiktok-fleet/db';
-import { EnqueuePostError, type EnqueuePostErrorCode } from '@tiktok-fleet/queue';
+import { DbError, isDatabaseUnavailable, TokenCipherError } from '@tiktok-fleet/db';
+import {
+  EnqueuePostError,
+  type EnqueuePostErrorCode,
+  isRedisUnavailable,
+} from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -32,22 +36,6 @@ const fastifyCodes: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request'],
 };
-
-/** ioredis refusing a command while Redis is away (producer clients have no offline queue). */
-function isRedisDown(error: Error): boolean {
-  return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED/.test(error.message)
-  );
-}
-
-function isDatabaseDown(error: Error): boolean {
-  return (
-    error instanceof Prisma.PrismaClientInitializationError ||
-    (error instanceof Prisma.PrismaClientKnownRequestError &&
-      ['P1001', 'P1002', 'P1017', 'P2024'].includes(error.code))
-  );
-}
 
 const PART_NAMES: Record<string, string> = {
   querystring: 'query',
@@ -107,20 +95,22 @@ export function toApiError(error: Error): ApiError | null {
   }
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (known) return new ApiError(known[0], known[1], fastifyError.message);
-  if (isRedisDown(error)) {
-    return new ApiError(
-      503,
-      'redis_unavailable',
-      'Redis, which holds the queues and sign-in states, cannot be reached. Try again shortly.',
-      undefined,
-      { 'retry-after': '30' },
-    );
-  }
-  if (isDatabaseDown(error)) {
+  // The database first: its errors are recognised by their kind; Redis's by words that a
+  // socket error of either could carry.
+  if (isDatabaseUnavailable(error)) {
     return new ApiError(
       503,
       'database_unavailable',
       'The database cannot be reached. Try again shortly.',
+      undefined,
+      { 'retry-after': '30' },
+    );
+  }
+  if (isRedisUnavailable(error)) {
+    return new ApiError(
+      503,
+      'redis_unavailable',
+      'Redis, which holds the queues and sign-in states, cannot be reached. Try again shortly.',
       undefined,
       { 'retry-after': '30' },
     );

@@ -1,6 +1,7 @@
 import { busyDeferralDelay, deferJob, LeaseLostError } from '@tiktok-fleet/queue';
 import { UnrecoverableError } from 'bullmq';
 import { type DeferRequest, describeError } from '../errors';
+import { infrastructureDelay } from '../infrastructure';
 import { recordTikTokWait } from '../metrics/tiktok-waits';
 import { failPost, recordEvent } from '../post-outcomes';
 import { failWaitingPosts } from '../tokens/fail-waiting-posts';
@@ -13,10 +14,11 @@ import { releaseUploadLease } from './upload-lease';
 export async function applyErrorOutcome(run: PublishRun, error: unknown): Promise<PublishResult> {
   const { ctx, job } = run;
   const outcome = outcomeOf(error, {
-    shuttingDown: run.signal?.aborted === true,
+    shuttingDown: run.signal?.aborted === true || run.ctx.draining.aborted,
     leaseLost: run.lock?.signal?.reason instanceof LeaseLostError,
     failOnDailyCap: run.request?.onDailyCap === 'fail',
     busyDelayMs: () => busyDeferralDelay(job, ctx.settings.busyBackoff),
+    infrastructureDelayMs: () => infrastructureDelay(job),
   });
   switch (outcome.kind) {
     case 'rethrow':
@@ -32,7 +34,8 @@ export async function applyErrorOutcome(run: PublishRun, error: unknown): Promis
       throw new UnrecoverableError(`${outcome.failure.code}: ${outcome.failure.message}`);
     case 'requeue':
       // Shutdown: whatever was stored stays (publish id, upload URL, bytes sent), and the
-      // job goes back to the queue at once without spending an attempt.
+      // job goes back to the queue at once without spending an attempt. An open upload keeps
+      // the account's lease for the worker that resumes it.
       run.log.info('shutting down: the post is left to resume');
       await releaseUploadLease(run);
       return await deferJob(job, run.token, 0);
@@ -53,11 +56,30 @@ async function defer(run: PublishRun, request: DeferRequest): Promise<never> {
     } else {
       await run.transition(status, { detail: request.event.detail });
     }
+  } else if (request.code !== 'infrastructure_unavailable') {
+    // (With the database away there is nowhere to note it; the logs and metrics say it.)
+    await noteWait(run, request);
   }
   run.log.debug({ delayMs: request.delayMs, reason: request.message }, 'deferred');
   // Let go of the account before waiting, so the next post of it can start.
   await releaseUploadLease(run);
   return await deferJob(run.job, run.token, request.delayMs);
+}
+
+/**
+ * Every wait is a history entry: why, and when the post tries again. The same wait again
+ * (a busy account's post woken and deferred once more) is not noted twice in a row.
+ */
+async function noteWait(run: PublishRun, request: DeferRequest): Promise<void> {
+  const last = run.history.at(-1)?.detail as { code?: unknown; reason?: unknown } | null;
+  if (last?.code === request.code && last?.reason === request.message) return;
+  const retryAt = new Date(Date.now() + request.delayMs).toISOString();
+  await run.ctx.posts.note(run.post.id, run.post.status, {
+    code: request.code,
+    reason: request.message,
+    message: `Waiting: ${request.message}. The post tries again by ${retryAt}, without spending an attempt.`,
+    retryAt,
+  });
 }
 
 /** A failure that may pass: BullMQ retries with backoff; the last attempt fails the post. */
@@ -79,6 +101,8 @@ async function markFailed(run: PublishRun, failure: Failure): Promise<void> {
     { code: failure.code, message: failure.message, details: failure.details },
     { releaseSlot: !run.reachedTikTok },
   );
+  // Final now: nothing of it is open at TikTok for the account's lease to wait for.
+  run.post.status = 'failed';
   await run.removeDownload();
 }
 
@@ -86,6 +110,7 @@ async function stopCanceled(run: PublishRun): Promise<PublishResult> {
   if (!run.reachedTikTok) await releaseDailySlot(run.ctx, run.post);
   await run.removeDownload();
   const status = await run.storedStatus();
+  if (status) run.post.status = status;
   run.log.info({ status }, 'post left the pipeline (canceled)');
   return { status: status ?? 'canceled' };
 }

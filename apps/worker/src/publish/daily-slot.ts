@@ -32,16 +32,21 @@ export async function reserveDailySlot(
     );
   }
   fleetMetrics.dailyCapDeferral('fleet');
-  throw new DeferRequest(Math.max(1_000, retryAt.getTime() - Date.now()), 'daily cap reached', {
-    status: 'queued',
-    detail: {
-      message:
-        `Waiting for a daily slot: account ${accountId} has posted ${reservation.count} times ` +
-        `in the last 24 hours, the most allowed (DAILY_POST_CAP ${cap}). A slot frees at ` +
-        `${retryAt.toISOString()}, and the post goes ahead then.`,
-      retryAt: retryAt.toISOString(),
+  throw new DeferRequest(
+    Math.max(1_000, retryAt.getTime() - Date.now()),
+    'daily_cap',
+    'daily cap reached',
+    {
+      status: 'queued',
+      detail: {
+        message:
+          `Waiting for a daily slot: account ${accountId} has posted ${reservation.count} times ` +
+          `in the last 24 hours, the most allowed (DAILY_POST_CAP ${cap}). A slot frees at ` +
+          `${retryAt.toISOString()}, and the post goes ahead then.`,
+        retryAt: retryAt.toISOString(),
+      },
     },
-  });
+  );
 }
 
 /**

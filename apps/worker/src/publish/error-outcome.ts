@@ -4,6 +4,7 @@ import { LeaseLostError } from '@tiktok-fleet/queue';
 import { isTikTokApiError } from '@tiktok-fleet/tiktok';
 import { DelayedError } from 'bullmq';
 import { AccountNeedsReauthError, DeferRequest, PostCanceled, PostFailure } from '../errors';
+import { isInfrastructureUnavailable } from '../infrastructure';
 
 /** TikTok's posting cap (`spam_risk_too_many_posts`) is counted over 24 h; look again hourly. */
 const DAILY_CAP_RETRY_MS = 60 * 60_000;
@@ -40,6 +41,8 @@ export interface ErrorFacts {
   failOnDailyCap: boolean;
   /** The delay for a job that found its account busy. */
   busyDelayMs: () => number;
+  /** The delay for a job that could not reach PostgreSQL or Redis. */
+  infrastructureDelayMs: () => number;
 }
 
 /**
@@ -67,8 +70,25 @@ export function outcomeOf(error: unknown, facts: ErrorFacts): ErrorOutcome {
   }
   if (facts.shuttingDown) return { kind: 'requeue' };
   if (error instanceof DeferRequest) return { kind: 'defer', request: error };
+  if (isInfrastructureUnavailable(error)) {
+    return {
+      kind: 'defer',
+      request: new DeferRequest(
+        facts.infrastructureDelayMs(),
+        'infrastructure_unavailable',
+        `PostgreSQL or Redis could not be reached (${error instanceof Error ? error.message : String(error)})`,
+      ),
+    };
+  }
   if (error instanceof LeaseLostError || facts.leaseLost) {
-    return { kind: 'defer', request: new DeferRequest(facts.busyDelayMs(), 'upload lock lost') };
+    return {
+      kind: 'defer',
+      request: new DeferRequest(
+        facts.busyDelayMs(),
+        'lease_lost',
+        "the account's upload lock was lost (Redis was slow or away)",
+      ),
+    };
   }
   if (!isTikTokApiError(error)) return { kind: 'retry' };
   const failure = { code: error.code, message: error.message };
@@ -78,7 +98,8 @@ export function outcomeOf(error: unknown, facts: ErrorFacts): ErrorOutcome {
         kind: 'defer',
         request: new DeferRequest(
           RATE_LIMIT_RETRY_MS + Math.round(Math.random() * 10_000),
-          error.message,
+          'tiktok_rate_limit',
+          `TikTok answered that a rate limit is spent (${error.code})`,
         ),
       };
     case 'wait_daily_cap':
@@ -88,7 +109,7 @@ export function outcomeOf(error: unknown, facts: ErrorFacts): ErrorOutcome {
         // TikTok did not take the post, so it holds no place in the window while it waits;
         // the next attempt reserves again.
         releaseSlot: true,
-        request: new DeferRequest(DAILY_CAP_RETRY_MS, error.message, {
+        request: new DeferRequest(DAILY_CAP_RETRY_MS, 'tiktok_daily_cap', error.message, {
           status: 'keep',
           detail: {
             code: error.code,

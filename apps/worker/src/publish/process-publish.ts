@@ -1,6 +1,7 @@
-import type { FleetProcessor } from '@tiktok-fleet/queue';
+import { deferJob, type FleetProcessor } from '@tiktok-fleet/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
+import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';
 import { isFinal } from '../post-outcomes';
 import { TikTokSession } from '../tiktok-session';
 import { requireActiveAccount } from './account-gate';
@@ -15,7 +16,7 @@ import { releaseUploadLease, takeUploadLease } from './upload-lease';
 import { UploadWaiters } from './upload-waiters';
 
 /**
- * The `publish` processor (DESIGN.md, "The flow of one post", step 2): validate, take the
+ * The `publish` processor (docs/architecture.md, "The flow of one post"): validate, take the
  * account's upload lock and a slot in its 24 h window, make sure the token is fresh, check
  * the video and the creator's options, init the upload at TikTok, send the chunks and hand
  * the post over to the `status` queue.
@@ -33,9 +34,13 @@ export function createPublishProcessor(
 
 async function runPublish(run: PublishRun): Promise<PublishResult> {
   const { postId } = run.job.data;
-  const post = await run.ctx.posts.get(postId);
+  const post = await run.ctx.posts.get(postId).catch(async (error: unknown) => {
+    if (!isInfrastructureUnavailable(error)) throw error;
+    return await deferJob(run.job, run.token, infrastructureDelay(run.job));
+  });
   if (!post) throw new UnrecoverableError(`There is no post ${postId}; nothing to publish.`);
   run.post = post;
+  run.history = post.events;
   if (isFinal(post.status)) return { status: post.status };
   if (uploadFinished(post)) {
     // A crash after the last chunk (or after a PULL_FROM_URL init): only the hand-over to

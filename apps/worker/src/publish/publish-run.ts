@@ -3,6 +3,7 @@ import {
   type PostChanges,
   type PostStatus,
   PostStatusConflictError,
+  type PostStatusEvent,
   type Prisma,
 } from '@tiktok-fleet/db';
 import type { Logger } from '@tiktok-fleet/observability';
@@ -26,6 +27,8 @@ export interface PublishResult {
  */
 export class PublishRun {
   post!: Post;
+  /** The post's history as this attempt found it (oldest first). */
+  history: PostStatusEvent[] = [];
   request: PostRequest | undefined;
   session!: TikTokSession;
   lock: AccountUploadLock | undefined;
@@ -68,6 +71,7 @@ export class PublishRun {
     const current = await this.storedStatus();
     if (!current || isFinal(current)) throw new PostCanceled(this.post.id);
     this.signal?.throwIfAborted();
+    this.ctx.draining.throwIfAborted();
   }
 
   /** The status in the database now, which the API may have changed under this job. */

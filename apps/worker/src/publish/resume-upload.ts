@@ -1,4 +1,5 @@
 import type { PostRequest } from '@tiktok-fleet/queue';
+import type { ChunkPlan } from '@tiktok-fleet/tiktok';
 import { recordEvent } from '../post-outcomes';
 import { replaceDeadUpload } from './fresh-upload';
 import { handOverToStatus } from './hand-over';
@@ -31,10 +32,14 @@ export async function resumeUpload(run: PublishRun): Promise<PublishResult> {
   const source = await resolveSource(run.ctx, post.id, request.video, run.signal);
   if (source.kind !== 'file') throw new Error('A file upload cannot continue from a URL source.');
   const file = await probeVideoFile(source.path);
-  const stored = Number(post.uploadedBytes);
-  // The stored offset is always a chunk boundary; if it somehow is not, start at 0 and
-  // let TikTok's 416 answer say where it stands.
-  const startAt = plan.chunks.some((c) => c.start === stored) ? stored : 0;
+  const startAt = await resumeOffset(run, plan);
+  if (startAt === plan.videoSize) {
+    // TikTok has every byte (the crash came after the last chunk, before we stored it).
+    run.reachedTikTok = true;
+    return await handOverToStatus(run, {
+      message: 'TikTok has the whole video and is processing it.',
+    });
+  }
   await recordEvent(run.ctx, post.id, post.status, {
     message: `Resuming the upload at byte ${startAt} of ${plan.videoSize}: an earlier attempt stopped before it finished.`,
     publishId: post.publishId,
@@ -42,4 +47,27 @@ export async function resumeUpload(run: PublishRun): Promise<PublishResult> {
   const sent = await uploadChunks(run, file, plan, post.uploadUrl, startAt);
   if (sent === 'url-refused') await replaceDeadUpload(run, 'refused');
   return { status: 'processing', publishId: post.publishId };
+}
+
+/**
+ * Where to carry on: where TikTok says it stands (status/fetch's `uploaded_bytes`), which
+ * may be a chunk ahead of the database (a crash between TikTok's answer and our write);
+ * else the stored offset. Anything that is no chunk boundary starts at 0, and TikTok's 416
+ * then says where it stands.
+ */
+async function resumeOffset(run: PublishRun, plan: ChunkPlan): Promise<number> {
+  const { ctx, post } = run;
+  const atTikTok = await run.session
+    .tryCall('status', (t) => ctx.tiktok.fetchPublishStatus(t, post.publishId as string))
+    .then((status) => status?.uploadedBytes)
+    .catch((error: unknown) => {
+      run.log.warn({ err: error }, 'status/fetch before resuming failed; using the stored offset');
+      return undefined;
+    });
+  const isBoundary = (offset: number | undefined): offset is number =>
+    offset !== undefined &&
+    (offset === plan.videoSize || plan.chunks.some((c) => c.start === offset));
+  if (isBoundary(atTikTok)) return atTikTok;
+  const stored = Number(post.uploadedBytes);
+  return isBoundary(stored) ? stored : 0;
 }

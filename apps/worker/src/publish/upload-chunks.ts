@@ -35,6 +35,8 @@ export async function uploadChunks(
       contentType: file.contentType,
       startAt,
       signal: AbortSignal.any([lockSignal, canceled.signal]),
+      // A shutdown lets the chunk in flight finish and starts no other.
+      stopBeforeNextChunk: ctx.draining,
       onProgress: async (progress) => {
         fleetMetrics.bytesUploaded(progress.bytesSent - confirmed);
         confirmed = Math.max(confirmed, progress.bytesSent);

@@ -1,19 +1,26 @@
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import { AccountUploadLock, busyDeferralDelay } from '@tiktok-fleet/queue';
 import { DeferRequest } from '../errors';
+import { reconcilePost } from '../reconcile/reconcile-post';
 import type { PublishRun } from './publish-run';
+import { uploadFinished } from './stored-post';
 
 /**
- * One upload at a time per account. A job that finds the lease taken registers as a waiter
- * and goes back to `delayed` without spending an attempt; the holder wakes one waiter when
- * it lets go.
+ * One upload at a time per account: TikTok takes one per creator. A job that finds the
+ * account busy registers as a waiter and goes back to `delayed` without spending an
+ * attempt; the holder wakes one waiter when it lets go.
+ *
+ * Busy means either that another job holds the account's lease, or that another post of
+ * the account still has an upload open at TikTok (its job crashed or waits for a retry, and
+ * its lease ran out meanwhile): that post must finish first, or TikTok would see two.
  */
 export async function takeUploadLease(run: PublishRun): Promise<void> {
   const { ctx, job } = run;
   const { accountId } = run.post;
   const lock = new AccountUploadLock(ctx.redis, {
     accountId,
-    // The job id: a retried job takes back the lease its crashed attempt held.
+    // The post id (the job id): a retried or rescued job takes back the lease its earlier
+    // attempt held.
     token: job.id as string,
     ttlMs: ctx.settings.uploadLockTtlMs,
     signal: run.signal,
@@ -24,24 +31,55 @@ export async function takeUploadLease(run: PublishRun): Promise<void> {
     await run.waiters.add(accountId, job.id as string);
     // The holder may have let go between the two calls, before it could wake anyone.
     attempt = await lock.acquire();
-    if (!attempt.acquired) {
-      fleetMetrics.lockWait('upload');
-      throw new DeferRequest(
-        busyDeferralDelay(job, ctx.settings.busyBackoff),
-        `account ${accountId} is uploading another post`,
-      );
-    }
+    if (!attempt.acquired) throw busy(run, `post ${attempt.holder} is uploading`);
+  }
+  const openUpload = await ctx.posts.findOpenUpload(accountId, run.post.id);
+  if (openUpload) {
+    await lock.release();
+    await run.waiters.add(accountId, job.id as string);
+    // Its job may be dead: have the reconciler look now rather than at its next pass.
+    reconcilePost(ctx, openUpload).catch(() => undefined);
+    throw busy(run, `post ${openUpload} has an upload open at TikTok that must finish first`);
   }
   run.lock = lock;
 }
 
-/** Lets go of the lease (if this run holds it) and wakes the account's next waiting post. */
+function busy(run: PublishRun, why: string): DeferRequest {
+  fleetMetrics.lockWait('upload');
+  return new DeferRequest(
+    busyDeferralDelay(run.job, run.ctx.settings.busyBackoff),
+    'account_busy',
+    `account ${run.post.accountId} is busy: ${why} (TikTok takes one upload at a time per account)`,
+  );
+}
+
+/**
+ * Lets go of the account (if this run holds it) and wakes its next waiting post. While the
+ * post has an upload open at TikTok the lease stays with it instead, to run out by itself
+ * unless this post's next run (a retry, a resume after shutdown) takes it back first; other
+ * posts of the account wait for the upload either way.
+ */
 export async function releaseUploadLease(run: PublishRun): Promise<void> {
   const lock = run.lock;
   if (!lock) return;
   run.lock = undefined;
+  if (hasOpenUpload(run)) {
+    lock.leave();
+    return;
+  }
   await lock.release();
   await run.waiters.wakeOne(run.post.accountId).catch((error: unknown) => {
     run.log.warn({ err: error }, 'could not wake a waiting upload');
   });
+}
+
+function hasOpenUpload(run: PublishRun): boolean {
+  const post = run.post;
+  return (
+    post.status === 'uploading' &&
+    post.videoSourceKind !== 'pullFromUrl' &&
+    !uploadFinished(post) &&
+    post.uploadUrlExpiresAt != null &&
+    post.uploadUrlExpiresAt > new Date()
+  );
 }

@@ -10,6 +10,7 @@ import {
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { AccountNeedsReauthError, DeferRequest, describeError } from '../errors';
+import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';
 import { recordTikTokWait } from '../metrics/tiktok-waits';
 import { enqueueNotify, failPost, isFinal, recordEvent } from '../post-outcomes';
 import { TikTokSession } from '../tiktok-session';
@@ -33,7 +34,10 @@ const WAITING_FOR_ID =
  */
 export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'status', StatusResult> {
   return async (job, token) => {
-    const post = await ctx.posts.get(job.data.postId);
+    const post = await ctx.posts.get(job.data.postId).catch(async (error: unknown) => {
+      if (!isInfrastructureUnavailable(error)) throw error;
+      return await deferJob(job, token, infrastructureDelay(job));
+    });
     if (!post) return { status: 'gone' };
     // Final already (the webhook path got there first, or the post was canceled), or this
     // job follows a publish the post has since abandoned.
@@ -201,6 +205,10 @@ async function onError(
 ): Promise<StatusResult> {
   if (error instanceof DelayedError) throw error;
   if (error instanceof DeferRequest) return await deferJob(job, token, error.delayMs);
+  // PostgreSQL or Redis away: ask again once they are back, without spending an attempt.
+  if (isInfrastructureUnavailable(error)) {
+    return await deferJob(job, token, infrastructureDelay(job));
+  }
   const stillUnknown =
     ' TikTok received the video, so it may still have been posted: check the creator’s profile.';
   if (error instanceof AccountNeedsReauthError) {

@@ -1,4 +1,4 @@
-import { enqueue, enqueuePublish, type FleetProcessor } from '@tiktok-fleet/queue';
+import { enqueue, type FleetProcessor } from '@tiktok-fleet/queue';
 import type { Queue } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { AccountNeedsReauthError } from '../errors';
@@ -7,18 +7,15 @@ import { ensureFreshAccessToken } from './ensure-fresh-token';
 /** The job scheduler that runs the sweep. */
 export const SWEEP_SCHEDULER_ID = 'token-refresh-sweep';
 
-/** A post this old with no job is not one whose enqueue is still on its way. */
-const ORPHAN_AFTER_MS = 60_000;
-
 export type TokenRefreshResult =
   | { refreshed: boolean; accountId: string }
-  | { accountsDue: number; publishJobsAdded: number };
+  | { accountsDue: number };
 
 /**
  * `token-refresh` queue:
  * - `sweep` (every few minutes, from a job scheduler): a `refresh` job for each account
- *   whose access token expires within TOKEN_REFRESH_LEAD_SECONDS, and a `publish` job for
- *   each waiting post that has none (a post stored while Redis was down).
+ *   whose access token expires within TOKEN_REFRESH_LEAD_SECONDS. (Posts without a job are
+ *   the reconciler's: see reconcile/.)
  * - `refresh`: the account's tokens, refreshed under its lock (see ensureFreshAccessToken).
  */
 export function createTokenRefreshProcessor(
@@ -62,23 +59,7 @@ async function sweep(ctx: WorkerContext) {
     );
   }
 
-  const waiting = await ctx.db.post.findMany({
-    where: {
-      status: { in: ['queued', 'scheduled'] },
-      createdAt: { lt: new Date(Date.now() - ORPHAN_AFTER_MS) },
-    },
-    select: { id: true, scheduledAt: true },
-    orderBy: { createdAt: 'asc' },
-    take: 1000,
-  });
-  let added = 0;
-  for (const post of waiting) {
-    if (await ctx.queues.publish.getJob(post.id)) continue;
-    await enqueuePublish(ctx.queues, post.id, { scheduledAt: post.scheduledAt });
-    added += 1;
-  }
-  if (added > 0) ctx.logger.warn({ added }, 'added publish jobs for posts that had none');
-  return { accountsDue: due.length, publishJobsAdded: added };
+  return { accountsDue: due.length };
 }
 
 /** Runs the sweep every `everyMs` (one scheduler for the whole fleet, whatever the pods). */
