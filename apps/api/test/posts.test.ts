@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createApiKeyRepository } from '@tiktok-fleet/db';
+import { createPrismaClient } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { startTcpProxy, testServices } from '@tiktok-fleet/testing';
@@ -308,5 +309,61 @@ describe('Redis down', () => {
     } finally {
       proxy.restore();
     }
+  });
+});
+
+describe('PostgreSQL cut', () => {
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let db: ReturnType<typeof createPrismaClient>;
+  let flaky: Awaited<ReturnType<typeof buildApi>>;
+  beforeAll(async () => {
+    const target = new URL(api.config.DATABASE_URL);
+    proxy = await startTcpProxy(`tcp://${target.host}`);
+    const through = new URL(api.config.DATABASE_URL);
+    through.host = new URL(proxy.url).host;
+    db = createPrismaClient(through.toString(), { poolSize: 2 });
+    flaky = await buildApi({
+      config: api.config,
+      db,
+      redis: api.redis,
+      queues: api.queues,
+      tiktok: api.tiktok,
+      logger: createLogger({ name: 'flaky-db', level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await flaky.close();
+    await db.$disconnect();
+    await proxy.close();
+  });
+
+  test('requests answer 503 database_unavailable with Retry-After, never 500, and work again once it is back', async () => {
+    const list = () =>
+      flaky.inject({
+        method: 'GET',
+        url: '/v1/posts',
+        headers: { authorization: `Bearer ${api.keys.a}` },
+      });
+    const create = () =>
+      flaky.inject({
+        method: 'POST',
+        url: '/v1/posts',
+        headers: { authorization: `Bearer ${api.keys.a}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(postRequest()),
+      });
+    expect((await list()).statusCode).toBe(200);
+    // The pool's open connections are cut under it, as when PostgreSQL restarts.
+    proxy.cut();
+    try {
+      for (const reply of [await list(), await create(), await list()]) {
+        expect(reply.statusCode).toBe(503);
+        expect(reply.json().error.code).toBe('database_unavailable');
+        expect(reply.headers['retry-after']).toBeDefined();
+      }
+    } finally {
+      proxy.restore();
+    }
+    expect((await list()).statusCode).toBe(200);
+    expect((await create()).statusCode).toBe(202);
   });
 });
