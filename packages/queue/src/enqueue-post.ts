@@ -48,13 +48,13 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const pendingStatuses = new Set<Post['status']>(['queued', 'scheduled']);
 
 /**
- * The enqueue contract (DESIGN.md): what `POST /v1/posts` does, for backends that import
+ * The enqueue contract: what `POST /v1/posts` does, for backends that import
  * this package instead of calling HTTP. Validates the request, checks the account, stores
  * the post (queued, or scheduled when `scheduledAt` is in the future) and adds its
  * `publish` job (job id = post id, delayed until `scheduledAt`).
  *
- * Throws `EnqueuePostError`. With `queue_unavailable` the post IS stored: a reconcile sweep
- * in the worker adds the job once Redis is back, and the same idempotency key returns it.
+ * Throws `EnqueuePostError`. With `queue_unavailable` the post IS stored: the reconciler
+ * in the workers adds the job once Redis is back, and the same idempotency key returns it.
  */
 export function createPostEnqueuer(deps: PostEnqueuerDeps) {
   const posts = createPostRepository(deps.db);
@@ -124,7 +124,7 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
     }
     // The first call may have stored the post while Redis was down. The job id is the post
     // id, so adding it again is a no-op when the job exists; and when Redis is still down,
-    // the worker's reconcile sweep adds it later, so the replay need not fail for it.
+    // the workers' reconciler adds it later, so the replay need not fail for it.
     if (pendingStatuses.has(earlier.status)) await addJob(earlier).catch(() => undefined);
     return { post: await resource(earlier.id), created: false };
   }
