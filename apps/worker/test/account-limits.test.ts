@@ -34,6 +34,48 @@ describe('one upload per account at a time', () => {
       await workers.close();
     }
   }, 120_000);
+
+  test('a post whose upload failed half-way keeps the account: the next post waits for it, even when its lease ran out', async () => {
+    // A short lease, so the failed post's lease runs out during its retry backoff and only
+    // the open upload at TikTok can keep the next post back.
+    const workers = await env.start({ uploadLockTtlMs: 900 });
+    try {
+      const { account, openId } = await fleet.connectAccount();
+      const path = await fleet.addMedia(await largeVideo(), 'limits/half.mp4');
+      // creator_info, init, chunk 1 go through; chunk 2 fails every time the client sends it.
+      await fleet.fault({ latencyMs: 0 });
+      await fleet.fault({ latencyMs: 0 });
+      await fleet.fault({ latencyMs: 0 });
+      await fleet.fault({ chunk: { status: 503, count: 5 } });
+      const first = await fleet.createPost({ accountId: account.id, video: { path } });
+      // The attempt gave up on the chunk: the job waits for BullMQ's retry (30 s backoff).
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const job = await env.queues.publish.getJob(first.id);
+        if (job && job.attemptsMade === 1 && (await job.getState()) === 'delayed') break;
+        if (Date.now() > deadline) throw new Error('the first attempt did not fail');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await fleet.post(first.id)).status).toBe('uploading');
+      const second = await fleet.createPost({ accountId: account.id, video: { path } });
+      // First the lease is still the first post's; once it ran out, the open upload at
+      // TikTok is what holds the second back. Each wait is in its history.
+      const waiting = await fleet.waitForPost(second.id, (p) =>
+        p.events.some((e) =>
+          JSON.stringify(e.detail).includes(`${first.id} has an upload open at TikTok`),
+        ),
+      );
+      expect(waiting.status).toBe('queued');
+      expect(waiting.publishId).toBeNull();
+      // The first post is given up (canceled here); the second goes ahead at once.
+      await env.deps().posts.transition(first.id, 'canceled');
+      const done = await fleet.waitForPost(second.id, isFinal, 30_000);
+      expect(done.status).toBe('published');
+      expect((await fleet.stats()).maxConcurrentUploadsByCreator[openId]).toBe(1);
+    } finally {
+      await workers.close({ graceMs: 2_000 });
+    }
+  }, 60_000);
 });
 
 describe('the rolling 24 h window', () => {
