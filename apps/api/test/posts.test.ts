@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createApiKeyRepository } from '@tiktok-fleet/db';
-import { createPrismaClient } from '@tiktok-fleet/db';
+import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { startTcpProxy, testServices } from '@tiktok-fleet/testing';

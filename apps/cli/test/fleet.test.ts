@@ -361,6 +361,7 @@ describe('stats', () => {
       'token-refresh',
       'analytics',
       'notify',
+      'reconcile',
     ]);
     const publish = stats.queues.find((q) => q.queue === 'publish');
     expect(publish?.completed).toBeGreaterThanOrEqual(2);
