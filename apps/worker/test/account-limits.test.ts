@@ -193,8 +193,19 @@ describe("TikTok's own limits", () => {
       const jobs = await Promise.all(created.map((p) => env.queues.publish.getJob(p.id)));
       // Completing is the one attempt each made; waiting for the window spent none.
       expect(jobs.map((j) => j?.attemptsMade)).toEqual([1, 1, 1]);
-      // At least one of them was put back to wait for the window.
+      // At least one of them was put back to wait for the window, and its history says so,
+      // with when it tries again.
       expect(jobs.some((j) => (j?.attemptsStarted ?? 0) > 1)).toBe(true);
+      const waits = posts.flatMap((p) =>
+        p.events
+          .map((e) => e.detail as { code?: string; retryAt?: string; message?: string } | null)
+          .filter((d) => d?.code === 'fleet_rate_limit' || d?.code === 'account_busy'),
+      );
+      expect(waits.length).toBeGreaterThan(0);
+      for (const wait of waits) {
+        expect(Number.isNaN(Date.parse(wait?.retryAt ?? ''))).toBe(false);
+        expect(wait?.message).toMatch(/^Waiting: .* tries again by /);
+      }
       const violations = (await fleet.stats()).violations;
       expect(violations.filter((v) => v.rule.includes('rate'))).toEqual([]);
     } finally {
