@@ -123,6 +123,30 @@ export class AccountLock {
   }
 
   /**
+   * Renews the lease now and says whether this holder still has it; when another holder
+   * took it meanwhile, the lock's signal aborts as on any loss. For work that is about to
+   * take a step another holder must not take at the same time (the next chunk of an upload):
+   * a holder cut off from Redis for a while learns here, not at its next renewal, that the
+   * resource moved on without it. Redis out of reach answers true: nobody can take the
+   * lease over while it is away.
+   */
+  async confirm(): Promise<boolean> {
+    const lease = this.#lease;
+    if (!lease || this.#lost?.signal.aborted) return false;
+    const sentAt = performance.now();
+    try {
+      if (!(await this.#lock.renew(lease, this.#options.ttlMs))) {
+        this.#lose('taken');
+        return false;
+      }
+      if (this.#lease === lease) this.#expiresBy = sentAt + this.#options.ttlMs;
+      return true;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
    * Stops renewing and forgets the lease without giving it back: it runs out after its TTL
    * unless the same token takes it again first. For work that is not done but must stop
    * here, and whose next run (same token) should find the resource still its own.

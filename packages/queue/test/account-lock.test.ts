@@ -122,6 +122,36 @@ describe('AccountUploadLock', () => {
     expect(await leases.holder('acc_cancel')).toBeNull();
   });
 
+  test('confirm() tells a holder at once that the same job took its lease over, and stops its work', async () => {
+    const options = { prefix, accountId: 'acc_confirm', token: 'post_same', ttlMs: 60_000 };
+    // An attempt cut off for a while, and the next attempt of the same job (same token).
+    const stale = new AccountUploadLock(redis, options);
+    expect((await stale.acquire()).acquired).toBe(true);
+    expect(await stale.confirm()).toBe(true);
+    const fresh = new AccountUploadLock(redis, options);
+    expect((await fresh.acquire()).acquired).toBe(true);
+    expect(await stale.confirm()).toBe(false);
+    expect(stale.signal?.reason).toBeInstanceOf(LeaseLostError);
+    expect(await fresh.confirm()).toBe(true);
+    expect(fresh.signal?.aborted).toBe(false);
+    // The stale one gives back nothing that is not its own.
+    expect(await stale.release()).toBe(false);
+    expect((await leases.holder('acc_confirm'))?.token).toBe('post_same');
+    expect(await fresh.release()).toBe(true);
+  });
+
+  test('leave() keeps the lease for the next attempt of the same job, and no one else', async () => {
+    const options = { prefix, accountId: 'acc_leave', token: 'post_open', ttlMs: 60_000 };
+    const first = new AccountUploadLock(redis, options);
+    expect((await first.acquire()).acquired).toBe(true);
+    first.leave();
+    const other = new AccountUploadLock(redis, { ...options, token: 'post_other' });
+    expect(await other.acquire()).toMatchObject({ acquired: false, holder: 'post_open' });
+    const again = new AccountUploadLock(redis, options);
+    expect((await again.acquire()).acquired).toBe(true);
+    await again.release();
+  });
+
   test('renewals must come at least twice per TTL', () => {
     expect(
       () =>

@@ -53,6 +53,10 @@ export async function uploadChunks(
           data: { uploadedBytes: progress.bytesSent },
         });
         if (count === 0) canceled.abort();
+        // Before the next chunk: is the account's upload still ours? A worker cut off from
+        // Redis may find on its return that another took the post over; it stops here
+        // (the lock's signal aborts) rather than send chunks beside the new holder.
+        if (progress.bytesSent < progress.totalBytes) await run.lock?.confirm();
       },
       getUploadedBytes: async () => {
         const status = await run.session.tryCall('status', (t) =>
