@@ -15,7 +15,12 @@ import { loadEnvFile } from '@tiktok-fleet/config';
 import { loadGenerated } from './lib/generated-env';
 import { root } from './lib/paths';
 import { type Child, ProcessGroup, tail, waitUntilReady } from './lib/processes';
-import { ensureLocalServices, LOCAL_REDIS_URL, prepareDatabase } from './lib/services';
+import {
+  ensureLocalServices,
+  LOCAL_REDIS_URL,
+  prepareDatabase,
+  withDatabase,
+} from './lib/services';
 
 loadEnvFile();
 const env = process.env;
@@ -70,6 +75,18 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+/**
+ * The fleet's own database: the one DATABASE_URL names, except the server's maintenance
+ * database `postgres` (what the tests and the demo are given): then `tiktok_fleet` beside it.
+ */
+function fleetDatabaseUrl(configured: string | undefined): string {
+  const url = new URL(configured || 'postgresql://postgres@127.0.0.1:5432/postgres');
+  const name = decodeURIComponent(url.pathname.slice(1));
+  return name === '' || name === 'postgres'
+    ? withDatabase(url.toString(), 'tiktok_fleet')
+    : url.toString();
+}
+
 /** Runs a command to its end with its output in a log; throws with the log's tail if it fails. */
 function runLogged(name: string, command: string, args: string[]): Promise<void> {
   const log = join(logDir, `${name}.log`);
@@ -121,7 +138,7 @@ async function main(): Promise<void> {
 
   ensureLocalServices();
   const redisUrl = env.REDIS_URL || LOCAL_REDIS_URL;
-  const databaseUrl = env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/tiktok_fleet';
+  const databaseUrl = fleetDatabaseUrl(env.DATABASE_URL);
   const database = await prepareDatabase(databaseUrl, { fresh: false });
   const dbName = new URL(databaseUrl).pathname.slice(1);
   console.log(
