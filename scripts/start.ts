@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadEnvFile } from '@tiktok-fleet/config';
 import { loadGenerated } from './lib/generated-env';
 import { root } from './lib/paths';
@@ -26,7 +26,11 @@ loadEnvFile();
 const env = process.env;
 const dataDir = resolve(root, env.TIKTOK_FLEET_DATA_DIR || '.data');
 const logDir = join(dataDir, 'logs');
-const shown = (path: string) => (path.startsWith(root) ? relative(root, path) || '.' : path);
+/** A path as a person in the repository would type it. */
+const shown = (path: string) => {
+  const inside = relative(root, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside || '.';
+};
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 
 let stopping: Promise<void> | null = null;
