@@ -22,12 +22,17 @@ export class ProcessGroup {
     private readonly onEarlyExit: (child: Child, how: string) => void,
   ) {}
 
-  /** Runs a TypeScript entry point with tsx; its stdout and stderr go to `<logDir>/<name>.log`. */
+  /**
+   * Runs a TypeScript entry point; its stdout and stderr go to `<logDir>/<name>.log`. Node
+   * loads tsx as a hook (`--import tsx`) instead of running the tsx CLI: that CLI sits between
+   * us and the app and SIGKILLs it when it does not report a signal within 30 ms, which on a
+   * busy machine cuts a graceful shutdown short.
+   */
   start(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
     const log = join(this.logDir, `${name}.log`);
     const out = createWriteStream(log, { flags: 'a' });
     out.write(`\n--- ${new Date().toISOString()} ${name} starting\n`);
-    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), args, {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
