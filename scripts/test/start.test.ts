@@ -2,7 +2,7 @@
 // a terminal's Ctrl-C stops it (SIGINT to the whole group), then started again on the same data.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -144,6 +144,24 @@ async function portAnswers(port: number): Promise<boolean> {
   );
 }
 
+/** Signs in through the page's form with the printed login; returns the page it lands on. */
+async function signIn(page: string, username: string, password: string): Promise<string> {
+  const form = await fetch(new URL('/login', page));
+  const cookies = form.headers.getSetCookie().map((c) => c.split(';')[0]);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const signedIn = await fetch(new URL('/login', page), {
+    method: 'POST',
+    headers: { cookie: cookies.join('; '), origin: new URL(page).origin },
+    body: new URLSearchParams({ username, password, _csrf: csrf }),
+    redirect: 'manual',
+  });
+  expect(signedIn.status).toBe(303);
+  const session = signedIn.headers.getSetCookie().map((c) => c.split(';')[0]);
+  const landed = await fetch(page, { headers: { cookie: [...cookies, ...session].join('; ') } });
+  expect(landed.status).toBe(200);
+  return landed.text();
+}
+
 function client(apiUrl: string, apiKey: string) {
   return async <T>(
     method: string,
@@ -229,6 +247,9 @@ describe('npm start', () => {
     expect((await fetch(shown.docs)).status).toBe(200);
     // The page answers (the sign-in, or a page saying to build it), never a server error.
     expect((await fetch(shown.page, { redirect: 'manual' })).status).toBeLessThan(500);
+    if (existsSync(join(root, 'apps', 'web', 'package.json'))) {
+      expect(await signIn(shown.page, shown.username, shown.password ?? '')).toContain('<html');
+    }
     expect(
       (
         await fetch(`${apiUrl}/admin/queues`, {
