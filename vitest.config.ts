@@ -6,7 +6,11 @@ import { defineConfig } from 'vitest/config';
 // gets its own database and Redis key prefix, so files running in parallel never meet.
 export default defineConfig({
   test: {
-    include: ['{apps,packages}/*/test/**/*.test.ts', 'docker/test/**/*.test.ts'],
+    include: [
+      '{apps,packages}/*/test/**/*.test.ts',
+      'docker/test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
+    ],
     globalSetup: ['packages/testing/src/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -6,60 +6,45 @@
 //   npm run demo
 //
 // Each process logs to .tmp/demo/<name>.log; the paths are printed when something fails.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, createWriteStream, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort } from '@tiktok-fleet/testing/ports';
-import pg from 'pg';
+import { root } from './lib/paths';
+import { type Child, ProcessGroup, tail, waitUntilReady } from './lib/processes';
+import {
+  ensureLocalServices,
+  LOCAL_POSTGRES_URL,
+  LOCAL_REDIS_URL,
+  prepareDatabase,
+  withDatabase,
+} from './lib/services';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const logDir = join(root, '.tmp', 'demo');
 const mediaRoot = join(root, '.media');
 const fixture = join(root, 'fixtures', 'videos', 'valid-vertical.mp4');
-const children: Array<{ name: string; child: ChildProcess }> = [];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s: string) => console.log(`\n${bold('›')} ${s}`);
 
-function fail(message: string): never {
+function fail(message: string, child?: Child): never {
   console.error(`\n✗ ${message}`);
+  if (child) console.error(tail(child.log).replace(/^/gm, '  | '));
   console.error(`  Process logs: ${logDir}/{sandbox,api,worker}.log`);
-  stopAll();
+  void fleet.stop();
   process.exit(1);
 }
 
-function stopAll(): void {
-  for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
-}
+const fleet = new ProcessGroup(logDir, (child, how) =>
+  fail(`${child.name} exited early (${how}).`, child),
+);
 
 function start(name: string, args: string[], env: Record<string, string>): void {
-  const log = createWriteStream(join(logDir, `${name}.log`));
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), args, {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  child.once('exit', (code, signal) => {
-    if (!shuttingDown) fail(`${name} exited early (${signal ?? `code ${code}`}).`);
-  });
-  children.push({ name, child });
+  fleet.start(name, args, { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env });
 }
 
-async function waitUntilReady(name: string, url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  fail(`${name} did not become ready at ${url} within ${timeoutMs / 1000} s.`);
+async function ready(name: string, url: string): Promise<void> {
+  await waitUntilReady(name, url).catch((error: Error) => fail(error.message));
 }
 
 async function json<T>(response: Response, what: string): Promise<T> {
@@ -67,21 +52,6 @@ async function json<T>(response: Response, what: string): Promise<T> {
   if (!response.ok)
     fail(`${what} failed (${response.status}): ${body.error?.message ?? 'no details'}`);
   return body;
-}
-
-/** A fresh database for the demo on the server DATABASE_URL points at, migrated. */
-async function prepareDatabase(serverUrl: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS tiktok_fleet_demo WITH (FORCE)');
-  await admin.query('CREATE DATABASE tiktok_fleet_demo');
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = '/tiktok_fleet_demo';
-  const { applyMigrations } = await import('@tiktok-fleet/db/migrations');
-  const { applied } = await applyMigrations({ databaseUrl: url.toString() });
-  console.log(`  database tiktok_fleet_demo: ${applied.length} migration(s) applied`);
-  return url.toString();
 }
 
 function progressBar(done: number, total: number, label: string): string {
@@ -92,11 +62,8 @@ function progressBar(done: number, total: number, label: string): string {
   return `  [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${pct} %  ${label}`;
 }
 
-let shuttingDown = false;
 process.once('SIGINT', () => {
-  shuttingDown = true;
-  stopAll();
-  process.exit(130);
+  void fleet.stop().then(() => process.exit(130));
 });
 
 async function main(): Promise<void> {
@@ -104,13 +71,15 @@ async function main(): Promise<void> {
   mkdirSync(join(mediaRoot, 'demo'), { recursive: true });
 
   step('Services');
-  if (!process.env.REDIS_URL || !process.env.DATABASE_URL) {
-    execFileSync('bash', [join(root, 'scripts', 'services.sh')], { stdio: 'inherit' });
-  }
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const databaseUrl = await prepareDatabase(
-    process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+  ensureLocalServices();
+  const redisUrl = process.env.REDIS_URL ?? LOCAL_REDIS_URL;
+  // A database of its own on the server DATABASE_URL points at, fresh each run.
+  const databaseUrl = withDatabase(
+    process.env.DATABASE_URL ?? LOCAL_POSTGRES_URL,
+    'tiktok_fleet_demo',
   );
+  const { applied } = await prepareDatabase(databaseUrl, { fresh: true });
+  console.log(`  database tiktok_fleet_demo: ${applied} migration(s) applied`);
   console.log(`  Redis ${redisUrl}, PostgreSQL ${new URL(databaseUrl).host}`);
 
   step('Starting the TikTok sandbox, the API and a worker');
@@ -125,7 +94,7 @@ async function main(): Promise<void> {
     SANDBOX_CLIENT_KEY: clientKey,
     SANDBOX_CLIENT_SECRET: clientSecret,
   });
-  await waitUntilReady('sandbox', `${sandboxUrl}/_sandbox/stats`);
+  await ready('sandbox', `${sandboxUrl}/_sandbox/stats`);
   // Auto-approve stands in for a person clicking "Authorize"; the redirects are real.
   await json(
     await fetch(`${sandboxUrl}/_sandbox/config`, {
@@ -160,8 +129,8 @@ async function main(): Promise<void> {
   };
   start('api', ['apps/api/src/main.ts'], fleetEnv);
   start('worker', ['apps/worker/src/main.ts'], fleetEnv);
-  await waitUntilReady('api', `${apiUrl}/readyz`);
-  await waitUntilReady('worker', `http://127.0.0.1:${workerPort}/readyz`);
+  await ready('api', `${apiUrl}/readyz`);
+  await ready('worker', `http://127.0.0.1:${workerPort}/readyz`);
   console.log(`  sandbox ${sandboxUrl}   api ${apiUrl}   worker :${workerPort}`);
 
   const auth = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
@@ -246,8 +215,7 @@ async function main(): Promise<void> {
   step('Published');
   console.log(`  TikTok post id ${post.tiktok.postId}`);
   console.log(`  ${bold(post.tiktok.shareUrl ?? '')}`);
-  shuttingDown = true;
-  stopAll();
+  await fleet.stop();
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -58,6 +58,11 @@ export function complete(ctx: SandboxContext, publish: Publish, privacyLevel: st
   });
   // "Filled only when the post is public and has passed moderation": only-me posts never are.
   if (privacyLevel === 'SELF_ONLY') return;
+  scheduleModeration(ctx, publish, postId);
+}
+
+/** The post id becomes public after moderation (also resumed after a sandbox restart). */
+export function scheduleModeration(ctx: SandboxContext, publish: Publish, postId: bigint): void {
   ctx.state.scheduler.after(ctx.state.config.moderationDelayMs, () => {
     publish.publiclyAvailable = true;
     // The newer spelling; older docs wrote `publicaly_available` (tiktok-api.md §7.3).

@@ -8,13 +8,16 @@ export class Scheduler {
   private readonly aborts = new Set<AbortController>();
   /** Bumped by `cancelAll()`, so work that was in progress can tell it belongs to the past. */
   epoch = 0;
+  /** Called after each timer's work, so a state file learns of changes no request made. */
+  afterEach: (() => void) | null = null;
 
   after(ms: number, fn: () => void | Promise<void>): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void Promise.resolve()
         .then(fn)
-        .catch(() => {});
+        .catch(() => {})
+        .finally(() => this.afterEach?.());
     }, ms);
     this.timers.add(timer);
   }

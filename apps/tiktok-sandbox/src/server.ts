@@ -13,6 +13,7 @@ import { registerToken } from './oauth-token';
 import { registerPosting } from './posting';
 import { registerResearch } from './research';
 import { SandboxState } from './state';
+import { StateFile } from './state-file';
 import { registerStatus } from './status';
 import { registerUpload } from './upload';
 import { VideoStore } from './video-store';
@@ -24,6 +25,11 @@ export interface SandboxOptions extends Partial<SandboxConfig> {
   clientSecret?: string;
   /** Registered redirect URIs; by default any absolute http(s) URI is accepted. */
   redirectUris?: string[];
+  /**
+   * A JSON file that keeps creators, tokens, publishes and the config across restarts
+   * (read at start, written after changes and at close). Without it, state lives in memory.
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
@@ -94,13 +100,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const clientKey = options.clientKey ?? 'sbawsandboxclientkey';
   const clientSecret = options.clientSecret ?? 'sandbox-client-secret';
   const host = options.host ?? '127.0.0.1';
+  const configOptions = pickConfig(options as Record<string, unknown>);
   const state = new SandboxState(
     clientKey,
     clientSecret,
     options.redirectUris ?? null,
-    pickConfig(options as Record<string, unknown>),
+    configOptions,
   );
   const ctx: SandboxContext = { state, base: { url: '' }, videos: new VideoStore() };
+  const stateFile = options.stateFile ? new StateFile(options.stateFile, ctx) : null;
+  stateFile?.restore(configOptions);
+  if (stateFile) state.scheduler.afterEach = () => stateFile.scheduleSave();
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.setReplySerializer((payload) => toJson(payload));
   addParsers(app);
@@ -112,6 +122,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const latency = state.config.latencyMs + state.faults.takeLatency();
     if (latency > 0) await sleep(latency);
   });
+  if (stateFile) {
+    app.addHook('onResponse', async (request) => {
+      // Reads of the control API change nothing; any TikTok call may (tokens, publishes).
+      if (request.method === 'GET' && pathOf(request.url).startsWith('/_sandbox/')) return;
+      stateFile.scheduleSave();
+    });
+  }
   registerAuthorize(app, ctx);
   registerToken(app, ctx);
   registerPosting(app, ctx);
@@ -133,6 +150,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     async close() {
       state.scheduler.cancelAll();
       await app.close();
+      await stateFile?.close();
       await ctx.videos.clear();
     },
   };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { loadEnvFile } from './env-file';
 import { type Config, type ConfigKey, configSchema } from './schema';
 
 /** A missing or malformed environment variable, named, with what is expected. */
@@ -22,6 +23,8 @@ export function parseConfig<K extends ConfigKey>(
   keys: readonly K[],
   env: Record<string, string | undefined> = process.env,
 ): Pick<Config, K> {
+  // The process's own environment is completed from `.env` (which never overrides it).
+  if (env === process.env) loadEnvFile();
   // zod's pick() cannot be typed over a generic key list; the cast is checked by the return type.
   const mask = Object.fromEntries(keys.map((k) => [k, true])) as Record<ConfigKey, true>;
   const schema = configSchema.pick(mask);
