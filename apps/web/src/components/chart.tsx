@@ -1,0 +1,54 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Series {
+  label: string;
+  values: (number | null)[];
+  color: string;
+}
+
+/**
+ * A time-series line chart (uPlot) sized to its container. `times` are epoch seconds. The
+ * numbers it draws are also in a table next to it, so the chart itself is decoration for
+ * screen readers (`aria-hidden`) and described by `label`.
+ */
+export function TimeChart({
+  times,
+  series,
+  label,
+}: {
+  times: number[];
+  series: Series[];
+  label: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const width = () => Math.max(260, element.clientWidth);
+    const plot = new uPlot(
+      {
+        width: width(),
+        height: 240,
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2 }))],
+        axes: [{}, { size: 56 }],
+        legend: { show: true },
+      },
+      [times, ...series.map((s) => s.values)],
+      element,
+    );
+    const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: 240 }));
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
+  }, [times, series]);
+  return (
+    <figure class="chart">
+      <div ref={box} aria-hidden="true" />
+      <figcaption>{label}</figcaption>
+    </figure>
+  );
+}

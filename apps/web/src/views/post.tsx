@@ -1,0 +1,487 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { type ApiFailure, api, uploadMedia } from '../api';
+import { PageTitle } from '../components/layout';
+import { Avatar, ErrorNotice } from '../components/notices';
+import { isFinal, PostProgress } from '../components/post-progress';
+import { VideoPicker } from '../components/video-picker';
+import { formatBytes, formatDate, PRIVACY_LABELS } from '../format';
+import {
+  brandedContentDisabled,
+  captionLength,
+  type Disclosure,
+  declarationOf,
+  INTERACTIONS,
+  type Interaction,
+  interactionDisabled,
+  maxDurationOf,
+  privacyOptionDisabled,
+  submitBlockers,
+  type VideoFacts,
+  videoProblem,
+} from '../post-rules';
+import type { Account, Post, PostingOptions, PrivacyLevel } from '../types';
+import { useResource } from '../use-resource';
+
+export function PostView() {
+  const { query, route } = useLocation();
+  const accounts = useResource(() => api<{ accounts: Account[] }>('GET', '/v1/accounts'), []);
+  const active = (accounts.data?.accounts ?? []).filter((a) => a.status === 'active');
+  const accountId = query.accountId ?? active[0]?.id;
+  return (
+    <>
+      <PageTitle>Post to TikTok</PageTitle>
+      <ErrorNotice error={accounts.error} what="The accounts could not be loaded" />
+      {accounts.data && active.length === 0 && (
+        <p class="empty">
+          No account can post yet. <a href="/accounts">Connect a TikTok account</a> first.
+        </p>
+      )}
+      {active.length > 0 && (
+        <div class="field">
+          <label for="account">Account</label>
+          <select
+            id="account"
+            value={accountId}
+            onChange={(event) =>
+              route(`/post?accountId=${encodeURIComponent(event.currentTarget.value)}`, true)
+            }
+          >
+            {active.map((account) => (
+              <option key={account.id} value={account.id}>
+                {account.creator.nickname ?? account.displayName ?? account.id}
+                {account.username ? ` (@${account.username})` : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {/* A new key per account: the form starts over and fetches fresh creator info. */}
+      {accountId && <PostForm key={accountId} accountId={accountId} />}
+    </>
+  );
+}
+
+type Phase =
+  | { kind: 'edit' }
+  | { kind: 'uploading'; sent: number; total: number }
+  | { kind: 'creating' }
+  | { kind: 'following'; postId: string };
+
+function PostForm({ accountId }: { accountId: string }) {
+  // Fresh creator info each time the form opens (TikTok's rule): never a cached copy.
+  const options = useResource(
+    () =>
+      api<PostingOptions>('GET', `/v1/accounts/${encodeURIComponent(accountId)}/posting-options`),
+    [accountId],
+  );
+  if (options.error) {
+    return (
+      <>
+        <ErrorNotice error={options.error} what="TikTok’s posting options could not be loaded" />
+        <button type="button" onClick={() => void options.reload()}>
+          Try again
+        </button>
+      </>
+    );
+  }
+  if (!options.data) return <p class="loading">Asking TikTok what this creator can post…</p>;
+  return <Composer options={options.data} />;
+}
+
+function Composer({ options }: { options: PostingOptions }) {
+  const { creator, texts, rules } = options;
+  const [caption, setCaption] = useState('');
+  const [privacy, setPrivacy] = useState<PrivacyLevel | ''>('');
+  const [allowed, setAllowed] = useState<Record<Interaction, boolean>>({
+    comment: false,
+    duet: false,
+    stitch: false,
+  });
+  const [disclosure, setDisclosure] = useState<Disclosure>({
+    on: false,
+    yourBrand: false,
+    brandedContent: false,
+  });
+  const [isAigc, setIsAigc] = useState(false);
+  const [mode, setMode] = useState<'direct' | 'draft'>('direct');
+  const [scheduleAt, setScheduleAt] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [facts, setFacts] = useState<VideoFacts | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
+  const [failure, setFailure] = useState<ApiFailure>();
+
+  const problem = facts ? videoProblem(options, facts) : null;
+  const blockers = submitBlockers(options, { privacy, disclosure, caption, video: facts });
+  const editing = phase.kind === 'edit';
+  const formDisabled = !options.canPost || !editing;
+  const declaration = declarationOf(options, disclosure);
+  const name = creator.nickname ?? creator.username ?? options.accountId;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (blockers.length > 0 || !file || privacy === '') return;
+    setFailure(undefined);
+    try {
+      setPhase({ kind: 'uploading', sent: 0, total: file.size });
+      const stored = await uploadMedia(file, (sent, total) =>
+        setPhase({ kind: 'uploading', sent, total }),
+      );
+      setPhase({ kind: 'creating' });
+      const post = await api<Post>('POST', '/v1/posts', {
+        accountId: options.accountId,
+        video: { path: stored.path },
+        caption,
+        privacyLevel: privacy,
+        disableComment: !allowed.comment,
+        disableDuet: !allowed.duet,
+        disableStitch: !allowed.stitch,
+        brandOrganic: disclosure.on && disclosure.yourBrand,
+        brandContent: disclosure.on && disclosure.brandedContent,
+        isAigc,
+        mode,
+        scheduledAt: scheduleAt ? new Date(scheduleAt).toISOString() : null,
+      });
+      setPhase({ kind: 'following', postId: post.id });
+    } catch (error) {
+      setFailure(error as ApiFailure);
+      setPhase({ kind: 'edit' });
+    }
+  };
+
+  const length = captionLength(caption);
+  return (
+    <form class="composer" onSubmit={submit} aria-labelledby="composer-title" noValidate>
+      <div class="creator">
+        <Avatar url={creator.avatarUrl} name={name} />
+        <p id="composer-title">
+          Posting as <strong data-testid="creator-nickname">{name}</strong>
+          {creator.username && <span class="muted"> @{creator.username}</span>}
+        </p>
+      </div>
+
+      {!options.canPost && (
+        <div class="notice notice-error" role="alert" data-testid="cannot-post">
+          <p>
+            <strong>This creator cannot post right now.</strong> {options.cannotPost?.message}
+          </p>
+          <p>
+            {options.cannotPost?.retryAt
+              ? `Try again after ${formatDate(options.cannotPost.retryAt)}.`
+              : 'Try again later.'}
+          </p>
+        </div>
+      )}
+      {options.canPost && options.uploadInProgress && (
+        <p class="notice" role="status">
+          Another video of this account is uploading now; this one will start after it.
+        </p>
+      )}
+      <p class="muted">
+        Posts in the last 24 h: {options.dailyCap.used} of {options.dailyCap.cap}
+      </p>
+
+      <fieldset disabled={formDisabled} class="plain">
+        <legend class="visually-hidden">The video and its settings</legend>
+        <VideoPicker
+          accept={rules.formats}
+          disabled={formDisabled}
+          problem={problem}
+          onChange={(chosen, chosenFacts) => {
+            setFile(chosen);
+            setFacts(chosenFacts);
+          }}
+        />
+        <p class="hint">
+          {rules.minDurationSec} s to {maxDurationOf(options)} s; {rules.formats.join(', ')}.
+        </p>
+
+        <div class="field">
+          <label for="caption">Caption</label>
+          <textarea
+            id="caption"
+            rows={3}
+            value={caption}
+            aria-describedby="caption-count"
+            onInput={(event) => setCaption(event.currentTarget.value)}
+          />
+          <p
+            id="caption-count"
+            class={length > rules.captionMaxLength ? 'field-error' : 'hint'}
+            data-testid="caption-count"
+          >
+            {length} / {rules.captionMaxLength}
+          </p>
+        </div>
+
+        <div class="field">
+          <label for="privacy">Who can see this video</label>
+          <select
+            id="privacy"
+            required
+            value={privacy}
+            aria-describedby="privacy-hint"
+            onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
+          >
+            <option value="" disabled>
+              Choose who can see this video
+            </option>
+            {creator.privacyLevelOptions.map((level) => {
+              const off = privacyOptionDisabled(level, disclosure);
+              return (
+                <option
+                  key={level}
+                  value={level}
+                  disabled={off}
+                  title={off ? texts.brandedNotPrivate : undefined}
+                >
+                  {PRIVACY_LABELS[level] ?? level}
+                </option>
+              );
+            })}
+          </select>
+          <p id="privacy-hint" class="hint">
+            {disclosure.on && disclosure.brandedContent
+              ? texts.brandedNotPrivate
+              : 'No choice is made for you.'}
+          </p>
+        </div>
+
+        <fieldset class="group">
+          <legend>Interactions</legend>
+          {INTERACTIONS.map(({ key, label }) => {
+            const off = interactionDisabled(options, key);
+            const reasonId = `${key}-reason`;
+            return (
+              <div key={key} class={`check${off ? ' check-disabled' : ''}`}>
+                <input
+                  id={`allow-${key}`}
+                  type="checkbox"
+                  checked={allowed[key] && !off}
+                  disabled={off}
+                  aria-describedby={off ? reasonId : undefined}
+                  onChange={(event) =>
+                    setAllowed({ ...allowed, [key]: event.currentTarget.checked })
+                  }
+                />
+                <label for={`allow-${key}`}>{label}</label>
+                {off && (
+                  <span id={reasonId} class="hint">
+                    {typeof texts.interactionDisabled === 'string'
+                      ? texts.interactionDisabled
+                      : 'The creator turned this off in their TikTok settings.'}
+                  </span>
+                )}
+              </div>
+            );
+          })}
+        </fieldset>
+
+        <fieldset class="group">
+          <legend>Content disclosure</legend>
+          <div class="check">
+            <input
+              id="commercial"
+              type="checkbox"
+              role="switch"
+              checked={disclosure.on}
+              aria-checked={disclosure.on}
+              aria-describedby="commercial-prompt"
+              onChange={(event) =>
+                setDisclosure({
+                  on: event.currentTarget.checked,
+                  yourBrand: false,
+                  brandedContent: false,
+                })
+              }
+            />
+            <label for="commercial">{texts.commercialToggle}</label>
+          </div>
+          <p id="commercial-prompt" class="hint">
+            {texts.commercialPrompt}
+          </p>
+          {disclosure.on && (
+            <div class="disclosure">
+              <div class="check">
+                <input
+                  id="your-brand"
+                  type="checkbox"
+                  checked={disclosure.yourBrand}
+                  aria-describedby="your-brand-description"
+                  onChange={(event) =>
+                    setDisclosure({ ...disclosure, yourBrand: event.currentTarget.checked })
+                  }
+                />
+                <label for="your-brand">{texts.yourBrand.label}</label>
+              </div>
+              <p id="your-brand-description" class="hint indent">
+                {texts.yourBrand.description}
+              </p>
+              <div
+                class={`check${brandedContentDisabled(privacy) ? ' check-disabled' : ''}`}
+                title={brandedContentDisabled(privacy) ? texts.brandedNotPrivate : undefined}
+              >
+                <input
+                  id="branded-content"
+                  type="checkbox"
+                  checked={disclosure.brandedContent}
+                  disabled={brandedContentDisabled(privacy)}
+                  aria-describedby="branded-content-description"
+                  onChange={(event) =>
+                    setDisclosure({ ...disclosure, brandedContent: event.currentTarget.checked })
+                  }
+                />
+                <label for="branded-content">{texts.brandedContent.label}</label>
+              </div>
+              <p id="branded-content-description" class="hint indent">
+                {brandedContentDisabled(privacy)
+                  ? texts.brandedNotPrivate
+                  : texts.brandedContent.description}
+              </p>
+              {!disclosure.yourBrand && !disclosure.brandedContent && (
+                <p class="field-error" data-testid="disclosure-incomplete">
+                  {texts.incompleteDisclosure}
+                </p>
+              )}
+              <LabelNotice options={options} disclosure={disclosure} />
+            </div>
+          )}
+        </fieldset>
+
+        <fieldset class="group">
+          <legend>More</legend>
+          <div class="check">
+            <input
+              id="aigc"
+              type="checkbox"
+              checked={isAigc}
+              onChange={(event) => setIsAigc(event.currentTarget.checked)}
+            />
+            <label for="aigc">AI-generated content</label>
+          </div>
+          <div class="check">
+            <input
+              id="mode-direct"
+              type="radio"
+              name="mode"
+              checked={mode === 'direct'}
+              onChange={() => setMode('direct')}
+            />
+            <label for="mode-direct">Post directly to the profile (Direct Post)</label>
+          </div>
+          <div class="check">
+            <input
+              id="mode-draft"
+              type="radio"
+              name="mode"
+              checked={mode === 'draft'}
+              onChange={() => setMode('draft')}
+            />
+            <label for="mode-draft">Send to the creator’s TikTok inbox as a draft</label>
+          </div>
+          <div class="field">
+            <label for="schedule">Post at (optional)</label>
+            <input
+              id="schedule"
+              type="datetime-local"
+              value={scheduleAt}
+              onInput={(event) => setScheduleAt(event.currentTarget.value)}
+            />
+          </div>
+        </fieldset>
+
+        <p class="declaration" data-testid="declaration">
+          {declaration.text}{' '}
+          {declaration.links.map((link, index) => (
+            <span key={link.href}>
+              {index > 0 && ' · '}
+              <a href={link.href} target="_blank" rel="noreferrer">
+                {link.label}
+              </a>
+            </span>
+          ))}
+        </p>
+        <span
+          title={
+            blockers.includes(texts.incompleteDisclosure) ? texts.incompleteDisclosure : undefined
+          }
+        >
+          <button
+            type="submit"
+            class="primary"
+            disabled={blockers.length > 0 || !editing}
+            aria-describedby="submit-reasons"
+          >
+            {mode === 'draft' ? 'Send to inbox' : 'Post to TikTok'}
+          </button>
+        </span>
+        <ul id="submit-reasons" class="reasons" aria-live="polite" data-testid="submit-reasons">
+          {editing && blockers.map((reason) => <li key={reason}>{reason}</li>)}
+        </ul>
+      </fieldset>
+
+      <ErrorNotice error={failure} what="The video was not posted" />
+      {phase.kind === 'uploading' && (
+        <label class="bar">
+          <span>
+            Uploading: {formatBytes(phase.sent)} of {formatBytes(phase.total)}
+          </span>
+          <progress max={phase.total} value={phase.sent} data-testid="upload-progress" />
+        </label>
+      )}
+      {phase.kind === 'creating' && <p role="status">Handing the video to the fleet…</p>}
+      {phase.kind === 'following' && (
+        <FollowPost postId={phase.postId} processingNotice={texts.processingNotice} />
+      )}
+    </form>
+  );
+}
+
+function LabelNotice({ options, disclosure }: { options: PostingOptions; disclosure: Disclosure }) {
+  const { texts } = options;
+  const text = disclosure.brandedContent
+    ? texts.paidPartnershipLabel
+    : disclosure.yourBrand
+      ? texts.promotionalLabel
+      : undefined;
+  return typeof text === 'string' ? <p class="hint">{text}</p> : null;
+}
+
+/** The post's progress after the upload, from GET /v1/posts/:id until it is final. */
+function FollowPost({ postId, processingNotice }: { postId: string; processingNotice: string }) {
+  const post = useResource(
+    () => api<Post>('GET', `/v1/posts/${encodeURIComponent(postId)}`),
+    [postId],
+    {
+      everyMs: 1000,
+      keepPolling: (p) => !isFinal(p.status),
+    },
+  );
+  const [announced, setAnnounced] = useState(false);
+  useEffect(() => {
+    if (post.data?.status === 'published') setAnnounced(true);
+  }, [post.data?.status]);
+  return (
+    <section class="follow" aria-labelledby="follow-title">
+      <h2 id="follow-title">Your post</h2>
+      <p class="notice" role="status">
+        {processingNotice}
+      </p>
+      {post.data && <PostProgress post={post.data} />}
+      <ErrorNotice error={post.error} what="The post’s progress could not be read" />
+      <p>
+        <a href={`/posts/${encodeURIComponent(postId)}`}>See the post’s details</a>
+        {announced && (
+          <>
+            {' · '}
+            <a
+              href={`/analytics?accountId=${encodeURIComponent(post.data?.accountId ?? '')}&postId=${encodeURIComponent(postId)}`}
+            >
+              See its analytics
+            </a>
+          </>
+        )}
+      </p>
+    </section>
+  );
+}
