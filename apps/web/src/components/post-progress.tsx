@@ -37,10 +37,11 @@ export function PostProgress({ post }: { post: Post }) {
     <div class="post-progress">
       <ol class="steps" aria-label="Progress of the post">
         {STEPS.map((step, index) => {
+          // Published is the end of the way: shown done, not "in progress".
           const state =
-            post.status === step
+            post.status === step && step !== 'published'
               ? 'current'
-              : reached.has(step) || (current > index && current !== -1)
+              : reached.has(step) || current > index
                 ? 'done'
                 : 'todo';
           return (

@@ -4,6 +4,7 @@ import { api } from '../api';
 import { type Series, TimeChart } from '../components/chart';
 import { PageTitle } from '../components/layout';
 import { ErrorNotice } from '../components/notices';
+import { TableRegion } from '../components/table-region';
 import { formatDate, formatNumber } from '../format';
 import type { Account, AccountAnalytics, Metrics, MetricsPoint, PostAnalytics } from '../types';
 import { useResource } from '../use-resource';
@@ -160,7 +161,7 @@ export function AnalyticsView() {
               }
             />
             {account.data.videos.length > 0 && (
-              <div class="table-wrap">
+              <TableRegion label="Videos and their numbers">
                 <table>
                   <caption>Videos</caption>
                   <thead>
@@ -196,7 +197,7 @@ export function AnalyticsView() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableRegion>
             )}
           </>
         )}

@@ -1,6 +1,7 @@
 import { api } from '../api';
 import { PageTitle } from '../components/layout';
 import { ErrorNotice } from '../components/notices';
+import { TableRegion } from '../components/table-region';
 import { formatDate } from '../format';
 import type { Fleet } from '../types';
 import { useResource } from '../use-resource';
@@ -28,7 +29,7 @@ export function FleetView() {
         <>
           <section aria-labelledby="queues-title">
             <h2 id="queues-title">Queues</h2>
-            <div class="table-wrap">
+            <TableRegion label="Queue depths">
               <table>
                 <thead>
                   <tr>
@@ -51,7 +52,7 @@ export function FleetView() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
           </section>
           <section aria-labelledby="workers-title">
             <h2 id="workers-title">Workers alive</h2>

@@ -391,15 +391,7 @@ function Composer({ options }: { options: PostingOptions }) {
         </fieldset>
 
         <p class="declaration" data-testid="declaration">
-          {declaration.text}{' '}
-          {declaration.links.map((link, index) => (
-            <span key={link.href}>
-              {index > 0 && ' · '}
-              <a href={link.href} target="_blank" rel="noreferrer">
-                {link.label}
-              </a>
-            </span>
-          ))}
+          <LinkedText text={declaration.text} links={declaration.links} />
         </p>
         <span
           title={
@@ -437,6 +429,43 @@ function Composer({ options }: { options: PostingOptions }) {
   );
 }
 
+/** The declaration with the documents it names turned into links to them. */
+function LinkedText({ text, links }: { text: string; links: { label: string; href: string }[] }) {
+  const parts: (string | { label: string; href: string })[] = [text];
+  const missing: { label: string; href: string }[] = [];
+  for (const link of links) {
+    const index = parts.findIndex((p) => typeof p === 'string' && p.includes(link.label));
+    const part = parts[index];
+    if (typeof part !== 'string') {
+      missing.push(link);
+      continue;
+    }
+    const at = part.indexOf(link.label);
+    parts.splice(index, 1, part.slice(0, at), link, part.slice(at + link.label.length));
+  }
+  return (
+    <>
+      {parts.map((part) =>
+        typeof part === 'string' ? (
+          part
+        ) : (
+          <a key={part.href} href={part.href} target="_blank" rel="noreferrer">
+            {part.label}
+          </a>
+        ),
+      )}
+      {missing.map((link) => (
+        <span key={link.href}>
+          {' '}
+          <a href={link.href} target="_blank" rel="noreferrer">
+            {link.label}
+          </a>
+        </span>
+      ))}
+    </>
+  );
+}
+
 function LabelNotice({ options, disclosure }: { options: PostingOptions; disclosure: Disclosure }) {
   const { texts } = options;
   const text = disclosure.brandedContent
@@ -469,6 +498,18 @@ function FollowPost({ postId, processingNotice }: { postId: string; processingNo
       </p>
       {post.data && <PostProgress post={post.data} />}
       <ErrorNotice error={post.error} what="The post’s progress could not be read" />
+      {post.data && isFinal(post.data.status) && (
+        <button
+          type="button"
+          onClick={() =>
+            window.location.assign(
+              `/post?accountId=${encodeURIComponent(post.data?.accountId ?? '')}`,
+            )
+          }
+        >
+          Post another video
+        </button>
+      )}
       <p>
         <a href={`/posts/${encodeURIComponent(postId)}`}>See the post’s details</a>
         {announced && (
