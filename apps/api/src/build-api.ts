@@ -39,6 +39,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Keep-alive sockets of an idle client must not hold a graceful shutdown open.
     forceCloseConnections: 'idle',
+    // Behind a TLS-terminating proxy, the protocol and client address are the proxy's word.
+    trustProxy: deps.config.TRUST_PROXY,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

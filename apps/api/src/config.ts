@@ -32,6 +32,7 @@ export const API_CONFIG_KEYS = [
   'SESSION_SECRET',
   'SESSION_TTL_SECONDS',
   'WEB_DIST_DIR',
+  'TRUST_PROXY',
 ] as const satisfies readonly (keyof Config)[];
 
 export type ApiConfig = Pick<Config, (typeof API_CONFIG_KEYS)[number]>;

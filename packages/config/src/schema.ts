@@ -125,6 +125,9 @@ export const configSchema = z.object({
   SESSION_TTL_SECONDS: int(60, 28800)
     .max(30 * 24 * 3600, { error: 'expected at most 2592000 (30 days)' })
     .default(8 * 3600),
+  // Behind a TLS-terminating proxy or Ingress: believe its X-Forwarded-Proto/-For, so the API
+  // knows the browser spoke https (the Secure session cookie is only set then).
+  TRUST_PROXY: bool.default(false),
   /** The built page (apps/web/dist); the API resolves the default from the repository root. */
   WEB_DIST_DIR: z.string().min(1).optional(),
 });

@@ -11,13 +11,18 @@ export const POSTING_TEXTS = {
     'You need to indicate if your content promotes yourself, a third party, or both.',
   yourBrand: {
     label: 'Your brand',
-    description: "Your video will be labeled as 'Promotional content'",
+    description:
+      'You are promoting yourself or your own business. This content will be classified as Brand Organic.',
   },
   brandedContent: {
     label: 'Branded content',
-    // Also the label when both are checked.
-    description: "Your video will be labeled as 'Paid partnership'",
+    description:
+      'You are promoting another brand or a third party. This content will be classified as Branded Content.',
   },
+  // Under the toggle once a box is checked; paid partnership also when both are.
+  promotionalLabel: "Your video will be labeled as 'Promotional content'",
+  paidPartnershipLabel: "Your video will be labeled as 'Paid partnership'",
+  interactionDisabled: 'The creator has turned this off in their TikTok settings.',
   brandedNotPrivate: 'Branded content visibility cannot be set to private.',
   declarationDefault: "By posting, you agree to TikTok's Music Usage Confirmation",
   declarationBranded:
