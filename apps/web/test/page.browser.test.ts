@@ -308,6 +308,48 @@ describe('the integration page', () => {
     await checkPage(page, 'fleet');
   });
 
+  test('by keyboard: the skip link, the navigation, the form and the dialog', async () => {
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        return { id: element?.id ?? '', text: element?.textContent?.trim() ?? '' };
+      });
+    await page.goto(`${fleet.baseUrl}/accounts`);
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('main');
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Connect TikTok');
+
+    // A link of the navigation, followed by keyboard: the new page's heading gets focus.
+    await page.getByRole('link', { name: 'Post to TikTok' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('creator-nickname').waitFor();
+    expect((await focused()).text).toBe('Post to TikTok');
+    await page.getByLabel('Who can see this video').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByLabel('Who can see this video').inputValue()).not.toBe('');
+    await page.getByRole('switch').focus();
+    await page.keyboard.press('Space');
+    expect(await reasons()).toContain(TIKTOK.incomplete);
+    await page.keyboard.press('Tab');
+    expect((await focused()).id).toBe('your-brand');
+    await page.keyboard.press('Space');
+    expect(await reasons()).not.toContain(TIKTOK.incomplete);
+
+    // The confirmation closes with Escape and gives focus back to its button.
+    await page.goto(`${fleet.baseUrl}/accounts`);
+    const disconnect = page.getByRole('button', { name: 'Disconnect Quiet Creator' });
+    await disconnect.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await disconnect.evaluate((b) => b === document.activeElement)).toBe(true);
+  });
+
   test('Disconnect asks first, then revokes the account', async () => {
     const accountId = accountIds.get('quiet.creator') as string;
     await page.goto(`${fleet.baseUrl}/accounts`);

@@ -31,8 +31,24 @@ export function TimeChart({
       {
         width: width(),
         height: 240,
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2 }))],
+        series: [
+          {},
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 2,
+            points: { show: true, size: 8 },
+          })),
+        ],
         axes: [{}, { size: 56 }],
+        scales: {
+          // One snapshot alone would stretch the time axis over years: an hour either side.
+          x: {
+            time: true,
+            range: (_u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]),
+          },
+          y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] },
+        },
         legend: { show: true },
       },
       [times, ...series.map((s) => s.values)],

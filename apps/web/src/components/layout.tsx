@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { signOut } from '../api';
 import type { Session } from '../types';
@@ -19,10 +19,15 @@ const isCurrent = (path: string, href: string) =>
 
 export function Layout({ session, children }: { session: Session; children: ComponentChildren }) {
   const { path } = useLocation();
-  // A screen reader hears the new page: focus moves to its heading after each navigation.
+  // A screen reader hears the new page: focus moves to its heading after each navigation
+  // within the page (not on the first load, where the skip link comes first).
+  const navigated = useRef(false);
   useEffect(() => {
-    const heading = document.querySelector<HTMLElement>('main h1');
-    heading?.focus();
+    if (!navigated.current) {
+      navigated.current = true;
+      return;
+    }
+    document.querySelector<HTMLElement>('main h1')?.focus();
   }, [path]);
   return (
     <>
@@ -51,7 +56,7 @@ export function Layout({ session, children }: { session: Session; children: Comp
           </button>
         </div>
       </header>
-      <main id="main" class="page">
+      <main id="main" class="page" tabIndex={-1}>
         {children}
       </main>
     </>

@@ -28,7 +28,7 @@ export function adviceFor(code: string): string {
 }
 
 /** The post's way through validating, uploading, processing and published, with its bytes. */
-export function PostProgress({ post }: { post: Post }) {
+export function PostProgress({ post, live = false }: { post: Post; live?: boolean }) {
   const reached = new Set(post.history.map((h) => h.status));
   reached.add(post.status);
   const total = post.progress.totalBytes;
@@ -71,11 +71,12 @@ export function PostProgress({ post }: { post: Post }) {
           />
         </label>
       )}
-      <p class="status-line" role="status">
+      {/* One live region for the post being followed; a list of them would chatter. */}
+      <p class="status-line" role={live ? 'status' : undefined}>
         Status: <strong data-testid="post-status">{post.status}</strong>
       </p>
       {post.error && (
-        <div class="notice notice-error" role="alert">
+        <div class="notice notice-error" role={live ? 'alert' : undefined}>
           <p>
             {post.error.message} <span class="code">({post.error.code})</span>
           </p>

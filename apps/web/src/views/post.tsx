@@ -496,7 +496,7 @@ function FollowPost({ postId, processingNotice }: { postId: string; processingNo
       <p class="notice" role="status">
         {processingNotice}
       </p>
-      {post.data && <PostProgress post={post.data} />}
+      {post.data && <PostProgress post={post.data} live />}
       <ErrorNotice error={post.error} what="The post’s progress could not be read" />
       {post.data && isFinal(post.data.status) && (
         <button
