@@ -8,6 +8,12 @@ export interface Series {
   color: string;
 }
 
+function xRange(times: number[]): [number, number] {
+  const first = times[0] ?? 0;
+  const last = times.at(-1) ?? first;
+  return first === last ? [first - 3600, last + 3600] : [first, last];
+}
+
 /**
  * A time-series line chart (uPlot) sized to its container. `times` are epoch seconds. The
  * numbers it draws are also in a table next to it, so the chart itself is decoration for
@@ -42,11 +48,8 @@ export function TimeChart({
         ],
         axes: [{}, { size: 56 }],
         scales: {
-          // One snapshot alone would stretch the time axis over years: an hour either side.
-          x: {
-            time: true,
-            range: (_u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]),
-          },
+          // One snapshot alone: an hour either side (uPlot would widen it to years).
+          x: { time: true, range: () => xRange(times) },
           y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] },
         },
         legend: { show: true },
