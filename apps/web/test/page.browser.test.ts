@@ -157,8 +157,28 @@ describe('the integration page', () => {
       .poll(() => seen(page.getByTestId('metric-views').first()), { timeout: 20_000 })
       .toMatch(/^\d[\d,]*$/);
     await page.locator('.chart canvas').first().waitFor();
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    // Refresh asks the API again, which answers from its store while the numbers are fresh:
+    // TikTok is not asked again.
+    const tiktokCalls = async () => {
+      const { requests } = await fleet.control<{ requests: Record<string, number> }>(
+        'GET',
+        '/stats',
+      );
+      return Object.entries(requests)
+        .filter(([endpoint]) => endpoint.startsWith('/v2/video/'))
+        .reduce((sum, [, count]) => sum + count, 0);
+    };
+    const before = await tiktokCalls();
+    expect(before).toBeGreaterThan(0);
+    const [again] = await Promise.all([
+      page.waitForResponse((r) =>
+        /\/v1\/accounts\/[^/]+\/analytics$/.test(new URL(r.url()).pathname),
+      ),
+      page.getByRole('button', { name: 'Refresh' }).click(),
+    ]);
+    expect(again.status()).toBe(200);
     await expect.poll(() => page.getByRole('button', { name: 'Refresh' }).isEnabled()).toBe(true);
+    expect(await tiktokCalls()).toBe(before);
     await checkPage(page, 'analytics');
   }, 90_000);
 
@@ -293,6 +313,24 @@ describe('the integration page', () => {
     } finally {
       await fleet.control('PATCH', '/config', { dailyPostCap: 15 });
     }
+  });
+
+  test('an account that needs a new authorization is reconnected through TikTok again', async () => {
+    const accountId = accountIds.get('fleet.demo') as string;
+    // What the worker records when TikTok refuses the refresh token.
+    await fleet.accounts().markNeedsReauth(accountId, 'TikTok refused the refresh token.');
+    await page.goto(`${fleet.baseUrl}/accounts`);
+    const card = page.locator(`#account-${accountId}`);
+    await expect.poll(() => seen(card)).toContain('needs reauth');
+    expect(await seen(card)).toContain('TikTok refused the refresh token.');
+    await checkPage(page, 'accounts-needs-reauth');
+    await card.getByRole('button', { name: 'Reconnect' }).click();
+    await page.waitForURL((url) => url.pathname === '/v2/auth/authorize/');
+    await page.getByLabel('Log in as').selectOption({ label: 'Fleet Demo (@fleet.demo)' });
+    await page.getByRole('button', { name: 'Authorize' }).click();
+    await page.waitForURL((url) => url.searchParams.get('accountId') === accountId);
+    await expect.poll(() => seen(card)).toContain('active');
+    expect(await card.getByRole('button', { name: 'Reconnect' }).count()).toBe(0);
   });
 
   test('the fleet page shows the queues, the live workers and a link to Bull Board', async () => {

@@ -5,7 +5,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_CONFIG_KEYS, buildApi, seedApiKeys } from '@tiktok-fleet/api';
 import { parseConfig } from '@tiktok-fleet/config';
-import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
+import {
+  createAccountRepository,
+  createApiKeyRepository,
+  createPrismaClient,
+  parseTokenKeyring,
+  TokenCipher,
+} from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import {
@@ -164,7 +170,16 @@ export async function startFleet(options: { webDist: string; env?: Record<string
     return ((await response.json()) as { path: string }).path;
   }
 
-  return { baseUrl, sandbox, db, queues, control, call, uploadFixture };
+  /** The accounts repository, for what only the worker would record (needs_reauth). */
+  const accounts = () =>
+    createAccountRepository(
+      db,
+      new TokenCipher(
+        parseTokenKeyring({ TOKEN_ENCRYPTION_KEY: env.TOKEN_ENCRYPTION_KEY as string }),
+      ),
+    );
+
+  return { baseUrl, sandbox, db, queues, control, call, uploadFixture, accounts };
 }
 
 export type TestFleet = Awaited<ReturnType<typeof startFleet>>;
