@@ -314,6 +314,20 @@ describe('in production', () => {
     expect(cookie).toMatch(/; Secure/i);
     expect((await browser.request('GET', '/v1/session')).status).toBe(200);
   });
+
+  test('after 10 wrong passwords from one address, even the right one must wait', async () => {
+    const guesser = browserSession(production, { headers: { 'x-forwarded-proto': 'https' } });
+    for (let i = 0; i < 10; i++) {
+      expect((await guesser.signIn(OPERATOR.username, `wrong-password-${i}`)).status).toBe(401);
+    }
+    const eleventh = await guesser.signIn(OPERATOR.username, 'wrong-password-10');
+    expect(eleventh.status).toBe(429);
+    const right = await guesser.signIn(OPERATOR.username, OPERATOR.password);
+    expect(right.status).toBe(429);
+    expect(right.text).toContain('Too many wrong passwords');
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await guesser.request('GET', '/v1/session')).status).toBe(401);
+  });
 });
 
 describe('configuration', () => {

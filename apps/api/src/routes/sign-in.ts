@@ -11,6 +11,7 @@ import { refuseCrossSiteWrite } from '../plugins/same-origin';
 import { errorSchema } from '../schemas';
 import { escapeHtml, htmlPage } from '../services/html';
 import { sameOriginPath } from '../services/same-origin-path';
+import { SIGN_IN_FAILURES, SignInLockout } from '../services/sign-in-lockout';
 
 const WRONG_CREDENTIALS = 'Wrong username or password.';
 const FORM_EXPIRED = 'The sign-in form had expired. Sign in again.';
@@ -74,6 +75,7 @@ const loginOffPage = () =>
  */
 export async function signInRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   const enabled = operatorLoginEnabled(ctx.config);
+  const lockout = new SignInLockout(ctx.redis, ctx.prefix);
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get(
@@ -168,8 +170,18 @@ export async function signInRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCont
         if (!enabled) return html(reply, 404, loginOffPage());
         const { username = '', password = '' } = request.body;
         const next = sameOriginPath(request.body.next);
+        const waitMs = await lockout.waitMs(request.ip);
+        if (waitMs > 0) {
+          const minutes = Math.ceil(waitMs / 60_000);
+          reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+          const problem =
+            `Too many wrong passwords from your address (${SIGN_IN_FAILURES} in 15 minutes). ` +
+            `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+          return html(reply, 429, loginForm(reply, { next, problem }));
+        }
         if (!operatorCredentialsMatch(ctx.config, username, password)) {
           request.log.info('operator sign-in refused: wrong username or password');
+          await lockout.recordFailure(request.ip);
           return html(reply, 401, loginForm(reply, { next, problem: WRONG_CREDENTIALS }));
         }
         // A new session id at sign-in, so an id planted before it is worth nothing after.
