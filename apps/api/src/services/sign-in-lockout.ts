@@ -24,7 +24,8 @@ export class SignInLockout {
   /** How long this address must still wait, in ms; 0 when it may try. */
   async waitMs(address: string): Promise<number> {
     const left = await this.#redis.pttl(this.#blockKey(address));
-    return left > 0 ? left : 0;
+    // -2: no key (not blocked); -1 cannot happen, the key is always set with an expiry.
+    return Math.max(left, 0);
   }
 
   /** Counts a wrong password; past the limit the address is blocked until the window frees. */
