@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkPage, launch, seen, signIn } from './support/browser';
@@ -108,9 +110,39 @@ describe('the integration page', () => {
     expect(uploads).toEqual([]);
     await checkPage(page, 'post-form');
 
+    // The upload, slowed to 100 KiB/s in the browser so the bar can be seen moving in bytes.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 100 * 1024,
+    });
     await postButton().click();
-    // The upload bar in bytes fills up, then the post's own progress takes over.
+    const bar = page.getByTestId('upload-progress');
+    await page.waitForFunction(
+      () => {
+        const p = document.querySelector<HTMLProgressElement>('[data-testid="upload-progress"]');
+        return p !== null && p.value > 0 && p.value < p.max;
+      },
+      null,
+      { polling: 20, timeout: 10_000 },
+    );
+    expect(await bar.getAttribute('max')).toBe(
+      String(statSync(fixture('valid-vertical.mp4')).size),
+    );
+    expect(await seen(page.locator('label.bar').first())).toMatch(
+      /^Uploading: [\d.]+ kB of [\d.]+ kB$/,
+    );
+    // Then the post's own progress takes over.
     await page.getByTestId('post-status').waitFor({ timeout: 20_000 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
     // Every status the page shows on the way, recorded in the page until the post is final.
     await page.waitForFunction(
       () => {
@@ -143,6 +175,20 @@ describe('the integration page', () => {
     });
     expect(bytes[0]).toBe(bytes[1]);
     await checkPage(page, 'post-published');
+
+    // TikTok (the sandbox) received exactly the file's bytes, as a public Direct Post.
+    const publishes = await fleet.control<
+      { mode: string; privacyLevel: string; sha256: string | null; title: string }[]
+    >('GET', '/publishes');
+    expect(publishes).toHaveLength(1);
+    expect(publishes[0]).toMatchObject({
+      mode: 'direct',
+      privacyLevel: 'PUBLIC_TO_EVERYONE',
+      title: 'Fleet test 🎬',
+      sha256: createHash('sha256')
+        .update(readFileSync(fixture('valid-vertical.mp4')))
+        .digest('hex'),
+    });
 
     // Following the link opens the share URL.
     const [popup] = await Promise.all([context.waitForEvent('page'), share.click()]);
@@ -386,6 +432,20 @@ describe('the integration page', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     expect(await disconnect.evaluate((b) => b === document.activeElement)).toBe(true);
+  });
+
+  test('when the session ends, the next action leads to the sign-in form and back', async () => {
+    await page.goto(`${fleet.baseUrl}/posts`);
+    await page.getByRole('heading', { name: 'Posts', level: 1 }).waitFor();
+    await context.clearCookies();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/posts');
+    await page.getByLabel('Username').fill('operator');
+    await page.getByLabel('Password').fill('correct-horse-battery-staple');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/posts');
+    await page.getByRole('heading', { name: 'Posts', level: 1 }).waitFor();
   });
 
   test('Disconnect asks first, then revokes the account', async () => {
