@@ -4,6 +4,9 @@ import type { Redis } from 'ioredis';
 
 type Callback = (error?: unknown) => void;
 
+/** How long a session without a sign-in (an open sign-in form) is kept. */
+export const ANONYMOUS_SESSION_TTL_MS = 60 * 60_000;
+
 /**
  * @fastify/session's store in Redis, so every API replica knows every session and a
  * restart signs no one out. One key per session under the fleet prefix, expiring with the
@@ -22,7 +25,12 @@ export class RedisSessionStore {
 
   set(sessionId: string, session: Session, callback: Callback): void {
     const expires = (session as { cookie?: { expires?: Date | null } }).cookie?.expires;
-    const ttlMs = expires ? expires.getTime() - Date.now() : this.#fallbackTtlMs;
+    const untilCookieEnds = expires ? expires.getTime() - Date.now() : this.#fallbackTtlMs;
+    // A session nobody signed in with holds only a form's CSRF secret: anyone can make one
+    // by opening /login, so it is not kept for the whole session lifetime.
+    const ttlMs = session.operator
+      ? untilCookieEnds
+      : Math.min(untilCookieEnds, ANONYMOUS_SESSION_TTL_MS);
     if (ttlMs <= 0) {
       this.destroy(sessionId, callback);
       return;
