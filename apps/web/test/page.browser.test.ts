@@ -250,21 +250,71 @@ describe('the integration page', () => {
     await checkPage(page, 'post-detail');
   }, 60_000);
 
-  test('a scheduled post can be canceled from the list', async () => {
+  test('a draft for the inbox, scheduled with the form, then canceled from the list', async () => {
     const accountId = accountIds.get('fleet.demo') as string;
-    const path = await fleet.uploadFixture('valid-vertical.mp4');
-    await fleet.call('POST', '/v1/posts', {
-      accountId,
-      video: { path },
-      caption: 'Later, maybe',
-      privacyLevel: 'SELF_ONLY',
-      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+    await openComposer(accountId);
+    await page.getByLabel('Video', { exact: true }).setInputFiles(fixture('valid-vertical.mp4'));
+    await page.getByLabel('Caption').fill('Later, maybe');
+    await page.getByLabel('Who can see this video').selectOption('SELF_ONLY');
+    await page.getByLabel('Send to the creator’s TikTok inbox as a draft').check();
+    // An hour from now, in the browser's own time zone (what datetime-local means).
+    const inAnHour = await page.evaluate(() => {
+      const at = new Date(Date.now() + 3_600_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
     });
+    await page.getByLabel('Post at (optional)').fill(inAnHour);
+    await expect.poll(() => postButton().isEnabled()).toBe(true);
+    expect(await seen(postButton())).toBe('Send to inbox');
+    await postButton().click();
+    await expect.poll(() => seen(page.getByTestId('post-status'))).toBe('scheduled');
+    const { posts } = await fleet.call<{
+      posts: { caption: string; mode: string; scheduledAt: string }[];
+    }>('GET', `/v1/posts?accountId=${accountId}&status=scheduled`);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.mode).toBe('draft');
+    const delay = Date.parse(posts[0]?.scheduledAt ?? '') - Date.now();
+    expect(delay).toBeGreaterThan(50 * 60_000);
+    expect(delay).toBeLessThan(61 * 60_000);
+
     await page.goto(`${fleet.baseUrl}/posts?status=scheduled`);
     const card = page.getByRole('listitem').filter({ hasText: 'Later, maybe' });
     await card.getByRole('button', { name: /^Cancel/ }).click();
     await page.goto(`${fleet.baseUrl}/posts?status=canceled`);
     await page.getByRole('listitem').filter({ hasText: 'Later, maybe' }).waitFor();
+  });
+
+  test('a failed post shows TikTok’s reason and what to do, in the list and on the fleet page', async () => {
+    const accountId = accountIds.get('fleet.demo') as string;
+    const path = await fleet.uploadFixture('valid-vertical.mp4');
+    await fleet.control('POST', '/faults', { failReason: 'internal' });
+    const post = await fleet.call<{ id: string }>('POST', '/v1/posts', {
+      accountId,
+      video: { path },
+      caption: 'Doomed',
+      privacyLevel: 'PUBLIC_TO_EVERYONE',
+    });
+    const failed = () =>
+      fleet.call<{ status: string; error: { code: string; message: string } }>(
+        'GET',
+        `/v1/posts/${post.id}`,
+      );
+    await expect.poll(async () => (await failed()).status, { timeout: 20_000 }).toBe('failed');
+    const { error } = await failed();
+    await page.goto(`${fleet.baseUrl}/posts?status=failed`);
+    const card = page.getByRole('listitem').filter({ hasText: 'Doomed' });
+    await card.waitFor();
+    const text = await seen(card);
+    expect(text).toContain(error.message);
+    expect(text).toContain(`(${error.code})`);
+    expect(text).toMatch(/Post again|Try again|Reconnect|Choose another/);
+    expect(await card.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
+    await checkPage(page, 'posts-failed');
+    await page.goto(`${fleet.baseUrl}/fleet`);
+    await page.getByRole('heading', { name: 'Last failures' }).waitFor();
+    await expect
+      .poll(() => page.getByRole('link', { name: 'The post' }).getAttribute('href'))
+      .toBe(`/posts/${post.id}`);
   });
 
   test('TikTok’s rules for a creator whose settings disable duets and stitches, with a 10 s maximum', async () => {

@@ -3,7 +3,7 @@ import { useLocation } from 'preact-iso';
 import { type ApiFailure, api } from '../api';
 import { PageTitle } from '../components/layout';
 import { ErrorNotice, StatusBadge } from '../components/notices';
-import { isFinal, PostProgress } from '../components/post-progress';
+import { PostProgress } from '../components/post-progress';
 import { formatDate } from '../format';
 import { type Account, POST_STATUSES, type Post } from '../types';
 import { useResource } from '../use-resource';
@@ -24,7 +24,8 @@ export function PostsView() {
       return api<{ posts: Post[] }>('GET', `/v1/posts?${params}`);
     },
     [accountId, status],
-    { everyMs: 2000, keepPolling: (data) => data.posts.some((p) => !isFinal(p.status)) },
+    // Kept fresh: progress moves, and new posts (from the API or the CLI) appear.
+    { everyMs: 2000 },
   );
   const [failure, setFailure] = useState<ApiFailure>();
   const names = new Map(
