@@ -79,6 +79,11 @@ function PostForm({ accountId }: { accountId: string }) {
     return (
       <>
         <ErrorNotice error={options.error} what="TikTok’s posting options could not be loaded" />
+        {options.error.retryAfterSec !== null && (
+          <p class="hint">
+            TikTok asks to wait {options.error.retryAfterSec} s before asking again.
+          </p>
+        )}
         <button type="button" onClick={() => void options.reload()}>
           Try again
         </button>
