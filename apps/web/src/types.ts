@@ -36,9 +36,12 @@ export interface PostingTexts {
   declarationDefault: string;
   declarationBranded: string;
   processingNotice: string;
+  /** Under the disclosure: with Your brand only, and with Branded content (or both). */
+  promotionalLabel: string;
+  paidPartnershipLabel: string;
+  /** Next to a greyed-out Allow Comment / Duet / Stitch. */
+  interactionDisabled: string;
   links: { musicUsage: string; brandedContentPolicy: string };
-  /** Optional extras the API may add; shown where present. */
-  [extra: string]: unknown;
 }
 
 export interface PostingOptions {

@@ -1,19 +1,19 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type ApiFailure, api, uploadMedia } from '../api';
+import { DisclosureFields } from '../components/disclosure-fields';
+import { FollowPost } from '../components/follow-post';
+import { InteractionFields } from '../components/interaction-fields';
 import { PageTitle } from '../components/layout';
+import { LinkedText } from '../components/linked-text';
 import { Avatar, ErrorNotice } from '../components/notices';
-import { isFinal, PostProgress } from '../components/post-progress';
 import { VideoPicker } from '../components/video-picker';
 import { formatBytes, formatDate, PRIVACY_LABELS } from '../format';
 import {
-  brandedContentDisabled,
   captionLength,
   type Disclosure,
   declarationOf,
-  INTERACTIONS,
   type Interaction,
-  interactionDisabled,
   maxDurationOf,
   privacyOptionDisabled,
   submitBlockers,
@@ -252,106 +252,14 @@ function Composer({ options }: { options: PostingOptions }) {
           </p>
         </div>
 
-        <fieldset class="group">
-          <legend>Interactions</legend>
-          {INTERACTIONS.map(({ key, label }) => {
-            const off = interactionDisabled(options, key);
-            const reasonId = `${key}-reason`;
-            return (
-              <div key={key} class={`check${off ? ' check-disabled' : ''}`}>
-                <input
-                  id={`allow-${key}`}
-                  type="checkbox"
-                  checked={allowed[key] && !off}
-                  disabled={off}
-                  aria-describedby={off ? reasonId : undefined}
-                  onChange={(event) =>
-                    setAllowed({ ...allowed, [key]: event.currentTarget.checked })
-                  }
-                />
-                <label for={`allow-${key}`}>{label}</label>
-                {off && (
-                  <span id={reasonId} class="hint">
-                    {typeof texts.interactionDisabled === 'string'
-                      ? texts.interactionDisabled
-                      : 'The creator turned this off in their TikTok settings.'}
-                  </span>
-                )}
-              </div>
-            );
-          })}
-        </fieldset>
+        <InteractionFields options={options} allowed={allowed} onChange={setAllowed} />
 
-        <fieldset class="group">
-          <legend>Content disclosure</legend>
-          <div class="check">
-            <input
-              id="commercial"
-              type="checkbox"
-              role="switch"
-              checked={disclosure.on}
-              aria-checked={disclosure.on}
-              aria-describedby="commercial-prompt"
-              onChange={(event) =>
-                setDisclosure({
-                  on: event.currentTarget.checked,
-                  yourBrand: false,
-                  brandedContent: false,
-                })
-              }
-            />
-            <label for="commercial">{texts.commercialToggle}</label>
-          </div>
-          <p id="commercial-prompt" class="hint">
-            {texts.commercialPrompt}
-          </p>
-          {disclosure.on && (
-            <div class="disclosure">
-              <div class="check">
-                <input
-                  id="your-brand"
-                  type="checkbox"
-                  checked={disclosure.yourBrand}
-                  aria-describedby="your-brand-description"
-                  onChange={(event) =>
-                    setDisclosure({ ...disclosure, yourBrand: event.currentTarget.checked })
-                  }
-                />
-                <label for="your-brand">{texts.yourBrand.label}</label>
-              </div>
-              <p id="your-brand-description" class="hint indent">
-                {texts.yourBrand.description}
-              </p>
-              <div
-                class={`check${brandedContentDisabled(privacy) ? ' check-disabled' : ''}`}
-                title={brandedContentDisabled(privacy) ? texts.brandedNotPrivate : undefined}
-              >
-                <input
-                  id="branded-content"
-                  type="checkbox"
-                  checked={disclosure.brandedContent}
-                  disabled={brandedContentDisabled(privacy)}
-                  aria-describedby="branded-content-description"
-                  onChange={(event) =>
-                    setDisclosure({ ...disclosure, brandedContent: event.currentTarget.checked })
-                  }
-                />
-                <label for="branded-content">{texts.brandedContent.label}</label>
-              </div>
-              <p id="branded-content-description" class="hint indent">
-                {brandedContentDisabled(privacy)
-                  ? texts.brandedNotPrivate
-                  : texts.brandedContent.description}
-              </p>
-              {!disclosure.yourBrand && !disclosure.brandedContent && (
-                <p class="field-error" data-testid="disclosure-incomplete">
-                  {texts.incompleteDisclosure}
-                </p>
-              )}
-              <LabelNotice options={options} disclosure={disclosure} />
-            </div>
-          )}
-        </fieldset>
+        <DisclosureFields
+          options={options}
+          privacy={privacy}
+          disclosure={disclosure}
+          onChange={setDisclosure}
+        />
 
         <fieldset class="group">
           <legend>More</legend>
@@ -431,103 +339,5 @@ function Composer({ options }: { options: PostingOptions }) {
         <FollowPost postId={phase.postId} processingNotice={texts.processingNotice} />
       )}
     </form>
-  );
-}
-
-/** The declaration with the documents it names turned into links to them. */
-function LinkedText({ text, links }: { text: string; links: { label: string; href: string }[] }) {
-  const parts: (string | { label: string; href: string })[] = [text];
-  const missing: { label: string; href: string }[] = [];
-  for (const link of links) {
-    const index = parts.findIndex((p) => typeof p === 'string' && p.includes(link.label));
-    const part = parts[index];
-    if (typeof part !== 'string') {
-      missing.push(link);
-      continue;
-    }
-    const at = part.indexOf(link.label);
-    parts.splice(index, 1, part.slice(0, at), link, part.slice(at + link.label.length));
-  }
-  return (
-    <>
-      {parts.map((part) =>
-        typeof part === 'string' ? (
-          part
-        ) : (
-          <a key={part.href} href={part.href} target="_blank" rel="noreferrer">
-            {part.label}
-          </a>
-        ),
-      )}
-      {missing.map((link) => (
-        <span key={link.href}>
-          {' '}
-          <a href={link.href} target="_blank" rel="noreferrer">
-            {link.label}
-          </a>
-        </span>
-      ))}
-    </>
-  );
-}
-
-function LabelNotice({ options, disclosure }: { options: PostingOptions; disclosure: Disclosure }) {
-  const { texts } = options;
-  const text = disclosure.brandedContent
-    ? texts.paidPartnershipLabel
-    : disclosure.yourBrand
-      ? texts.promotionalLabel
-      : undefined;
-  return typeof text === 'string' ? <p class="hint">{text}</p> : null;
-}
-
-/** The post's progress after the upload, from GET /v1/posts/:id until it is final. */
-function FollowPost({ postId, processingNotice }: { postId: string; processingNotice: string }) {
-  const post = useResource(
-    () => api<Post>('GET', `/v1/posts/${encodeURIComponent(postId)}`),
-    [postId],
-    {
-      everyMs: 1000,
-      keepPolling: (p) => !isFinal(p.status),
-    },
-  );
-  const [announced, setAnnounced] = useState(false);
-  useEffect(() => {
-    if (post.data?.status === 'published') setAnnounced(true);
-  }, [post.data?.status]);
-  return (
-    <section class="follow" aria-labelledby="follow-title">
-      <h2 id="follow-title">Your post</h2>
-      <p class="notice" role="status">
-        {processingNotice}
-      </p>
-      {post.data && <PostProgress post={post.data} live />}
-      <ErrorNotice error={post.error} what="The post’s progress could not be read" />
-      {post.data && isFinal(post.data.status) && (
-        <button
-          type="button"
-          onClick={() =>
-            window.location.assign(
-              `/post?accountId=${encodeURIComponent(post.data?.accountId ?? '')}`,
-            )
-          }
-        >
-          Post another video
-        </button>
-      )}
-      <p>
-        <a href={`/posts/${encodeURIComponent(postId)}`}>See the post’s details</a>
-        {announced && (
-          <>
-            {' · '}
-            <a
-              href={`/analytics?accountId=${encodeURIComponent(post.data?.accountId ?? '')}&postId=${encodeURIComponent(postId)}`}
-            >
-              See its analytics
-            </a>
-          </>
-        )}
-      </p>
-    </section>
   );
 }
