@@ -361,7 +361,11 @@ describe('the integration page', () => {
     expect(await postButton().isDisabled()).toBe(true);
     expect(await seen(page.getByTestId('disclosure-incomplete'))).toBe(TIKTOK.incomplete);
     expect(await reasons()).toContain(TIKTOK.incomplete);
+    // ...also as the hover text over the disabled button.
+    expect(await postButton().locator('xpath=..').getAttribute('title')).toBe(TIKTOK.incomplete);
     await page.getByLabel(TIKTOK.yourBrand, { exact: true }).check();
+    // (Preact clears a title by emptying it: no hover text either way.)
+    expect((await postButton().locator('xpath=..').getAttribute('title')) ?? '').toBe('');
     expect(await postButton().isEnabled()).toBe(true);
     expect(await seen(page.getByTestId('declaration'))).toContain(TIKTOK.declarationDefault);
     await checkPage(page, 'post-disclosure');

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type ApiFailure, api, uploadMedia } from '../api';
 import { DisclosureFields } from '../components/disclosure-fields';
@@ -115,6 +115,13 @@ function Composer({ options }: { options: PostingOptions }) {
   const [facts, setFacts] = useState<VideoFacts | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
   const [failure, setFailure] = useState<ApiFailure>();
+  // Once the video is sent, its progress is what matters: bring it into view (on a phone
+  // it is below the long form).
+  const progressRef = useRef<HTMLDivElement>(null);
+  const sending = phase.kind !== 'edit';
+  useEffect(() => {
+    if (sending) progressRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [sending]);
 
   const problem = facts ? videoProblem(options, facts) : null;
   const blockers = submitBlockers(options, { privacy, disclosure, caption, video: facts });
@@ -326,6 +333,7 @@ function Composer({ options }: { options: PostingOptions }) {
       </fieldset>
 
       <ErrorNotice error={failure} what="The video was not posted" />
+      <div ref={progressRef} />
       {phase.kind === 'uploading' && (
         <label class="bar">
           <span>
