@@ -87,6 +87,18 @@ describe('the integration page', () => {
     await checkPage(page, 'accounts');
   });
 
+  test('Deny on TikTok’s authorize page comes back to Accounts with the reason', async () => {
+    await page.goto(`${fleet.baseUrl}/accounts`);
+    await page.getByRole('button', { name: 'Connect TikTok' }).click();
+    await page.waitForURL((url) => url.pathname === '/v2/auth/authorize/');
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.waitForURL((url) => url.pathname === '/accounts' && url.searchParams.has('error'));
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await seen(alert)).toMatch(/^TikTok did not connect the account: /);
+    expect(await page.locator('.card').count()).toBe(1);
+  });
+
   test('a fixture video posted with the form reaches published, with its share link and analytics', async () => {
     const accountId = accountIds.get('fleet.demo') as string;
     await openComposer(accountId);
