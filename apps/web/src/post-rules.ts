@@ -99,10 +99,16 @@ export interface FormState {
   disclosure: Disclosure;
   caption: string;
   video: VideoFacts | null;
+  /** When to post, if not now. */
+  scheduledAt?: Date | null;
 }
 
 /** Every reason the Post button is off right now; empty when it may be pressed. */
-export function submitBlockers(options: PostingOptions, form: FormState): string[] {
+export function submitBlockers(
+  options: PostingOptions,
+  form: FormState,
+  now = Date.now(),
+): string[] {
   const reasons: string[] = [];
   if (!options.canPost)
     reasons.push(options.cannotPost?.message ?? 'This creator cannot post now.');
@@ -116,6 +122,9 @@ export function submitBlockers(options: PostingOptions, form: FormState): string
     reasons.push(`The caption is longer than ${options.rules.captionMaxLength} characters.`);
   }
   if (form.privacy === '') reasons.push('Choose who can see this video.');
+  if (form.scheduledAt && !(form.scheduledAt.getTime() > now)) {
+    reasons.push('The time to post at has passed: choose a later one, or none to post now.');
+  }
   if (!disclosureComplete(form.disclosure)) reasons.push(options.texts.incompleteDisclosure);
   if (form.privacy === 'SELF_ONLY' && form.disclosure.on && form.disclosure.brandedContent) {
     reasons.push(options.texts.brandedNotPrivate);

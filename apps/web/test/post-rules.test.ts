@@ -122,6 +122,16 @@ describe('the Direct Post rules of the form', () => {
     );
   });
 
+  test('a time to post at must be in the future', () => {
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    expect(
+      submitBlockers(options(), { ...ready, scheduledAt: new Date(now + 60_000) }, now),
+    ).toEqual([]);
+    expect(submitBlockers(options(), { ...ready, scheduledAt: new Date(now - 1) }, now)).toEqual([
+      'The time to post at has passed: choose a later one, or none to post now.',
+    ]);
+  });
+
   test('a creator who cannot post blocks the form with the reason', () => {
     const blocked = options({
       canPost: false,

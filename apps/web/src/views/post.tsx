@@ -124,7 +124,13 @@ function Composer({ options }: { options: PostingOptions }) {
   }, [sending]);
 
   const problem = facts ? videoProblem(options, facts) : null;
-  const blockers = submitBlockers(options, { privacy, disclosure, caption, video: facts });
+  const blockers = submitBlockers(options, {
+    privacy,
+    disclosure,
+    caption,
+    video: facts,
+    scheduledAt: scheduleAt ? new Date(scheduleAt) : null,
+  });
   const editing = phase.kind === 'edit';
   const formDisabled = !options.canPost || !editing;
   const declaration = declarationOf(options, disclosure);
