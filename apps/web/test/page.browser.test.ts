@@ -96,7 +96,15 @@ describe('the integration page', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await seen(alert)).toMatch(/^TikTok did not connect the account: /);
-    expect(await page.locator('.card').count()).toBe(1);
+    // Nothing new was connected: the one account of the test before is still the only one.
+    await page
+      .getByRole('list', { name: 'Connected accounts' })
+      .getByRole('listitem')
+      .first()
+      .waitFor();
+    expect(
+      await page.getByRole('list', { name: 'Connected accounts' }).getByRole('listitem').count(),
+    ).toBe(1);
   });
 
   test('a fixture video posted with the form reaches published, with its share link and analytics', async () => {
@@ -501,17 +509,23 @@ describe('the integration page', () => {
   });
 
   test('when the session ends, the next action leads to the sign-in form and back', async () => {
-    await page.goto(`${fleet.baseUrl}/posts`);
-    await page.getByRole('heading', { name: 'Posts', level: 1 }).waitFor();
+    // Accounts does not poll, so the click below is the page's first request without a session.
+    await page.goto(`${fleet.baseUrl}/accounts?accountId=none`);
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    await page
+      .getByRole('list', { name: 'Connected accounts' })
+      .getByRole('listitem')
+      .first()
+      .waitFor();
     await context.clearCookies();
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('button', { name: 'Connect TikTok' }).click();
     await page.waitForURL((url) => url.pathname === '/login');
-    expect(new URL(page.url()).searchParams.get('next')).toBe('/posts');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/accounts?accountId=none');
     await page.getByLabel('Username').fill('operator');
     await page.getByLabel('Password').fill('correct-horse-battery-staple');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/posts');
-    await page.getByRole('heading', { name: 'Posts', level: 1 }).waitFor();
+    await page.waitForURL((url) => url.pathname === '/accounts');
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
   });
 
   test('Disconnect asks first, then revokes the account', async () => {
