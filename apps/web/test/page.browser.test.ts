@@ -464,6 +464,13 @@ describe('the integration page', () => {
     const board = page.getByRole('link', { name: 'Open Bull Board' });
     expect(await board.getAttribute('href')).toBe('/admin/queues');
     await checkPage(page, 'fleet');
+    // The operator's session opens Bull Board too: no second login.
+    const [board200] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/admin/queues'),
+      board.click(),
+    ]);
+    expect(board200.status()).toBe(200);
+    await page.getByRole('link', { name: 'publish', exact: true }).first().waitFor();
   });
 
   test('by keyboard: the skip link, the navigation, the form and the dialog', async () => {
