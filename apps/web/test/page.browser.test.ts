@@ -217,12 +217,23 @@ describe('the integration page', () => {
     await popup.close();
 
     // Its analytics: numbers from TikTok's Display API, and a chart.
-    await page.getByRole('link', { name: 'See its analytics' }).click();
+    const [postNumbers] = await Promise.all([
+      page.waitForResponse((r) =>
+        /^\/v1\/posts\/[^/]+\/analytics$/.test(new URL(r.url()).pathname),
+      ),
+      page.getByRole('link', { name: 'See its analytics' }).click(),
+    ]);
     await page.getByRole('heading', { name: 'This post' }).waitFor();
     await expect
       .poll(() => seen(page.getByTestId('metric-views').first()), { timeout: 20_000 })
       .toMatch(/^\d[\d,]*$/);
     await page.locator('.chart canvas').first().waitFor();
+    // The post's chart draws every stored snapshot the API answered with.
+    const { history } = (await postNumbers.json()) as { history: unknown[] };
+    expect(history.length).toBeGreaterThan(0);
+    expect(await page.locator('.chart').first().getAttribute('data-points')).toBe(
+      String(history.length),
+    );
     // Refresh asks the API again, which answers from its store while the numbers are fresh:
     // TikTok is not asked again.
     const tiktokCalls = async () => {

@@ -8,10 +8,12 @@ export interface Series {
   color: string;
 }
 
+/** At least an hour wide: snapshots seconds apart would otherwise get a millisecond axis. */
 function xRange(times: number[]): [number, number] {
   const first = times[0] ?? 0;
   const last = times.at(-1) ?? first;
-  return first === last ? [first - 3600, last + 3600] : [first, last];
+  const pad = Math.max(0, 3600 - (last - first)) / 2;
+  return [first - pad, last + pad];
 }
 
 /**
@@ -48,7 +50,7 @@ export function TimeChart({
         ],
         axes: [{}, { size: 56 }],
         scales: {
-          // One snapshot alone: an hour either side (uPlot would widen it to years).
+          // One snapshot alone would get years from uPlot, two close ones milliseconds.
           x: { time: true, range: () => xRange(times) },
           y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] },
         },
@@ -65,7 +67,7 @@ export function TimeChart({
     };
   }, [times, series]);
   return (
-    <figure class="chart">
+    <figure class="chart" data-points={times.length}>
       <div ref={box} aria-hidden="true" />
       <figcaption>{label}</figcaption>
     </figure>
