@@ -1,18 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type ApiDeps, createContext } from './context';
-import { requireApiKey } from './plugins/api-key-auth';
+import { requireCaller } from './plugins/api-key-auth';
 import { bullBoard } from './plugins/bull-board';
 import { registerErrorHandling } from './plugins/error-handler';
 import { metricsRoutes } from './plugins/metrics';
 import { registerOpenApi } from './plugins/openapi';
+import { registerOperatorSession, signedInOperator } from './plugins/operator-session';
 import { accountRoutes } from './routes/accounts';
 import { analyticsRoutes } from './routes/analytics';
+import { fleetRoutes } from './routes/fleet';
 import { healthRoutes } from './routes/health';
 import { mediaRoutes } from './routes/media';
 import { oauthRoutes } from './routes/oauth';
+import { postingOptionsRoutes } from './routes/posting-options';
 import { postRoutes } from './routes/posts';
+import { signInRoutes } from './routes/sign-in';
+import { webPageRoutes } from './routes/web-page';
 import { webhookRoutes } from './routes/webhook';
 
 /**
@@ -30,6 +39,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Keep-alive sockets of an idle client must not hold a graceful shutdown open.
     forceCloseConnections: 'idle',
+    // Behind a TLS-terminating proxy, the protocol and client address are the proxy's word.
+    trustProxy: deps.config.TRUST_PROXY,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -40,19 +51,29 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => ctx.analytics.close());
 
   await registerOpenApi(app, deps.config.BACKEND_URL);
+  await registerOperatorSession(app, {
+    config: deps.config,
+    redis: deps.redis,
+    prefix: ctx.prefix,
+  });
+  const signedIn = (request: FastifyRequest) => signedInOperator(request, ctx.now) !== null;
   await app.register(healthRoutes, { ctx });
   await app.register(metricsRoutes, { queues: ctx.queues, redisPrefix: ctx.prefix });
-  await bullBoard(app, { queues: ctx.queues, config: deps.config });
+  await bullBoard(app, { queues: ctx.queues, config: deps.config, signedIn });
+  await app.register(signInRoutes, { ctx });
 
   await app.register(async (v1) => {
-    requireApiKey(v1, ctx);
+    requireCaller(v1, ctx);
     await v1.register(postRoutes, { ctx });
     await v1.register(accountRoutes, { ctx });
+    await v1.register(postingOptionsRoutes, { ctx });
     await v1.register(analyticsRoutes, { ctx });
     await v1.register(mediaRoutes, { ctx });
+    await v1.register(fleetRoutes, { ctx });
   });
 
-  await app.register(oauthRoutes, { ctx });
+  await app.register(oauthRoutes, { ctx, signedIn });
   await app.register(webhookRoutes, { ctx });
+  await app.register(webPageRoutes, { ctx });
   return app;
 }

@@ -26,6 +26,8 @@ export interface ApiDeps {
   analyticsWaitMs?: number;
   /** Older snapshots are refreshed before answering. @defaultValue 15 minutes */
   analyticsMaxAgeMs?: number;
+  /** The clock sessions expire by (epoch ms); tests move it. @defaultValue Date.now */
+  now?: () => number;
 }
 
 /** Everything the routes share, built once per API instance. */
@@ -36,6 +38,7 @@ export function createContext(deps: ApiDeps) {
     ...deps,
     prefix,
     cipher,
+    now: deps.now ?? Date.now,
     accounts: createAccountRepository(deps.db, cipher),
     posts: createPostRepository(deps.db),
     apiKeys: createApiKeyRepository(deps.db),

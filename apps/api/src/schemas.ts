@@ -60,5 +60,13 @@ export const accountSchema = z
     }),
     createdAt: z.string(),
     updatedAt: z.string(),
+    postsLast24h: z
+      .number()
+      .int()
+      .describe("posts in the fleet's rolling 24 h window (they count against dailyCap)"),
+    dailyCap: z.number().int().describe('posts allowed in any 24 h (DAILY_POST_CAP)'),
+    uploadInProgress: z
+      .boolean()
+      .describe("a worker is uploading one of this account's posts; others wait behind it"),
   })
   .meta({ id: 'Account' });

@@ -130,3 +130,32 @@ describe('GET /v1/accounts/:id/analytics', () => {
     expect(foreign.status).toBe(404);
   });
 });
+
+describe('history, for charts', () => {
+  test("a post's snapshots come back oldest first with their numbers", async () => {
+    const postId = await publishedPost('7234567890123456792');
+    await snapshot(postId, '7234567890123456792', [10, 1, 0, 0], minutesAgo(30));
+    await snapshot(postId, '7234567890123456792', [100, 5, 5, 0], minutesAgo(20));
+    await snapshot(postId, '7234567890123456792', [400, 30, 6, 4], minutesAgo(0));
+    const reply = await api.call('GET', `/v1/posts/${postId}/analytics`);
+    expect(reply.body.history.map((p: { views: number }) => p.views)).toEqual([10, 100, 400]);
+    expect(reply.body.history[2]).toMatchObject({ likes: 30, engagementRate: 10 });
+    const times = reply.body.history.map((p: { capturedAt: string }) => Date.parse(p.capturedAt));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  test("an account's totals over time count each video's latest numbers at each point", async () => {
+    await api.db.analyticsSnapshot.deleteMany({ where: { accountId } });
+    const refresh = minutesAgo(20);
+    // An account refresh: both videos at one time.
+    await snapshot(null, '333', [100, 10, 0, 0], refresh);
+    await snapshot(null, '444', [50, 0, 0, 0], refresh);
+    // A refresh of one post: only its video.
+    await snapshot(null, '333', [300, 20, 0, 0], minutesAgo(10));
+    await snapshot(null, '444', [70, 0, 0, 0], minutesAgo(0));
+    const reply = await api.call('GET', `/v1/accounts/${accountId}/analytics`);
+    expect(reply.body.history.map((p: { views: number }) => p.views)).toEqual([150, 350, 370]);
+    expect(reply.body.history[0].capturedAt).toBe(refresh.toISOString());
+    expect(reply.body.totals.views).toBe(370);
+  });
+});

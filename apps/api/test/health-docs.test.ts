@@ -29,6 +29,11 @@ describe('health, readiness and the OpenAPI document', () => {
       '/api/integrations/tiktok/connect',
       '/api/integrations/tiktok/callback',
       '/api/integrations/tiktok/webhook',
+      '/v1/accounts/{id}/posting-options',
+      '/v1/fleet',
+      '/v1/session',
+      '/login',
+      '/logout',
     ]) {
       expect(paths, path).toContain(path);
     }
@@ -39,6 +44,15 @@ describe('health, readiness and the OpenAPI document', () => {
     expect(body.properties.privacyLevel.enum).toContain('SELF_ONLY');
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['202', '400', '503']));
     expect(doc.body.components.securitySchemes.apiKey).toMatchObject({ scheme: 'bearer' });
+    expect(doc.body.components.securitySchemes.session).toMatchObject({
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'tf_session',
+    });
+    const options = doc.body.paths['/v1/accounts/{id}/posting-options'].get;
+    expect(Object.keys(options.responses)).toEqual(expect.arrayContaining(['200', '404', '429']));
+    // The page's own routes are not API: they stay out of the document.
+    expect(paths).not.toContain('/*');
 
     const ui = await fetch(`${api.baseUrl}/docs`, { redirect: 'follow' });
     expect(ui.status).toBe(200);

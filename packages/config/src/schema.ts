@@ -119,6 +119,26 @@ export const configSchema = z.object({
   OPERATOR_USERNAME: z.string().optional(),
   OPERATOR_PASSWORD: z.string().min(12, { error: 'expected at least 12 characters' }).optional(),
   BULL_BOARD_READ_ONLY: bool.default(false),
+  // The integration page's sign-in (apps/api): who the signed-in operator acts as on /v1/*,
+  // the key that signs the session cookie, and how long a session lasts.
+  OPERATOR_OWNER_ID: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128, { error: 'expected an owner id of at most 128 characters' })
+    .default('operator'),
+  SESSION_SECRET: z
+    .string()
+    .min(32, { error: 'expected at least 32 characters, e.g. $(openssl rand -base64 32)' })
+    .optional(),
+  SESSION_TTL_SECONDS: int(60, 28800)
+    .max(30 * 24 * 3600, { error: 'expected at most 2592000 (30 days)' })
+    .default(8 * 3600),
+  // Behind a TLS-terminating proxy or Ingress: believe its X-Forwarded-Proto/-For, so the API
+  // knows the browser spoke https (the Secure session cookie is only set then).
+  TRUST_PROXY: bool.default(false),
+  /** The built page (apps/web/dist); the API resolves the default from the repository root. */
+  WEB_DIST_DIR: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

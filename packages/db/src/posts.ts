@@ -137,6 +137,15 @@ export function createPostRepository(db: PrismaClient) {
       return { posts: page, nextCursor: posts.length > limit && last ? encodeCursor(last) : null };
     },
 
+    /** An owner's most recently failed posts, the latest failure first (the fleet page). */
+    async recentFailures(query: { ownerId: string; limit?: number }): Promise<Post[]> {
+      return db.post.findMany({
+        where: { ownerId: query.ownerId, status: 'failed' },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+        take: Math.min(Math.max(query.limit ?? 10, 1), 100),
+      });
+    },
+
     /**
      * Moves a post to `status` and records the event, in one transaction. Only from `from`
      * when given (compare-and-set between workers), and never out of a final status, so a

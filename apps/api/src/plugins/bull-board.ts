@@ -2,23 +2,17 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FleetQueues } from '@tiktok-fleet/queue';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiConfig } from '../config';
-import { ApiError } from '../errors';
 import { requireOperator } from './operator-auth';
-
-const originHost = (origin: string) => {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
-};
+import { refuseCrossSiteWrite } from './same-origin';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
 export interface BullBoardOptions {
   queues: FleetQueues;
+  /** Whether the request's session is the signed-in operator's (the page links here). */
+  signedIn: (request: FastifyRequest) => boolean;
   config: Pick<
     ApiConfig,
     'OPERATOR_USERNAME' | 'OPERATOR_PASSWORD' | 'BULL_BOARD_READ_ONLY' | 'NODE_ENV'
@@ -35,7 +29,10 @@ export interface BullBoardOptions {
  * The login is registered inside the dashboard's own plugin scope, so it covers the
  * dashboard's pages, assets and API, and nothing else of the API (bullmq-ops §5).
  */
-export async function bullBoard(app: FastifyInstance, { queues, config }: BullBoardOptions) {
+export async function bullBoard(
+  app: FastifyInstance,
+  { queues, config, signedIn }: BullBoardOptions,
+) {
   if (!config.OPERATOR_USERNAME || !config.OPERATOR_PASSWORD) return;
   const readOnlyMode = config.BULL_BOARD_READ_ONLY;
   const serverAdapter = new FastifyAdapter();
@@ -55,23 +52,12 @@ export async function bullBoard(app: FastifyInstance, { queues, config }: BullBo
     },
   });
   await app.register(async (scope) => {
-    await requireOperator(scope, config);
-    // A browser sends cached basic-auth credentials with any request to this origin, so a
-    // page elsewhere could retry or remove jobs through a plain form post (CSRF). Writes
-    // must come from the dashboard itself.
+    await requireOperator(scope, config, signedIn);
+    // A browser sends the session cookie and cached basic-auth credentials with any request
+    // to this origin, so a page elsewhere could retry or remove jobs through a plain form
+    // post (CSRF). Writes must come from the dashboard itself.
     scope.addHook('onRequest', async (request) => {
-      if (request.method === 'GET' || request.method === 'HEAD') return;
-      const origin = request.headers.origin;
-      const crossSite =
-        request.headers['sec-fetch-site'] === 'cross-site' ||
-        (origin !== undefined && originHost(origin) !== request.headers.host);
-      if (crossSite) {
-        throw new ApiError(
-          403,
-          'cross_site_request',
-          'Bull Board takes changes only from its own pages.',
-        );
-      }
+      refuseCrossSiteWrite(request, 'Bull Board');
     });
     // The dashboard's plugin has its own error handler, which would call a refused login
     // an internal server error; answer it in the API's error shape instead.

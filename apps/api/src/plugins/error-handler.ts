@@ -93,6 +93,17 @@ export function toApiError(error: Error): ApiError | null {
       details,
     );
   }
+  if (
+    fastifyError.code === 'FST_CSRF_INVALID_TOKEN' ||
+    fastifyError.code === 'FST_CSRF_MISSING_SECRET'
+  ) {
+    return new ApiError(
+      403,
+      'csrf_token_invalid',
+      'This change needs the CSRF token of your session: send it as the x-csrf-token header ' +
+        '(csrfToken of GET /v1/session), or reload the page and try again.',
+    );
+  }
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (known) return new ApiError(known[0], known[1], fastifyError.message);
   // The database first: its errors are recognised by their kind; Redis's by words that a

@@ -1,12 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 import { ApiError, notFound } from '../errors';
 import { accountSchema, errorResponses, errorSchema, idParams } from '../schemas';
-import { toAccountResource } from '../services/account-resource';
+import { accountWithActivity } from '../services/account-resource';
 import { startConnect } from '../services/connect-flow';
 import { disconnectAccount } from '../services/disconnect-account';
+import { sameOriginPath } from '../services/same-origin-path';
 
 const httpUrl = z
   .string()
@@ -29,8 +30,30 @@ const connectBody = z.strictObject({
     .max(128)
     .optional()
     .describe("Your user's id; defaults to the API key's owner and must match it"),
-  redirectTo: httpUrl.describe('Where the browser goes afterwards, with ?accountId= added'),
+  redirectTo: z
+    .union([httpUrl, z.string().max(2048).startsWith('/')])
+    .describe(
+      'Where the browser goes afterwards, with ?accountId= added: an absolute http(s) URL, ' +
+        'or (signed-in operator only) a path of this site such as /accounts',
+    ),
 });
+
+/** A caller's redirectTo as the absolute URL the callback sends the browser to. */
+function landingUrl(redirectTo: string, request: FastifyRequest, backendUrl: string): string {
+  if (!redirectTo.startsWith('/')) return redirectTo;
+  const path = sameOriginPath(redirectTo);
+  if (!path || request.authKind !== 'session') {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      request.authKind === 'session'
+        ? 'redirectTo must be a path of this site (such as /accounts) or an absolute http or https URL.'
+        : 'redirectTo must be an absolute http or https URL; paths of this site are for the signed-in operator.',
+      [{ field: 'redirectTo', problem: 'must be an absolute http or https URL' }],
+    );
+  }
+  return `${backendUrl.replace(/\/+$/, '')}${path}`;
+}
 
 const connectResponse = z
   .object({
@@ -52,9 +75,12 @@ export async function accountRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
         response: { 200: z.object({ accounts: z.array(accountSchema) }), ...errorResponses },
       },
     },
-    async (request) => ({
-      accounts: (await ctx.accounts.listByOwner(request.ownerId)).map(toAccountResource),
-    }),
+    async (request) => {
+      const accounts = await ctx.accounts.listByOwner(request.ownerId);
+      return {
+        accounts: await Promise.all(accounts.map((account) => accountWithActivity(ctx, account))),
+      };
+    },
   );
 
   api.get(
@@ -70,7 +96,7 @@ export async function accountRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
     async (request) => {
       const account = await ctx.accounts.get(request.params.id, { ownerId: request.ownerId });
       if (!account) throw notFound('account', request.params.id);
-      return toAccountResource(account);
+      return accountWithActivity(ctx, account);
     },
   );
 
@@ -93,7 +119,7 @@ export async function accountRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
       await disconnectAccount(ctx, account, request.log);
       const after = await ctx.accounts.get(account.id);
       if (!after) throw notFound('account', account.id);
-      return toAccountResource(after);
+      return accountWithActivity(ctx, after);
     },
   );
 
@@ -119,11 +145,13 @@ export async function accountRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
         throw new ApiError(
           403,
           'owner_mismatch',
-          `This API key belongs to owner "${request.ownerId}", so it can only connect accounts ` +
-            `for that owner, not for "${ownerId}". Leave ownerId out, or use that owner's key.`,
+          `This ${request.authKind === 'session' ? 'session acts for' : 'API key belongs to'} owner ` +
+            `"${request.ownerId}", so it can only connect accounts for that owner, not for ` +
+            `"${ownerId}". Leave ownerId out, or use that owner's key.`,
         );
       }
-      return startConnect(ctx, { ownerId, redirectTo: request.body.redirectTo });
+      const redirectTo = landingUrl(request.body.redirectTo, request, ctx.config.BACKEND_URL);
+      return startConnect(ctx, { ownerId, redirectTo });
     },
   );
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../context';
 import { ApiError, notFound } from '../errors';
 import { errorResponses, idParams } from '../schemas';
+import { accountHistory, HISTORY_POINTS, postHistory } from '../services/analytics-history';
 import type { RefreshOutcome } from '../services/analytics-waiter';
 
 const metricsSchema = z.object({
@@ -23,6 +24,12 @@ const freshness = z
   .enum(['fresh', 'stale', 'none'])
   .describe('stale: the refresh did not finish in time, these are the latest numbers known');
 
+const historySchema = z
+  .array(metricsSchema.extend({ capturedAt: z.string() }))
+  .describe(
+    `the stored snapshots over time, oldest first (at most ${HISTORY_POINTS}), for a chart`,
+  );
+
 const videoSchema = metricsSchema.extend({
   tiktokVideoId: z.string(),
   postId: z.string().nullable(),
@@ -37,6 +44,7 @@ const postAnalyticsSchema = z
     capturedAt: z.string().nullable(),
     tiktokVideoId: z.string().nullable(),
     metrics: metricsSchema.nullable(),
+    history: historySchema,
     note: z.string().optional(),
   })
   .meta({ id: 'PostAnalytics' });
@@ -59,6 +67,9 @@ const accountAnalyticsSchema = z
     profile: profileSchema,
     totals: metricsSchema.nullable(),
     videos: z.array(videoSchema),
+    history: historySchema.describe(
+      "the account's totals at each stored capture time, oldest first (each video counted with its latest snapshot then)",
+    ),
     note: z.string().optional(),
   })
   .meta({ id: 'AccountAnalytics' });
@@ -77,6 +88,11 @@ export function metricsOf(counts: Counts) {
     engagementRate: views > 0 ? Math.round((interactions / views) * 10_000) / 100 : null,
   };
 }
+
+const historyPoint = (point: Counts & { capturedAt: Date }) => ({
+  capturedAt: point.capturedAt.toISOString(),
+  ...metricsOf(point),
+});
 
 const notes: Record<Exclude<RefreshOutcome, 'finished'>, string> = {
   timeout: 'TikTok did not answer in time; these are the latest numbers known. Ask again shortly.',
@@ -148,6 +164,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
           capturedAt: null,
           tiktokVideoId: null,
           metrics: null,
+          history: [],
           note:
             'TikTok has not given this post a public video id (private posts never get one), ' +
             'so it has no numbers for it.',
@@ -166,6 +183,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
         capturedAt: snapshot?.capturedAt.toISOString() ?? null,
         tiktokVideoId: snapshot?.tiktokVideoId ?? post.tiktokPostId,
         metrics: snapshot ? metricsOf(snapshot) : null,
+        history: (await postHistory(ctx.db, post.id)).map(historyPoint),
         ...(!fresh && outcome !== 'finished' && { note: notes[outcome] }),
       };
     },
@@ -227,6 +245,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
             ...metricsOf(r),
           }))
           .sort((a, b) => b.capturedAt.localeCompare(a.capturedAt)),
+        history: (await accountHistory(ctx.db, account.id)).map(historyPoint),
         ...(!fresh && outcome !== 'finished' && { note: notes[outcome] }),
         ...(account.status !== 'active' && {
           note: `The account is ${account.status}; these are the last numbers known.`,

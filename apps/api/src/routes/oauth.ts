@@ -53,10 +53,13 @@ function problemPage(reply: FastifyReply, request: FastifyRequest, error: ApiErr
     );
 }
 
-export async function oauthRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
-  // The integration page's entry: operators only.
+export async function oauthRoutes(
+  app: FastifyInstance,
+  { ctx, signedIn }: { ctx: ApiContext; signedIn: (request: FastifyRequest) => boolean },
+) {
+  // The operator's connect form: operators only (the session, or basic auth).
   await app.register(async (operator) => {
-    await requireOperator(operator, ctx.config);
+    await requireOperator(operator, ctx.config, signedIn);
     operator.withTypeProvider<ZodTypeProvider>().get(
       '/api/integrations/tiktok/connect',
       {

@@ -15,10 +15,19 @@ const LOCK_TRIES = 20;
  * under the account's refresh lock, the one the token-refresh worker takes, so a rotating
  * refresh token is used exactly once; the new tokens are stored before they are used.
  */
-export async function freshAccessToken(ctx: ApiContext, accountId: string): Promise<string> {
-  const isFresh = (expiresAt: Date) => expiresAt.getTime() - Date.now() > MARGIN_MS;
+export async function freshAccessToken(
+  ctx: ApiContext,
+  accountId: string,
+  options: {
+    /** A token TikTok has just refused: refresh even if it has not expired yet. */
+    staleToken?: string;
+  } = {},
+): Promise<string> {
+  const isFresh = (tokens: { accessToken: string; accessTokenExpiresAt: Date }) =>
+    tokens.accessToken !== options.staleToken &&
+    tokens.accessTokenExpiresAt.getTime() - Date.now() > MARGIN_MS;
   const tokens = await ctx.accounts.getTokens(accountId);
-  if (isFresh(tokens.accessTokenExpiresAt)) return tokens.accessToken;
+  if (isFresh(tokens)) return tokens.accessToken;
 
   const lock = new AccountRefreshLock(ctx.redis, {
     accountId,
@@ -30,7 +39,7 @@ export async function freshAccessToken(ctx: ApiContext, accountId: string): Prom
     const result = await lock.run(async () => {
       // Whoever held the lock before may have refreshed already.
       const current = await ctx.accounts.getTokens(accountId);
-      if (isFresh(current.accessTokenExpiresAt)) return current.accessToken;
+      if (isFresh(current)) return current.accessToken;
       try {
         const next = await ctx.tiktok.refreshToken(current.refreshToken);
         fleetMetrics.tokenRefresh('refreshed');

@@ -1,4 +1,6 @@
 import type { PublicAccount } from '@tiktok-fleet/db';
+import type { ApiContext } from '../context';
+import { accountActivity } from './account-activity';
 
 /** An account as callers see it: profile, scopes, status and creator info; never a token. */
 export function toAccountResource(account: PublicAccount) {
@@ -28,5 +30,16 @@ export function toAccountResource(account: PublicAccount) {
     },
     createdAt: account.createdAt.toISOString(),
     updatedAt: account.updatedAt.toISOString(),
+  };
+}
+
+/** The account resource with what the workers are doing with it (daily window, upload lease). */
+export async function accountWithActivity(ctx: ApiContext, account: PublicAccount) {
+  const activity = await accountActivity(ctx, account.id);
+  return {
+    ...toAccountResource(account),
+    postsLast24h: activity.used,
+    dailyCap: activity.cap,
+    uploadInProgress: activity.uploadInProgress,
   };
 }

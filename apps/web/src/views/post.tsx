@@ -1,0 +1,357 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
+import { type ApiFailure, api, uploadMedia } from '../api';
+import { DisclosureFields } from '../components/disclosure-fields';
+import { FollowPost } from '../components/follow-post';
+import { InteractionFields } from '../components/interaction-fields';
+import { PageTitle } from '../components/layout';
+import { LinkedText } from '../components/linked-text';
+import { Avatar, ErrorNotice } from '../components/notices';
+import { VideoPicker } from '../components/video-picker';
+import { formatBytes, formatDate, PRIVACY_LABELS } from '../format';
+import {
+  captionLength,
+  type Disclosure,
+  declarationOf,
+  type Interaction,
+  maxDurationOf,
+  privacyOptionDisabled,
+  submitBlockers,
+  type VideoFacts,
+  videoProblem,
+} from '../post-rules';
+import type { Account, Post, PostingOptions, PrivacyLevel } from '../types';
+import { useResource } from '../use-resource';
+
+export function PostView() {
+  const { query, route } = useLocation();
+  const accounts = useResource(() => api<{ accounts: Account[] }>('GET', '/v1/accounts'), []);
+  const active = (accounts.data?.accounts ?? []).filter((a) => a.status === 'active');
+  const accountId = query.accountId ?? active[0]?.id;
+  return (
+    <>
+      <PageTitle>Post to TikTok</PageTitle>
+      <ErrorNotice error={accounts.error} what="The accounts could not be loaded" />
+      {accounts.data && active.length === 0 && (
+        <p class="empty">
+          No account can post yet. <a href="/accounts">Connect a TikTok account</a> first.
+        </p>
+      )}
+      {active.length > 0 && (
+        <div class="field">
+          <label for="account">Account</label>
+          <select
+            id="account"
+            value={accountId}
+            onChange={(event) =>
+              route(`/post?accountId=${encodeURIComponent(event.currentTarget.value)}`, true)
+            }
+          >
+            {active.map((account) => (
+              <option key={account.id} value={account.id}>
+                {account.creator.nickname ?? account.displayName ?? account.id}
+                {account.username ? ` (@${account.username})` : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {/* A new key per account: the form starts over and fetches fresh creator info. */}
+      {accountId && <PostForm key={accountId} accountId={accountId} />}
+    </>
+  );
+}
+
+type Phase =
+  | { kind: 'edit' }
+  | { kind: 'uploading'; sent: number; total: number }
+  | { kind: 'creating' }
+  | { kind: 'following'; postId: string };
+
+function PostForm({ accountId }: { accountId: string }) {
+  // Fresh creator info each time the form opens (TikTok's rule): never a cached copy.
+  const options = useResource(
+    () =>
+      api<PostingOptions>('GET', `/v1/accounts/${encodeURIComponent(accountId)}/posting-options`),
+    [accountId],
+  );
+  if (options.error) {
+    return (
+      <>
+        <ErrorNotice error={options.error} what="TikTok’s posting options could not be loaded" />
+        {options.error.retryAfterSec !== null && (
+          <p class="hint">
+            TikTok asks to wait {options.error.retryAfterSec} s before asking again.
+          </p>
+        )}
+        <button type="button" onClick={() => void options.reload()}>
+          Try again
+        </button>
+      </>
+    );
+  }
+  if (!options.data) return <p class="loading">Asking TikTok what this creator can post…</p>;
+  return <Composer options={options.data} />;
+}
+
+function Composer({ options }: { options: PostingOptions }) {
+  const { creator, texts, rules } = options;
+  const [caption, setCaption] = useState('');
+  const [privacy, setPrivacy] = useState<PrivacyLevel | ''>('');
+  const [allowed, setAllowed] = useState<Record<Interaction, boolean>>({
+    comment: false,
+    duet: false,
+    stitch: false,
+  });
+  const [disclosure, setDisclosure] = useState<Disclosure>({
+    on: false,
+    yourBrand: false,
+    brandedContent: false,
+  });
+  const [isAigc, setIsAigc] = useState(false);
+  const [mode, setMode] = useState<'direct' | 'draft'>('direct');
+  const [scheduleAt, setScheduleAt] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [facts, setFacts] = useState<VideoFacts | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
+  const [failure, setFailure] = useState<ApiFailure>();
+  // Once the video is sent, its progress is what matters: bring it into view (on a phone
+  // it is below the long form).
+  const progressRef = useRef<HTMLDivElement>(null);
+  const sending = phase.kind !== 'edit';
+  useEffect(() => {
+    if (sending) progressRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [sending]);
+
+  const problem = facts ? videoProblem(options, facts) : null;
+  const blockers = submitBlockers(options, {
+    privacy,
+    disclosure,
+    caption,
+    video: facts,
+    scheduledAt: scheduleAt ? new Date(scheduleAt) : null,
+  });
+  const editing = phase.kind === 'edit';
+  const formDisabled = !options.canPost || !editing;
+  const declaration = declarationOf(options, disclosure);
+  const name = creator.nickname ?? creator.username ?? options.accountId;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (blockers.length > 0 || !file || privacy === '') return;
+    setFailure(undefined);
+    try {
+      setPhase({ kind: 'uploading', sent: 0, total: file.size });
+      const stored = await uploadMedia(file, (sent, total) =>
+        setPhase({ kind: 'uploading', sent, total }),
+      );
+      setPhase({ kind: 'creating' });
+      const post = await api<Post>('POST', '/v1/posts', {
+        accountId: options.accountId,
+        video: { path: stored.path },
+        caption,
+        privacyLevel: privacy,
+        disableComment: !allowed.comment,
+        disableDuet: !allowed.duet,
+        disableStitch: !allowed.stitch,
+        brandOrganic: disclosure.on && disclosure.yourBrand,
+        brandContent: disclosure.on && disclosure.brandedContent,
+        isAigc,
+        mode,
+        scheduledAt: scheduleAt ? new Date(scheduleAt).toISOString() : null,
+      });
+      setPhase({ kind: 'following', postId: post.id });
+    } catch (error) {
+      setFailure(error as ApiFailure);
+      setPhase({ kind: 'edit' });
+    }
+  };
+
+  const length = captionLength(caption);
+  return (
+    <form class="composer" onSubmit={submit} aria-labelledby="composer-title" noValidate>
+      <div class="creator">
+        <Avatar url={creator.avatarUrl} name={name} />
+        <p id="composer-title">
+          Posting as <strong data-testid="creator-nickname">{name}</strong>
+          {creator.username && <span class="muted"> @{creator.username}</span>}
+        </p>
+      </div>
+
+      {!options.canPost && (
+        <div class="notice notice-error" role="alert" data-testid="cannot-post">
+          <p>
+            <strong>This creator cannot post right now.</strong> {options.cannotPost?.message}
+          </p>
+          <p>
+            {options.cannotPost?.retryAt
+              ? `Try again after ${formatDate(options.cannotPost.retryAt)}.`
+              : 'Try again later.'}
+          </p>
+        </div>
+      )}
+      {options.canPost && options.uploadInProgress && (
+        <p class="notice" role="status">
+          Another video of this account is uploading now; this one will start after it.
+        </p>
+      )}
+      <p class="muted">
+        Posts in the last 24 h: {options.dailyCap.used} of {options.dailyCap.cap}
+      </p>
+
+      <fieldset disabled={formDisabled} class="plain">
+        <legend class="visually-hidden">The video and its settings</legend>
+        <VideoPicker
+          accept={rules.formats}
+          disabled={formDisabled}
+          problem={problem}
+          onChange={(chosen, chosenFacts) => {
+            setFile(chosen);
+            setFacts(chosenFacts);
+          }}
+        />
+        <p class="hint">
+          {rules.minDurationSec} s to {maxDurationOf(options)} s; {rules.formats.join(', ')}.
+        </p>
+
+        <div class="field">
+          <label for="caption">Caption</label>
+          <textarea
+            id="caption"
+            rows={3}
+            value={caption}
+            aria-describedby="caption-count"
+            onInput={(event) => setCaption(event.currentTarget.value)}
+          />
+          <p
+            id="caption-count"
+            class={length > rules.captionMaxLength ? 'field-error' : 'hint'}
+            data-testid="caption-count"
+          >
+            {length} / {rules.captionMaxLength}
+          </p>
+        </div>
+
+        <div class="field">
+          <label for="privacy">Who can see this video</label>
+          <select
+            id="privacy"
+            required
+            value={privacy}
+            aria-describedby="privacy-hint"
+            onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
+          >
+            <option value="" disabled>
+              Choose who can see this video
+            </option>
+            {creator.privacyLevelOptions.map((level) => {
+              const off = privacyOptionDisabled(level, disclosure);
+              return (
+                <option
+                  key={level}
+                  value={level}
+                  disabled={off}
+                  title={off ? texts.brandedNotPrivate : undefined}
+                >
+                  {PRIVACY_LABELS[level] ?? level}
+                </option>
+              );
+            })}
+          </select>
+          <p id="privacy-hint" class="hint">
+            {disclosure.on && disclosure.brandedContent
+              ? texts.brandedNotPrivate
+              : 'No choice is made for you.'}
+          </p>
+        </div>
+
+        <InteractionFields options={options} allowed={allowed} onChange={setAllowed} />
+
+        <DisclosureFields
+          options={options}
+          privacy={privacy}
+          disclosure={disclosure}
+          onChange={setDisclosure}
+        />
+
+        <fieldset class="group">
+          <legend>More</legend>
+          <div class="check">
+            <input
+              id="aigc"
+              type="checkbox"
+              checked={isAigc}
+              onChange={(event) => setIsAigc(event.currentTarget.checked)}
+            />
+            <label for="aigc">AI-generated content</label>
+          </div>
+          <div class="check">
+            <input
+              id="mode-direct"
+              type="radio"
+              name="mode"
+              checked={mode === 'direct'}
+              onChange={() => setMode('direct')}
+            />
+            <label for="mode-direct">Post directly to the profile (Direct Post)</label>
+          </div>
+          <div class="check">
+            <input
+              id="mode-draft"
+              type="radio"
+              name="mode"
+              checked={mode === 'draft'}
+              onChange={() => setMode('draft')}
+            />
+            <label for="mode-draft">Send to the creator’s TikTok inbox as a draft</label>
+          </div>
+          <div class="field">
+            <label for="schedule">Post at (optional)</label>
+            <input
+              id="schedule"
+              type="datetime-local"
+              value={scheduleAt}
+              onInput={(event) => setScheduleAt(event.currentTarget.value)}
+            />
+          </div>
+        </fieldset>
+
+        <p class="declaration" data-testid="declaration">
+          <LinkedText text={declaration.text} links={declaration.links} />
+        </p>
+        <span
+          title={
+            blockers.includes(texts.incompleteDisclosure) ? texts.incompleteDisclosure : undefined
+          }
+        >
+          <button
+            type="submit"
+            class="primary"
+            disabled={blockers.length > 0 || !editing}
+            aria-describedby="submit-reasons"
+          >
+            {mode === 'draft' ? 'Send to inbox' : 'Post to TikTok'}
+          </button>
+        </span>
+        <ul id="submit-reasons" class="reasons" aria-live="polite" data-testid="submit-reasons">
+          {editing && blockers.map((reason) => <li key={reason}>{reason}</li>)}
+        </ul>
+      </fieldset>
+
+      <ErrorNotice error={failure} what="The video was not posted" />
+      <div ref={progressRef} />
+      {phase.kind === 'uploading' && (
+        <label class="bar">
+          <span>
+            Uploading: {formatBytes(phase.sent)} of {formatBytes(phase.total)}
+          </span>
+          <progress max={phase.total} value={phase.sent} data-testid="upload-progress" />
+        </label>
+      )}
+      {phase.kind === 'creating' && <p role="status">Handing the video to the fleet…</p>}
+      {phase.kind === 'following' && (
+        <FollowPost postId={phase.postId} processingNotice={texts.processingNotice} />
+      )}
+    </form>
+  );
+}
