@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isFinal, largeVideo, sha256File, useFleet } from './support/fleet';
-import { spawnWorker, type WorkerProcess } from './support/worker-process';
+import { crashTestWorkers, slowChunk, type WorkerProcess } from './support/worker-process';
 
 const fleet = useFleet();
 const { env } = fleet;
-const running: WorkerProcess[] = [];
 let accountId: string;
 let openId: string;
 let path: string;
@@ -13,27 +12,9 @@ let fileHash: string;
 /** The worker that took over in the first test; the second test stops it. */
 let survivor: WorkerProcess;
 
-/** A worker process configured like a pod, on this file's database, Redis prefix and sandbox. */
-function startWorkerProcess(extra: Record<string, string> = {}): WorkerProcess {
-  const worker = spawnWorker(
-    fleet.workerProcessEnv({
-      UPLOAD_CHUNK_SIZE_BYTES: String(5 * 1024 * 1024),
-      // A crashed worker's job is taken up by another within a few seconds, not 30.
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      ...extra,
-    }),
-  );
-  running.push(worker);
-  return worker;
-}
-
-/** Holds the second chunk of the next upload at the sandbox, so a test can act mid-upload. */
-async function slowSecondChunk(ms: number) {
-  // Faults are taken by the sandbox's next requests in order: creator_info, init, chunk 1,
-  // chunk 2. Only the last waits.
-  for (const latencyMs of [0, 0, 0, ms]) await fleet.fault({ latencyMs });
-}
+const workers = crashTestWorkers(fleet.workerProcessEnv);
+const startWorkerProcess = workers.start;
+const slowSecondChunk = (ms: number) => slowChunk(fleet.fault, 1, ms);
 
 beforeAll(async () => {
   ({
@@ -45,12 +26,7 @@ beforeAll(async () => {
   fileHash = await sha256File(join(env.mediaRoot, path));
 });
 
-afterAll(async () => {
-  for (const worker of running) {
-    // The whole group: tsx's child node process is the worker itself.
-    worker.kill('SIGKILL');
-  }
-});
+afterAll(() => workers.killAll());
 
 describe('a worker that dies or is stopped mid-upload', () => {
   test('killed with SIGKILL mid-upload: another worker process resumes the same upload, one publish at TikTok', async () => {

@@ -1,43 +1,21 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isFinal, largeVideo, sha256File, useFleet } from './support/fleet';
-import { spawnWorker, type WorkerProcess } from './support/worker-process';
+import { crashTestWorkers, slowChunk } from './support/worker-process';
 
 // Worker processes stopped on purpose: SIGTERM within the grace period, and crashes that
 // BullMQ alone would give up on (the reconciler's part).
 const fleet = useFleet();
 const { env } = fleet;
-const running: WorkerProcess[] = [];
 let accountId: string;
 let path: string;
 let fileHash: string;
 
-/** A worker process configured like a pod, on this file's database, Redis prefix and sandbox. */
-function startWorkerProcess(extra: Record<string, string> = {}): WorkerProcess {
-  const worker = spawnWorker(
-    fleet.workerProcessEnv({
-      UPLOAD_CHUNK_SIZE_BYTES: String(5 * 1024 * 1024),
-      // A crashed worker's job is taken up by another within a few seconds, not 30.
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      ...extra,
-    }),
-  );
-  running.push(worker);
-  return worker;
-}
+const workers = crashTestWorkers(fleet.workerProcessEnv);
+const startWorkerProcess = workers.start;
+const slowSecondChunk = (ms: number) => slowChunk(fleet.fault, 1, ms);
 
-/** Holds the second chunk of the next upload at the sandbox, so a test can act mid-upload. */
-async function slowSecondChunk(ms: number) {
-  // Faults are taken by the sandbox's next requests in order: creator_info, init, chunk 1,
-  // chunk 2. Only the last waits.
-  for (const latencyMs of [0, 0, 0, ms]) await fleet.fault({ latencyMs });
-}
-
-/** Holds the first chunk of the next upload (after creator_info and init). */
-async function slowFirstChunk(ms: number) {
-  for (const latencyMs of [0, 0, ms]) await fleet.fault({ latencyMs });
-}
+const slowFirstChunk = (ms: number) => slowChunk(fleet.fault, 0, ms);
 
 /** Resolves once the sandbox has received `count` more chunk PUTs than `before`. */
 async function chunkPutsReach(before: number, count: number) {
@@ -59,9 +37,7 @@ beforeAll(async () => {
   fileHash = await sha256File(join(env.mediaRoot, path));
 });
 
-afterAll(async () => {
-  for (const worker of running) worker.kill('SIGKILL');
-});
+afterAll(() => workers.killAll());
 
 describe('a worker stopped on purpose, and one BullMQ gives up on', () => {
   test('stopped with SIGTERM within its grace: the chunk in flight finishes, no other starts, and the upload is finished elsewhere', async () => {

@@ -62,3 +62,45 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   };
   return { child, kill, ready, exited, output };
 }
+
+/**
+ * Worker processes for a test that kills or stops them, configured like pods with timings
+ * that bring a crashed worker's job back within seconds (not 30). `killAll` in afterAll.
+ */
+export function crashTestWorkers(
+  processEnv: (extra: Record<string, string>) => Record<string, string>,
+) {
+  const running: WorkerProcess[] = [];
+  return {
+    start(extra: Record<string, string> = {}): WorkerProcess {
+      const worker = spawnWorker(
+        processEnv({
+          UPLOAD_CHUNK_SIZE_BYTES: String(5 * 1024 * 1024),
+          WORKER_LOCK_DURATION_MS: '2000',
+          WORKER_STALLED_INTERVAL_MS: '1000',
+          ...extra,
+        }),
+      );
+      running.push(worker);
+      return worker;
+    },
+    killAll(): void {
+      // The whole group: tsx's child node process is the worker itself.
+      for (const worker of running) worker.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * Holds chunk `index` (0 = the first) of the next upload at the sandbox for `ms`, so a test
+ * can act mid-upload. The sandbox's latency faults are taken by its next requests in order:
+ * creator_info, init, then the chunks.
+ */
+export async function slowChunk(
+  fault: (fault: Record<string, unknown>) => Promise<unknown>,
+  index: number,
+  ms: number,
+): Promise<void> {
+  for (let request = 0; request < index + 2; request++) await fault({ latencyMs: 0 });
+  await fault({ latencyMs: ms });
+}
