@@ -63,7 +63,6 @@ describe('no post left behind', () => {
       deadlineMs: 100_000,
     });
     const report = `${formatTable([outcome])}\nprocess logs: ${logDir}`;
-    expect(outcome.notes, report).toContain('4 SIGKILLs into uploads');
     expect(outcome.posts).toBe(12);
     expect(outcome.stuck, report).toBe(0);
     expect(outcome.published, report).toBe(12);
@@ -73,6 +72,8 @@ describe('no post left behind', () => {
     // TikTok allows one upload per user at a time.
     expect(outcome.maxUploadsPerAccount, report).toBe(1);
     expect(outcome.missingCallbacks, report).toBe(0);
+    // The run did what it says: every kill found a worker mid-upload.
+    expect(outcome.notes, report).toContain('4 SIGKILLs into uploads');
   }, 150_000);
 
   test('a post created through the API while Redis is down is published once Redis is back, without a retry', async () => {
