@@ -59,6 +59,9 @@ export interface WorkerSlot {
   index: number;
   process: FleetProcess;
   healthPort: number;
+  /** Resolves once its /readyz answered; `isReady` says whether that happened yet. */
+  ready: Promise<void>;
+  isReady: boolean;
 }
 
 /**
@@ -148,6 +151,13 @@ export class ChaosFleet {
 
   /** Starts one more worker process and resolves once its /readyz answers. */
   async startWorker(extra: Record<string, string> = {}): Promise<WorkerSlot> {
+    const slot = await this.spawnWorker(extra);
+    await slot.ready;
+    return slot;
+  }
+
+  /** Starts one more worker process; its `ready` resolves once /readyz answers. */
+  async spawnWorker(extra: Record<string, string> = {}): Promise<WorkerSlot> {
     const healthPort = await freePort();
     this.workerCount += 1;
     const process = new FleetProcess(
@@ -168,9 +178,19 @@ export class ChaosFleet {
       },
       this.options.logDir,
     );
-    const slot = { index: this.workerCount, process, healthPort };
+    const slot: WorkerSlot = {
+      index: this.workerCount,
+      process,
+      healthPort,
+      isReady: false,
+      ready: process.ready(`http://127.0.0.1:${healthPort}/readyz`).then(() => {
+        slot.isReady = true;
+      }),
+    };
+    // Handled here so a worker that dies while booting is not an unhandled rejection; whoever
+    // awaits `ready` still sees the error.
+    slot.ready.catch(() => undefined);
     this.workers.push(slot);
-    await process.ready(`http://127.0.0.1:${healthPort}/readyz`);
     return slot;
   }
 
@@ -218,10 +238,11 @@ export class ChaosFleet {
   /**
    * `POST /v1/posts` through the API: the next post, round-robin over accounts and videos.
    * A 503 with a post id (saved, Redis away) counts as accepted: the fleet owes it a
-   * publish without a retry by the caller. `retry503` retries a 503 without a post id with
-   * the same Idempotency-Key after its Retry-After (at most `retry503` times).
+   * publish without a retry by the caller. `retries` retries a 5xx (or no answer) without a
+   * post id with the same Idempotency-Key, after its Retry-After capped at 2 s, the way a
+   * backend would (at most `retries` times).
    */
-  async post(options: { retry503?: number } = {}): Promise<PostAnswer> {
+  async post(options: { retries?: number } = {}): Promise<PostAnswer> {
     const n = this.posted++;
     const video = this.options.videos[n % this.options.videos.length] as ChaosVideo;
     const caption = `chaos ${this.options.tag} #${n}`;
@@ -262,8 +283,8 @@ export class ChaosFleet {
         this.count(0);
         answer = { status: 0, postId: null, code: (error as Error).message };
       }
-      const retry = answer.status === 503 && answer.postId === null;
-      if (retry && attempt < (options.retry503 ?? 0)) {
+      const retry = (answer.status === 0 || answer.status >= 500) && answer.postId === null;
+      if (retry && attempt < (options.retries ?? 0)) {
         await sleep(Math.min(retryAfter, 2) * 1000);
         continue;
       }
@@ -313,12 +334,14 @@ export class ChaosFleet {
   async workerMidUpload(deadline: number): Promise<WorkerSlot | null> {
     const sandboxPort = Number(new URL(this.options.sandbox.url).port);
     while (Date.now() < deadline) {
+      const statuses = await this.postStatuses().catch(() => new Map<string, string>());
+      if (this.accepted.every((p) => FINAL.includes(statuses.get(p.postId) ?? ''))) return null;
       const uploading = await this.db.post
         .count({ where: { status: 'uploading', uploadedBytes: { gt: 0 } } })
         .catch(() => 0);
       if (uploading > 0) {
         const groups = await groupsUploadingTo(sandboxPort);
-        const busy = this.running().filter((w) => groups.has(w.process.pgid));
+        const busy = this.running().filter((w) => w.isReady && groups.has(w.process.pgid));
         const pick = busy[Math.floor(Math.random() * busy.length)];
         if (pick) return pick;
       }

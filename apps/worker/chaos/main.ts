@@ -26,6 +26,7 @@ import {
 } from '@tiktok-fleet/testing/database';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { formatTable, type Outcome } from './outcome';
+import { killEverything } from './process';
 import { type ScenarioContext, scenarios } from './scenarios';
 import { chaosVideos } from './videos';
 
@@ -91,6 +92,15 @@ export async function main(): Promise<number> {
   console.log(`\n${formatTable(outcomes)}`);
   const clean = outcomes.every((o) => o.stuck === 0 && o.duplicates === 0);
   return clean ? 0 : 1;
+}
+
+// Stopped from outside (Ctrl-C, a CI timeout): leave no fleet process behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\nchaos run: ${signal}; stopping every process it started`);
+    killEverything();
+    process.exit(130);
+  });
 }
 
 main().then(

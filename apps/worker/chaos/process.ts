@@ -3,6 +3,41 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Every process group the harness started and that still runs, for `killEverything`. */
+const live = new Set<number>();
+
+/** SIGKILLs every process group still running: the harness itself was told to stop. */
+export function killEverything(): void {
+  for (const group of live) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  live.clear();
+}
+
+/** Spawns `command` in a process group of its own, known to `killEverything`. */
+export function spawnGroup(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdio: 'ignore' | 'pipe' },
+): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', options.stdio, options.stdio],
+    detached: true,
+  });
+  const group = child.pid;
+  if (group !== undefined) {
+    live.add(group);
+    child.once('exit', () => live.delete(group));
+  }
+  return child;
+}
+
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -28,11 +63,10 @@ export class FleetProcess {
   ) {
     this.log = join(logDir, `${name}.log`);
     const out = createWriteStream(this.log, { flags: 'a' });
-    this.child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [entry], {
+    this.child = spawnGroup(join(root, 'node_modules', '.bin', 'tsx'), [entry], {
       cwd: root,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+      stdio: 'pipe',
     });
     this.child.stdout?.pipe(out);
     this.child.stderr?.pipe(out);

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnGroup } from './process';
 
 /** Resolves once `port` accepts a TCP connection and answers PING, or throws at the deadline. */
 async function waitForPong(port: number, timeoutMs: number): Promise<void> {
@@ -47,7 +48,7 @@ export class OwnRedis {
 
   async start(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const child = spawn(
+    const child = spawnGroup(
       'redis-server',
       [
         '--port',

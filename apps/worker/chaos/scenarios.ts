@@ -116,12 +116,13 @@ async function signalIntoUploads(
   deadline: number,
 ): Promise<number[]> {
   const exitMs: number[] = [];
+  const booting: Promise<void>[] = [];
   for (let i = 0; i < times; i++) {
     await waitForFinal(fleet, Math.floor((i * fleet.accepted.length) / (times + 2)), deadline);
     const looking = Date.now();
     const victim = await fleet.workerMidUpload(Math.min(deadline, Date.now() + 60_000));
     if (!victim) {
-      console.log(`  ${signal} ${i + 1}: no worker mid-upload within ${Date.now() - looking} ms`);
+      console.log(`  ${signal} ${i + 1}: no worker mid-upload (${Date.now() - looking} ms)`);
       break;
     }
     console.log(
@@ -131,8 +132,10 @@ async function signalIntoUploads(
     victim.process.signal(signal);
     const exit = await victim.process.exited;
     exitMs.push(exit.at - sent);
-    await fleet.startWorker();
+    // The replacement boots while the run goes on; the next victim is a worker that is up.
+    booting.push((await fleet.spawnWorker()).ready);
   }
+  await Promise.all(booting);
   return exitMs;
 }
 
@@ -263,7 +266,7 @@ export async function postgresCut(ctx: ScenarioContext): Promise<Outcome> {
             cutAt = Date.now();
             setTimeout(() => proxy?.restore(), 15_000);
           }
-          await fleet.post({ retry503: 20 });
+          await fleet.post({ retries: 20 });
           await sleep(750);
         }
         if (Date.now() - cutAt < 15_000) await sleep(15_000 - (Date.now() - cutAt));
