@@ -23,7 +23,7 @@ export function authenticate(
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   const token = match?.[1] ? state.accessTokens.get(match[1]) : undefined;
   if (!token || token.revoked || token.expiresAt <= Date.now()) throw invalidToken();
-  if (state.faults.takeTokenExpiry()) {
+  if (state.faults.takeTokenExpiry() || state.rollFault('tokenExpiry')) {
     // The injected expiry is permanent for this token, as a real expiry would be.
     token.expiresAt = Date.now() - 1;
     throw invalidToken();

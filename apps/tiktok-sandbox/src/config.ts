@@ -1,3 +1,5 @@
+import { type FaultRates, noFaultRates, parseFaultRates } from './faults';
+
 /** Steering knobs of the sandbox, changeable at run time through `PATCH /_sandbox/config`. */
 export interface SandboxConfig {
   /** Skip the authorize page and redirect with a code at once (tests). */
@@ -26,6 +28,10 @@ export interface SandboxConfig {
   rateLimits: boolean;
   /** Delay before every request outside `/_sandbox`: TikTok's round trip, for benchmarks. */
   latencyMs: number;
+  /** Faults that fire at a rate (see faults.ts); all 0 by default. A patch merges field by field. */
+  faultRates: FaultRates;
+  /** Seed of the rate faults' generator; setting it (or `faultRates`) restarts the sequence. */
+  faultSeed: number;
 }
 
 export const defaultConfig: SandboxConfig = {
@@ -43,9 +49,11 @@ export const defaultConfig: SandboxConfig = {
   storeVideos: false,
   rateLimits: true,
   latencyMs: 0,
+  faultRates: noFaultRates,
+  faultSeed: 1,
 };
 
-type Kind = 'boolean' | 'count' | 'string|null' | 'url|null';
+type Kind = 'boolean' | 'count' | 'string|null' | 'url|null' | 'rates';
 
 const kinds: Record<keyof SandboxConfig, Kind> = {
   autoApprove: 'boolean',
@@ -62,6 +70,8 @@ const kinds: Record<keyof SandboxConfig, Kind> = {
   storeVideos: 'boolean',
   rateLimits: 'boolean',
   latencyMs: 'count',
+  faultRates: 'rates',
+  faultSeed: 'count',
 };
 
 function fits(kind: Kind, value: unknown): boolean {
@@ -74,6 +84,9 @@ function fits(kind: Kind, value: unknown): boolean {
       return value === null || (typeof value === 'string' && value.length > 0);
     case 'url|null':
       return value === null || (typeof value === 'string' && URL.canParse(value));
+    case 'rates':
+      // Checked field by field in parseConfigPatch, for a message naming the bad rate.
+      return true;
   }
 }
 
@@ -81,7 +94,11 @@ function fits(kind: Kind, value: unknown): boolean {
  * Checks a partial config. Throws with a message naming the first bad field, so a test that
  * misspells a knob fails loudly instead of silently running with the default.
  */
-export function parseConfigPatch(input: unknown): Partial<SandboxConfig> {
+export type ConfigPatch = Partial<Omit<SandboxConfig, 'faultRates'>> & {
+  faultRates?: Partial<FaultRates>;
+};
+
+export function parseConfigPatch(input: unknown): ConfigPatch {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new Error('The config patch must be a JSON object.');
   }
@@ -90,12 +107,21 @@ export function parseConfigPatch(input: unknown): Partial<SandboxConfig> {
     const kind = kinds[key as keyof SandboxConfig];
     if (!kind) throw new Error(`Unknown config field "${key}".`);
     if (!fits(kind, value)) throw new Error(`Config field "${key}" must be ${kind}.`);
-    patch[key] = value;
+    patch[key] = kind === 'rates' ? parseFaultRates(value) : value;
   }
-  return patch as Partial<SandboxConfig>;
+  return patch as ConfigPatch;
 }
 
-export function pickConfig(input: Record<string, unknown>): Partial<SandboxConfig> {
+/** The config after `patch`: fault rates merge field by field, everything else replaces. */
+export function applyConfigPatch(config: SandboxConfig, patch: ConfigPatch): SandboxConfig {
+  return {
+    ...config,
+    ...patch,
+    faultRates: { ...config.faultRates, ...patch.faultRates },
+  };
+}
+
+export function pickConfig(input: Record<string, unknown>): ConfigPatch {
   const picked: Record<string, unknown> = {};
   for (const key of Object.keys(kinds)) {
     if (input[key] !== undefined) picked[key] = input[key];

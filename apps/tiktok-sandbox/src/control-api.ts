@@ -23,6 +23,7 @@ function publishView(p: Publish) {
     chunkSize: p.chunkSize,
     totalChunkCount: p.totalChunkCount,
     bytesReceived: p.bytesReceived,
+    bytesTransferred: p.bytesTransferred,
     sha256: p.sha256,
     // What a client could have seen: ids only once publicly available.
     postIds: p.publiclyAvailable && p.postId !== null ? [p.postId.toString()] : [],
@@ -44,7 +45,7 @@ export function registerControlApi(app: FastifyInstance, ctx: SandboxContext): v
 
   app.patch('/_sandbox/config', async (req, reply) => {
     try {
-      state.config = { ...state.config, ...parseConfigPatch(req.body) };
+      state.configure(parseConfigPatch(req.body));
     } catch (err) {
       return badRequest(reply, err);
     }
@@ -110,6 +111,7 @@ export function registerControlApi(app: FastifyInstance, ctx: SandboxContext): v
       violations: state.violations,
       requests: Object.fromEntries(state.requests),
       refreshTokensReused: state.refreshTokensReused,
+      faultsFired: state.rateFaults.fired,
     }),
   );
 

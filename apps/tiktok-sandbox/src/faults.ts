@@ -133,3 +133,100 @@ function parseRateLimit(value: unknown): { endpoint: string; count: number } {
   }
   return { endpoint, count: n === undefined ? 1 : count(n, 'rateLimit.count', 1) };
 }
+
+/**
+ * Faults that fire at a rate instead of a count: each eligible request rolls the dice. A chaos
+ * run sets them once (`PATCH /_sandbox/config` `faultRates`) and lets them overlap whatever the
+ * fleet does. Every rate is a probability from 0 to 1.
+ */
+export interface FaultRates {
+  /** A chunk PUT answers 500, 502 or 503 before its body is read. */
+  chunk5xx: number;
+  /** A chunk PUT reads part of its body (10-90 %), then the socket is destroyed. */
+  chunkReset: number;
+  /** A Direct Post or inbox init answers 429 rate_limit_exceeded. */
+  init429: number;
+  /** A status fetch answers 500, 502 or 503. */
+  status5xx: number;
+  /** An authenticated request finds its access token expired (for good, as a real expiry). */
+  tokenExpiry: number;
+}
+
+export type FaultRateName = keyof FaultRates;
+
+export const faultRateNames: readonly FaultRateName[] = [
+  'chunk5xx',
+  'chunkReset',
+  'init429',
+  'status5xx',
+  'tokenExpiry',
+];
+
+export const noFaultRates: FaultRates = {
+  chunk5xx: 0,
+  chunkReset: 0,
+  init429: 0,
+  status5xx: 0,
+  tokenExpiry: 0,
+};
+
+/** Checks a `faultRates` patch; the fields left out keep their value. */
+export function parseFaultRates(value: unknown): Partial<FaultRates> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error('faultRates must be an object of probabilities.');
+  }
+  const rates: Partial<FaultRates> = {};
+  for (const [key, rate] of Object.entries(value)) {
+    if (!faultRateNames.includes(key as FaultRateName)) {
+      throw new Error(`Unknown fault rate "${key}" (known: ${faultRateNames.join(', ')}).`);
+    }
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+      throw new Error(`faultRates.${key} must be a number from 0 to 1.`);
+    }
+    rates[key as FaultRateName] = rate;
+  }
+  return rates;
+}
+
+/**
+ * mulberry32: a small seeded generator, so a chaos run with the same seed and the same
+ * sequence of requests meets the same faults.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Rolls the rate faults with one seeded generator and counts what fired. */
+export class RateFaults {
+  private random: () => number;
+  readonly fired: Record<FaultRateName, number> = { ...noFaultRates };
+
+  constructor(seed: number) {
+    this.random = seededRandom(seed);
+  }
+
+  /** True when the fault fires this time; a rate of 0 never rolls (the sequence stays put). */
+  roll(rates: FaultRates, name: FaultRateName): boolean {
+    const rate = rates[name];
+    if (rate <= 0) return false;
+    if (this.random() >= rate) return false;
+    this.fired[name] += 1;
+    return true;
+  }
+
+  /** A uniform pick from `options`, for the status code of a 5xx or where a reset cuts. */
+  pick<T>(options: readonly T[]): T {
+    return options[Math.floor(this.random() * options.length)] as T;
+  }
+
+  fraction(min: number, max: number): number {
+    return min + this.random() * (max - min);
+  }
+}

@@ -1,8 +1,8 @@
 import type { Publish, SandboxState } from './state';
 
 /**
- * An upload is in flight from its first chunk until its last, or until it can no longer
- * finish (URL expired, publish failed). The most a creator had at once tells a test whether
+ * An upload is in flight (open at TikTok) from its init until its last byte, or until it can
+ * no longer finish (URL expired, publish failed): TikTok allows one per user at a time. The most a creator had at once tells a test whether
  * the fleet kept to one upload per account.
  */
 export function startInFlight(state: SandboxState, publish: Publish): void {

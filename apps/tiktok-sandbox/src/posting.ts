@@ -5,6 +5,7 @@ import type { SandboxContext } from './context';
 import { creatorInfoData, privacyLevelOptions } from './creators';
 import { ApiError, invalidParams, sendOk } from './errors';
 import { newPublishId, newSecret, newUploadId } from './ids';
+import { startInFlight } from './in-flight';
 import { notePostingUser, pendingInboxShares, postingBlock } from './post-caps';
 import { type PostInfo, parsePostInfo } from './post-info';
 import { pullVideo } from './pull-download';
@@ -116,6 +117,7 @@ function createPublish(
     chunkSize: source.plan?.chunkSize ?? null,
     totalChunkCount: source.plan?.totalChunkCount ?? null,
     bytesReceived: 0,
+    bytesTransferred: 0,
     downloadedBytes: 0,
     sha256: null,
     videoUrl: source.videoUrl,
@@ -159,6 +161,8 @@ function answerInit(
     busy: false,
   };
   state.uploads.set(uploadId, publish);
+  // Open at TikTok from here until its last byte, its URL's expiry or its failure.
+  startInFlight(state, publish);
   const uploadUrl = `${baseUrl(ctx, request)}/upload/video/?upload_id=${uploadId}&upload_token=${token}`;
   return sendOk(reply, { publish_id: publish.publishId, upload_url: uploadUrl });
 }

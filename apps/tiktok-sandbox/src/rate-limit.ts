@@ -19,6 +19,12 @@ export const perMinuteLimits: Record<string, number> = {
 
 const windowMs = 60_000;
 
+const initEndpoints = new Set([
+  '/v2/post/publish/video/init/',
+  '/v2/post/publish/inbox/video/init/',
+  '/v2/post/publish/content/init/',
+]);
+
 export function rateLimitError(detail: string): ApiError {
   return new ApiError('rate_limit_exceeded', 429, `The API rate limit was exceeded. ${detail}`);
 }
@@ -31,6 +37,10 @@ export function rateLimitError(detail: string): ApiError {
 export function checkRateLimit(state: SandboxState, token: string, endpoint: string): void {
   if (state.faults.takeRateLimit(endpoint)) {
     state.violation('rate_limit_exceeded', `${endpoint} (injected fault)`);
+    throw rateLimitError('Please try again later.');
+  }
+  // A rate fault is TikTok's own hiccup, not a rule the client broke: no violation.
+  if (initEndpoints.has(endpoint) && state.rollFault('init429')) {
     throw rateLimitError('Please try again later.');
   }
   const limit = perMinuteLimits[endpoint];

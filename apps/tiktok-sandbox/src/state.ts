@@ -1,6 +1,6 @@
 import type { Hash } from 'node:crypto';
-import { defaultConfig, type SandboxConfig } from './config';
-import { FaultQueue } from './faults';
+import { applyConfigPatch, type ConfigPatch, defaultConfig, type SandboxConfig } from './config';
+import { FaultQueue, RateFaults } from './faults';
 import { Scheduler } from './scheduler';
 
 export interface Creator {
@@ -84,6 +84,11 @@ export interface Publish {
   chunkSize: number | null;
   totalChunkCount: number | null;
   bytesReceived: number;
+  /**
+   * Every body byte read for this publish, accepted or not: re-sent chunks, chunks refused and
+   * bodies cut short count too. Against videoSize it tells what the client's retries cost.
+   */
+  bytesTransferred: number;
   downloadedBytes: number;
   sha256: string | null;
   videoUrl: string | null;
@@ -114,6 +119,8 @@ export class SandboxState {
   publishes = new Map<string, Publish>();
   uploads = new Map<string, Publish>();
   faults = new FaultQueue();
+  /** The rate faults' seeded dice; reseeded when the rates or the seed change, and on reset. */
+  rateFaults: RateFaults;
   scheduler = new Scheduler();
   violations: Violation[] = [];
   requests = new Map<string, number>();
@@ -131,9 +138,22 @@ export class SandboxState {
     readonly clientKey: string,
     readonly clientSecret: string,
     readonly redirectUris: string[] | null,
-    initialConfig: Partial<SandboxConfig>,
+    initialConfig: ConfigPatch,
   ) {
-    this.config = { ...defaultConfig, ...initialConfig };
+    this.config = applyConfigPatch(defaultConfig, initialConfig);
+    this.rateFaults = new RateFaults(this.config.faultSeed);
+  }
+
+  configure(patch: ConfigPatch): void {
+    this.config = applyConfigPatch(this.config, patch);
+    if (patch.faultRates !== undefined || patch.faultSeed !== undefined) {
+      this.rateFaults = new RateFaults(this.config.faultSeed);
+    }
+  }
+
+  /** True when the rate fault `name` fires for this request. */
+  rollFault(name: Parameters<RateFaults['roll']>[1]): boolean {
+    return this.rateFaults.roll(this.config.faultRates, name);
   }
 
   violation(rule: string, detail: string): void {
@@ -154,6 +174,7 @@ export class SandboxState {
     this.publishes.clear();
     this.uploads.clear();
     this.faults = new FaultQueue();
+    this.rateFaults = new RateFaults(this.config.faultSeed);
     this.violations = [];
     this.requests.clear();
     this.refreshTokensReused = 0;

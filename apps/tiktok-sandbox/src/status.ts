@@ -40,6 +40,10 @@ export function registerStatus(app: FastifyInstance, ctx: SandboxContext): void 
   const { state } = ctx;
 
   app.post(statusPath, async (req, reply) => {
+    if (state.rollFault('status5xx')) {
+      const status = state.rateFaults.pick([500, 502, 503] as const);
+      throw new ApiError('internal_error', status, 'Something went wrong. Please try again later.');
+    }
     const token = authenticate(state, req, statusPath);
     requireScope(token, 'video.publish', 'video.upload');
     return sendOk(reply, statusData(ownedPublish(state, token, req)));

@@ -5,28 +5,42 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from './context';
 import { ApiError, sendApiError } from './errors';
-import { endInFlight, startInFlight } from './in-flight';
+import { endInFlight } from './in-flight';
 import { startProcessing } from './publish-machine';
 import type { Publish, SandboxState } from './state';
 import { checkHeaders, receivedRange, UploadRefusal } from './upload-checks';
 
 const uploadPath = '/upload/video/';
 
-/** Reads and drops a body we refuse, so the connection stays usable for the next chunk. */
-async function drain(body: unknown): Promise<void> {
+/**
+ * Reads and drops a body we refuse, so the connection stays usable for the next chunk. The
+ * bytes still count as sent for the publish, when there is one.
+ */
+async function drain(body: unknown, publish?: Publish): Promise<void> {
   if (!body || typeof (body as Readable).resume !== 'function') return;
   try {
-    for await (const _ of body as Readable);
+    for await (const piece of body as Readable) {
+      if (publish) publish.bytesTransferred += (piece as Buffer).byteLength;
+    }
   } catch {
     // The client went away; nothing to answer.
   }
 }
 
+/** Thrown by `receive` once a rate fault cut the connection part-way through the body. */
+class ConnectionCut extends Error {}
+
 /**
  * Streams one chunk through a copy of the running hash (and to disk when storing), so a chunk
  * that fails half-way leaves the upload's hash exactly as it was before.
  */
-async function receive(ctx: SandboxContext, publish: Publish, body: Readable, first: number) {
+async function receive(
+  ctx: SandboxContext,
+  publish: Publish,
+  body: Readable,
+  first: number,
+  cut: { after: number; drop: () => void } | null,
+) {
   const upload = publish.upload;
   if (!upload) throw new Error('no upload');
   const hash = upload.hash ? upload.hash.copy() : createHash('sha256');
@@ -38,8 +52,15 @@ async function receive(ctx: SandboxContext, publish: Publish, body: Readable, fi
   let bytes = 0;
   try {
     for await (const chunk of body) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).byteLength;
+      const piece = chunk as Buffer;
+      publish.bytesTransferred += piece.byteLength;
+      hash.update(piece);
+      bytes += piece.byteLength;
+      if (cut && bytes >= cut.after) {
+        // Gone before the stream is torn down, so nothing waits on a socket still open.
+        cut.drop();
+        throw new ConnectionCut();
+      }
       if (file && !file.write(chunk)) await once(file, 'drain');
     }
   } finally {
@@ -59,7 +80,7 @@ async function refuse(
   publish?: Publish,
 ) {
   if (err instanceof UploadRefusal && err.rule) state.violation(err.rule, err.message);
-  await drain(body);
+  await drain(body, publish);
   if (publish && err.status === 416) reply.header('content-range', receivedRange(publish));
   return sendApiError(reply, err, 'full');
 }
@@ -79,11 +100,15 @@ export function registerUpload(app: FastifyInstance, ctx: SandboxContext): void 
       req.raw.socket.destroy();
       return;
     }
-    if (fault?.status) {
-      await drain(req.body);
+    const rateStatus = state.rollFault('chunk5xx')
+      ? state.rateFaults.pick([500, 502, 503] as const)
+      : null;
+    const status = fault?.status ?? rateStatus;
+    if (status) {
+      await drain(req.body, publish);
       const err = new ApiError(
         'internal_error',
-        fault.status,
+        status,
         'Something went wrong. Please retry this chunk.',
       );
       return sendApiError(reply, err, 'full');
@@ -96,12 +121,22 @@ export function registerUpload(app: FastifyInstance, ctx: SandboxContext): void 
       throw err;
     }
     const upload = publish.upload;
-    if (upload.nextChunk === 0) startInFlight(state, publish);
+    // A mid-chunk reset: TikTok gets 10-90 % of the body, then the connection is gone.
+    const cut = state.rollFault('chunkReset')
+      ? {
+          after: Math.max(1, Math.floor(checked.length * state.rateFaults.fraction(0.1, 0.9))),
+          drop: () => {
+            reply.hijack();
+            req.raw.socket.destroy();
+          },
+        }
+      : null;
     upload.busy = true;
     let received: Awaited<ReturnType<typeof receive>>;
     try {
-      received = await receive(ctx, publish, req.body as Readable, checked.range.first);
-    } catch {
+      received = await receive(ctx, publish, req.body as Readable, checked.range.first, cut);
+    } catch (failure) {
+      if (failure instanceof ConnectionCut) return;
       // The client hung up mid-chunk; the chunk does not count.
       const err = new ApiError('invalid_params', 400, 'The chunk body was cut short.');
       return sendApiError(reply, err, 'full');

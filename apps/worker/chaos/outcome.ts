@@ -1,0 +1,163 @@
+import { type ChaosFleet, FINAL } from './fleet';
+
+export interface StuckPost {
+  postId: string;
+  caption: string;
+  status: string;
+  uploadedBytes: number;
+  lastEvent: string;
+  /** The publish job in BullMQ: state, attempts, stalled count, failed reason. */
+  publishJob: string;
+  /** TikTok's side: the publishes with this post's caption, status and bytes. */
+  atTikTok: string;
+}
+
+export interface Outcome {
+  scenario: string;
+  posts: number;
+  published: number;
+  failed: number;
+  stuck: number;
+  duplicates: number;
+  /** Posts that opened more than one publish at TikTok (whatever became of them). */
+  extraPublishes: number;
+  /** Final posts without a terminal callback at the end. */
+  missingCallbacks: number;
+  maxUploadsPerAccount: number;
+  bytesRatio: number;
+  seconds: number;
+  notes: string[];
+  stuckPosts: StuckPost[];
+  failedPosts: string[];
+}
+
+/** What a scenario left behind, measured from the database, BullMQ, TikTok and the callbacks. */
+export async function measure(
+  fleet: ChaosFleet,
+  scenario: string,
+  startedAt: number,
+  notes: string[],
+): Promise<Outcome> {
+  const posts = await fleet.db.post.findMany({
+    where: { id: { in: fleet.accepted.map((p) => p.postId) } },
+    include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+  });
+  const byId = new Map(posts.map((p) => [p.id, p]));
+  const publishes = await fleet.control.publishes();
+  const stats = await fleet.control.stats();
+  let duplicates = 0;
+  let extraPublishes = 0;
+  let fileBytes = 0;
+  const stuckPosts: StuckPost[] = [];
+  const failedPosts: string[] = [];
+  for (const accepted of fleet.accepted) {
+    const post = byId.get(accepted.postId);
+    fileBytes += accepted.video.size;
+    const mine = publishes.filter((p) => p.title === accepted.caption);
+    if (mine.length > 1) extraPublishes += 1;
+    const complete = mine.filter((p) => p.status === 'PUBLISH_COMPLETE');
+    if (complete.length > 1 || complete.some((p) => p.sha256 !== accepted.video.sha256)) {
+      duplicates += 1;
+    }
+    if (post?.status === 'failed') {
+      failedPosts.push(`${post.id} ${post.errorCode}: ${post.errorMessage}`);
+    }
+    if (!post || !FINAL.includes(post.status)) {
+      const job = await fleet.queues.publish.getJob(accepted.postId).catch(() => undefined);
+      const state = job ? await job.getState().catch(() => 'unknown') : 'missing';
+      const last = post?.events.at(-1);
+      stuckPosts.push({
+        postId: accepted.postId,
+        caption: accepted.caption,
+        status: post?.status ?? 'not in the database',
+        uploadedBytes: Number(post?.uploadedBytes ?? 0),
+        lastEvent: last ? `${last.status}: ${JSON.stringify(last.detail)}` : '(none)',
+        publishJob: job
+          ? `${state}, attemptsMade ${job.attemptsMade}, stalledCounter ${job.stalledCounter}` +
+            (job.failedReason ? `, "${job.failedReason}"` : '')
+          : state,
+        atTikTok:
+          mine.map((p) => `${p.status} ${p.bytesReceived}/${p.videoSize}`).join('; ') || 'none',
+      });
+    }
+  }
+  const final = posts.filter((p) => FINAL.includes(p.status));
+  const missingCallbacks = final.filter((p) => fleet.callbacks.count(p.id) === 0).length;
+  const sent = publishes.reduce((sum, p) => sum + p.bytesTransferred, 0);
+  const fired = Object.entries(stats.faultsFired ?? {}).filter(([, n]) => n > 0);
+  if (extraPublishes > 0)
+    notes.push(`posts with more than one publish at TikTok: ${extraPublishes}`);
+  if (fired.length > 0)
+    notes.push(`faults fired: ${fired.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (stats.refreshTokensReused > 0)
+    notes.push(`refresh tokens reused: ${stats.refreshTokensReused}`);
+  const violations = stats.violations.filter((v) => v.rule !== 'rate_limit_exceeded');
+  if (violations.length > 0) {
+    const rules = [...new Set(violations.map((v) => v.rule))];
+    notes.push(`TikTok rule violations: ${violations.length} (${rules.join(', ')})`);
+  }
+  return {
+    scenario,
+    posts: fleet.accepted.length,
+    published: posts.filter((p) => p.status === 'published').length,
+    failed: posts.filter((p) => p.status === 'failed').length,
+    stuck: stuckPosts.length,
+    duplicates,
+    extraPublishes,
+    missingCallbacks,
+    maxUploadsPerAccount: Math.max(0, ...Object.values(stats.maxConcurrentUploadsByCreator)),
+    bytesRatio: fileBytes > 0 ? sent / fileBytes : 0,
+    seconds: (Date.now() - startedAt) / 1000,
+    notes,
+    stuckPosts,
+    failedPosts,
+  };
+}
+
+const columns = [
+  'scenario',
+  'posts',
+  'published',
+  'failed',
+  'stuck',
+  'duplicates',
+  'no callback',
+  'max uploads/account',
+  'bytes sent / file',
+  'time',
+];
+
+function cells(o: Outcome): string[] {
+  return [
+    o.scenario,
+    String(o.posts),
+    String(o.published),
+    String(o.failed),
+    String(o.stuck),
+    String(o.duplicates),
+    String(o.missingCallbacks),
+    String(o.maxUploadsPerAccount),
+    `${o.bytesRatio.toFixed(2)}x`,
+    `${o.seconds.toFixed(0)} s`,
+  ];
+}
+
+/** A Markdown table, one row per scenario, then each scenario's notes and stuck posts. */
+export function formatTable(outcomes: Outcome[]): string {
+  const rows = [columns, ...outcomes.map(cells)];
+  const widths = columns.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const out = [line(columns), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`];
+  for (const o of outcomes) out.push(line(cells(o)));
+  for (const o of outcomes) {
+    if (o.notes.length > 0) out.push('', `${o.scenario}: ${o.notes.join('; ')}`);
+    for (const s of o.stuckPosts) {
+      out.push(
+        `  stuck ${s.postId} (${s.caption}): ${s.status}, ${s.uploadedBytes} bytes; ` +
+          `last history: ${s.lastEvent}; publish job: ${s.publishJob}; TikTok: ${s.atTikTok}`,
+      );
+    }
+    for (const f of o.failedPosts) out.push(`  failed ${f}`);
+  }
+  return out.join('\n');
+}

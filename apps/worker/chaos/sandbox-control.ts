@@ -1,0 +1,49 @@
+/** A publish as `GET /_sandbox/publishes` lists it (CONTRACT.md). */
+export interface SandboxPublish {
+  publishId: string;
+  openId: string;
+  status: string;
+  title: string | null;
+  videoSize: number | null;
+  bytesReceived: number;
+  bytesTransferred: number;
+  sha256: string | null;
+}
+
+export interface SandboxStats {
+  maxConcurrentUploadsByCreator: Record<string, number>;
+  violations: { rule: string; detail: string }[];
+  requests: Record<string, number>;
+  refreshTokensReused: number;
+  faultsFired: Record<string, number>;
+}
+
+export const noFaultRates = {
+  chunk5xx: 0,
+  chunkReset: 0,
+  init429: 0,
+  status5xx: 0,
+  tokenExpiry: 0,
+};
+
+/** The sandbox's control API (`/_sandbox`), over HTTP like every other client of it. */
+export class SandboxControl {
+  constructor(readonly url: string) {}
+
+  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}/_sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  configure = (config: Record<string, unknown>) => this.call('PATCH', '/config', config);
+  reset = () => this.call('POST', '/reset');
+  publishes = () => this.call<SandboxPublish[]>('GET', '/publishes');
+  stats = () => this.call<SandboxStats>('GET', '/stats');
+  expireTokens = () => this.call<{ expired: number }>('POST', '/tokens/expire', {});
+}
