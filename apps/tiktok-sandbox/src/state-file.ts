@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { defaultConfig, type SandboxConfig } from './config';
+import { applyConfigPatch, type ConfigPatch, defaultConfig, type SandboxConfig } from './config';
 import type { SandboxContext } from './context';
 import { fail, scheduleModeration, startProcessing } from './publish-machine';
 import type { AccessToken, Creator, Publish, RefreshToken } from './state';
@@ -109,7 +109,7 @@ export class StateFile {
   ) {}
 
   /** Loads the file into the state; options given at start override its config. */
-  restore(configOverrides: Partial<SandboxConfig>): boolean {
+  restore(configOverrides: ConfigPatch): boolean {
     mkdirSync(dirname(this.path), { recursive: true });
     const data = read(this.path);
     if (!data) return false;
@@ -120,7 +120,8 @@ export class StateFile {
           `not ${state.clientKey}: start with that SANDBOX_CLIENT_KEY or move the file away.`,
       );
     }
-    state.config = { ...defaultConfig, ...data.config, ...configOverrides };
+    // The file's config, then what this start was given (a patch, as PATCH /_sandbox/config).
+    state.config = applyConfigPatch({ ...defaultConfig, ...data.config }, configOverrides);
     for (const c of data.creators) state.creators.set(c.openId, c);
     for (const t of data.accessTokens) state.accessTokens.set(t.token, t);
     for (const t of data.refreshTokens) state.refreshTokens.set(t.token, t);
