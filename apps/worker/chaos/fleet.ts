@@ -172,6 +172,9 @@ export class ChaosFleet {
         // A crashed worker's jobs are picked up within seconds, not 30.
         WORKER_LOCK_DURATION_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
+        // A reconciler pass every 5 s, not 30: a post stored during an outage starts within
+        // seconds of Redis coming back.
+        RECONCILE_INTERVAL_MS: '5000',
         SHUTDOWN_GRACE_MS: '3000',
         ...this.options.workerEnv,
         ...extra,
