@@ -35,7 +35,7 @@ describe('one upload per account at a time', () => {
     }
   }, 120_000);
 
-  test('a post whose upload failed half-way keeps the account: the next post waits for it, even when its lease ran out', async () => {
+  test('a post whose upload failed half-way keeps the account: the next post waits for it, even when its lease ran out, and starts once it finished', async () => {
     // A short lease, so the failed post's lease runs out during its retry backoff and only
     // the open upload at TikTok can keep the next post back.
     const workers = await env.start({ uploadLockTtlMs: 900 });
@@ -56,7 +56,9 @@ describe('one upload per account at a time', () => {
         if (Date.now() > deadline) throw new Error('the first attempt did not fail');
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect((await fleet.post(first.id)).status).toBe('uploading');
+      const stalled = await fleet.post(first.id);
+      expect(stalled.status).toBe('uploading');
+      const waitingFirstPublishId = stalled.publishId;
       const second = await fleet.createPost({ accountId: account.id, video: { path } });
       // First the lease is still the first post's; once it ran out, the open upload at
       // TikTok is what holds the second back. Each wait is in its history.
@@ -67,8 +69,12 @@ describe('one upload per account at a time', () => {
       );
       expect(waiting.status).toBe('queued');
       expect(waiting.publishId).toBeNull();
-      // The first post is given up (canceled here); the second goes ahead at once.
-      await env.deps().posts.transition(first.id, 'canceled');
+      // The first post's retry comes (promoted here instead of waiting out BullMQ's 30 s
+      // backoff): it resumes its own upload and finishes, and only then does the second start.
+      await (await env.queues.publish.getJob(first.id))?.promote();
+      const firstDone = await fleet.waitForPost(first.id, isFinal, 30_000);
+      expect(firstDone.status).toBe('published');
+      expect(firstDone.publishId).toBe(waitingFirstPublishId);
       const done = await fleet.waitForPost(second.id, isFinal, 30_000);
       expect(done.status).toBe('published');
       expect((await fleet.stats()).maxConcurrentUploadsByCreator[openId]).toBe(1);
