@@ -94,12 +94,13 @@ h264_aac() {
   ff -f lavfi -i "$(video_in 360x640 30 4)" -f lavfi -i "$audio_in" \
     -c:v mpeg4 -q:v 20 -pix_fmt yuv420p $aac -shortest $exact "$out/unsupported-codec-mpeg4.mp4"
 
-  # Wrong containers, each otherwise valid (H.264, 540x960, 30 fps, 4 s) so the container is
-  # the only fault (video_format_invalid). TikTok's media transfer guide (tiktok-api.md §5)
-  # lists MP4, MOV and WebM; the older seed document also names MPEG, AVI and FLV, but the
-  # API doc is TikTok's own and newer, so it wins. AVI is therefore refused on purpose, and
-  # MKV because ffprobe calls it "matroska,webm", the same name as WebM: only the EBML
-  # DocType tells them apart, and this file proves the probe reads it.
+  # Wrong containers, each otherwise valid (H.264, 540x960, 30 fps, 4 s) so the container is the
+  # only fault (video_format_invalid). TikTok's media transfer guide (docs/tiktok-api.md, Media
+  # requirements) lists MP4, MOV and WebM; the older description the project started from also
+  # names MPEG, AVI and FLV, but the API doc is TikTok's own and newer, so it wins. AVI is
+  # therefore refused on purpose, and MKV because ffprobe calls it "matroska,webm", the same
+  # name as WebM: only the EBML DocType tells them apart, and this file proves the probe reads
+  # it.
   ff -f lavfi -i "$(video_in 540x960 30 4)" $h264 -b:v 300k $exact "$out/wrong-container.avi"
   h264_aac 540x960 30 4 300k "$out/wrong-container.mkv"
 

@@ -1,7 +1,7 @@
 import { postResourceSchema } from '@tiktok-fleet/queue';
 import { z } from 'zod';
 
-/** The one error shape of the API (DESIGN.md). */
+/** The one error shape of the API (docs/architecture.md, Errors). */
 export const errorSchema = z
   .object({
     error: z.object({

@@ -7,7 +7,9 @@ const api = await startApi();
 const secret = api.config.TIKTOK_CLIENT_SECRET;
 const now = () => Math.floor(Date.now() / 1000);
 
-/** TikTok's signature (tiktok-api.md §7.4), written from the doc, not from the API's code. */
+/**
+ * TikTok's signature (docs/tiktok-api.md, Webhooks), written from the doc, not from the API's code.
+ */
 const sign = (body: string, t = now(), key = secret) =>
   `t=${t},s=${createHmac('sha256', key).update(`${t}.${body}`).digest('hex')}`;
 

@@ -36,7 +36,10 @@ function acceptableRedirect(state: SandboxState, uri: string): boolean {
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.hash === '';
 }
 
-/** Login Kit's authorize parameters (tiktok-api.md §1.1), checked in the order TikTok must. */
+/**
+ * Login Kit's authorize parameters (docs/tiktok-api.md, Authorize request), checked in the
+ * order TikTok must.
+ */
 export function checkAuthorize(
   state: SandboxState,
   params: Record<string, unknown>,

@@ -1,9 +1,9 @@
 import { invalidParams } from './errors';
 
 /**
- * TikTok's chunk rules (tiktok-api.md §3.4, "Media Transfer Guide"). The docs say "MB"
- * without defining it; their whole-file example of "4 MB" is 4,194,304 bytes, so the sandbox
- * reads MB as 2^20 bytes (MiB). This is UNCONFIRMED by TikTok: a client that stays within
+ * TikTok's chunk rules (docs/tiktok-api.md, Chunked upload: the "Media Transfer Guide"). The docs
+ * say "MB" without defining it; their whole-file example of "4 MB" is 4,194,304 bytes, so the
+ * sandbox reads MB as 2^20 bytes (MiB). This is UNCONFIRMED by TikTok: a client that stays within
  * 5,000,000..64,000,000 byte chunks is accepted under either reading.
  */
 export const MB = 2 ** 20;
@@ -11,7 +11,7 @@ export const minChunkSize = 5 * MB;
 export const maxChunkSize = 64 * MB;
 export const maxFinalChunkSize = 128 * MB;
 export const maxChunkCount = 1000;
-/** TikTok's maximum video size, 4 GB (§5). */
+/** TikTok's maximum video size, 4 GB (docs/tiktok-api.md, Media requirements). */
 export const maxVideoSize = 4 * 1024 * MB;
 
 export interface ChunkPlan {
@@ -32,7 +32,7 @@ export function checkChunkPlan(sourceInfo: Record<string, unknown>): ChunkPlan {
   const videoSize = positiveInteger(sourceInfo.video_size, 'video_size');
   const chunkSize = positiveInteger(sourceInfo.chunk_size, 'chunk_size');
   const totalChunkCount = positiveInteger(sourceInfo.total_chunk_count, 'total_chunk_count');
-  // The observed wording for bad chunk metadata (tiktok-api.md §3.4, [PFM]).
+  // The wording seen in the wild for bad chunk metadata (docs/tiktok-api.md, Chunked upload).
   const invalid = (why: string) => invalidParams(`The chunk size is invalid: ${why}`);
 
   if (videoSize > maxVideoSize) throw invalidParams('video_size exceeds the 4 GB maximum.');

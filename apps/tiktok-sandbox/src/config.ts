@@ -6,10 +6,16 @@ export interface SandboxConfig {
   autoApprove: boolean;
   /** Creator that auto-approve logs in as; null creates a new creator per authorization. */
   autoApproveOpenId: string | null;
-  /** Defaults follow TikTok's newest token docs: 2 h access, 180 d refresh (tiktok-api.md §1.3). */
+  /**
+   * Defaults follow TikTok's newest token docs: 2 h access, 180 d refresh
+   * (docs/tiktok-api.md, Token lifetimes and rotation).
+   */
   accessTokenTtlSec: number;
   refreshTokenTtlSec: number;
-  /** "The upload_url is valid for one hour after issuance" (§3.2); shorter to test expiry. */
+  /**
+   * "The upload_url is valid for one hour after issuance" (docs/tiktok-api.md, Video init);
+   * shorter to test expiry.
+   */
   uploadUrlTtlSec: number;
   /** Unaudited client: only SELF_ONLY posts to private accounts, at most 5 posting users a day. */
   unaudited: boolean;
@@ -17,9 +23,11 @@ export interface SandboxConfig {
   processingDelayMs: number;
   /** Time from PUBLISH_COMPLETE until the post id is publicly available. */
   moderationDelayMs: number;
-  /** Direct posts per creator in any 24 h ("typically around 15", tiktok-api.md §4). */
+  /**
+   * Direct posts per creator in any 24 h ("typically around 15", docs/tiktok-api.md, Rate limits).
+   */
   dailyPostCap: number;
-  /** Pending inbox shares per creator in any 24 h (tiktok-api.md §3.3). */
+  /** Pending inbox shares per creator in any 24 h (docs/tiktok-api.md, Video init). */
   pendingInboxCap: number;
   webhookUrl: string | null;
   /** Keep received bytes (on disk) so `GET /_sandbox/videos/:publishId` can return them. */

@@ -50,7 +50,7 @@ export function createCreator(state: SandboxState, input: unknown, openId?: stri
   return creator;
 }
 
-/** Options per account type, as creator_info documents them (tiktok-api.md §3.1). */
+/** Options per account type, as creator_info documents them (docs/tiktok-api.md, Creator info). */
 export function privacyLevelOptions(creator: Creator): string[] {
   return creator.privateAccount
     ? ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']
@@ -64,7 +64,8 @@ export function creatorInfoData(creator: Creator) {
     creator_nickname: creator.nickname,
     privacy_level_options: privacyLevelOptions(creator),
     comment_disabled: creator.commentDisabled,
-    // Duet and Stitch are off for private accounts, whatever the setting (§3.1).
+    // Duet and Stitch are off for private accounts, whatever the setting (docs/tiktok-api.md,
+    // Creator info).
     duet_disabled: creator.duetDisabled || creator.privateAccount,
     stitch_disabled: creator.stitchDisabled || creator.privateAccount,
     max_video_post_duration_sec: creator.maxVideoPostDurationSec,

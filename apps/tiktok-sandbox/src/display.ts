@@ -10,7 +10,7 @@ const userInfoPath = '/v2/user/info/';
 const videoListPath = '/v2/video/list/';
 const videoQueryPath = '/v2/video/query/';
 
-/** Which scope each user field needs (tiktok-api.md §6.1). */
+/** Which scope each user field needs (docs/tiktok-api.md, Display API). */
 const userFieldScopes: Record<string, string> = {
   open_id: 'user.info.basic',
   union_id: 'user.info.basic',
@@ -78,7 +78,7 @@ export function registerDisplay(app: FastifyInstance, ctx: SandboxContext): void
     );
     const missing = fields.filter((f) => !token.scopes.includes(userFieldScopes[f] ?? ''));
     if (missing.length > 0) {
-      // The docs' code for fields beyond the granted scopes (tiktok-api.md §6.1, [ERR]).
+      // The docs' code for fields beyond the granted scopes (docs/tiktok-api.md, Display API).
       throw new ApiError(
         'scope_permission_missed',
         400,

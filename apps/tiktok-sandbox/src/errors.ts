@@ -34,7 +34,10 @@ export function sendOk(reply: FastifyReply, data: unknown, status = 200) {
   return reply.code(status).send({ data, error: { code: 'ok', message: '', log_id: logId } });
 }
 
-/** `cancelOnly`: /v2/post/publish/cancel/ answers only `{error}`, no `data` (tiktok-api.md §2). */
+/**
+ * `cancelOnly`: /v2/post/publish/cancel/ answers only `{error}`, no `data`
+ * (docs/tiktok-api.md, Response envelope).
+ */
 export function sendApiError(reply: FastifyReply, err: ApiError, envelope: 'full' | 'error-only') {
   const logId = logIdHeader(reply);
   const error = { code: err.code, message: err.message, log_id: logId };

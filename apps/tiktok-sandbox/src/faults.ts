@@ -1,4 +1,4 @@
-/** Fail reasons TikTok documents for asynchronous failures (tiktok-api.md §3.6). */
+/** Fail reasons TikTok documents for asynchronous failures (docs/tiktok-api.md, Status values). */
 export const failReasons = [
   'file_format_check_failed',
   'duration_check_failed',

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 /**
- * Post ids are 19-digit numbers above 2^53 (tiktok-api.md §3.6). We only hand out ids that a
- * double cannot hold exactly, so a client that runs them through JSON.parse always notices.
+ * Post ids are 19-digit numbers above 2^53 (docs/tiktok-api.md, Status values). We only hand out
+ * ids that a double cannot hold exactly, so a client that runs them through JSON.parse always
+ * notices.
  */
 export function newPostId(): bigint {
   for (;;) {
@@ -18,7 +19,10 @@ function digits(count: number): string {
   return out;
 }
 
-/** Shapes copied from the docs' examples: `v_pub_file~v2-1.…`, `v_inbox_url~v2.…` (§3.2, §3.3). */
+/**
+ * Shapes copied from the docs' examples: `v_pub_file~v2-1.…`, `v_inbox_url~v2.…`
+ * (docs/tiktok-api.md, Video init).
+ */
 export function newPublishId(mode: 'direct' | 'inbox', source: 'FILE_UPLOAD' | 'PULL_FROM_URL') {
   const kind = source === 'FILE_UPLOAD' ? 'file' : 'url';
   const prefix = mode === 'direct' ? `v_pub_${kind}` : `v_inbox_${kind}`;
@@ -34,7 +38,7 @@ export function newSecret(bytes = 24): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-/** Tokens carry TikTok's prefixes: `act.`, `rft.`, `clt.` (tiktok-api.md §1.2). */
+/** Tokens carry TikTok's prefixes: `act.`, `rft.`, `clt.` (docs/tiktok-api.md, Token endpoint). */
 export function newToken(prefix: 'act' | 'rft' | 'clt'): string {
   return `${prefix}.${randomBytes(30).toString('base64url')}`;
 }

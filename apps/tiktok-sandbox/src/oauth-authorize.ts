@@ -23,7 +23,8 @@ function grant(
   creator: Creator,
   scopes: string[],
 ) {
-  // TikTok's codes carry characters that must be URL-decoded before the token call (§1.2).
+  // TikTok's codes carry characters that must be URL-decoded before the token call
+  // (docs/tiktok-api.md, Token endpoint).
   const code = `${newSecret(36)}!${Math.floor(Math.random() * 9000) + 1000}.va`;
   state.codes.set(code, {
     code,
@@ -34,7 +35,7 @@ function grant(
     expiresAt: Date.now() + codeTtlMs,
     used: false,
   });
-  // The callback names the granted scopes `scopes`, plural (tiktok-api.md §1.1).
+  // The callback names the granted scopes `scopes`, plural (docs/tiktok-api.md, Authorize request).
   return reply.redirect(
     redirectWith(request.redirectUri, { code, scopes: scopes.join(','), state: request.state }),
     302,

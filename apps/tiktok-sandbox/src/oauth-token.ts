@@ -7,7 +7,7 @@ import type { SandboxState } from './state';
 
 type Form = Record<string, string | undefined>;
 
-/** TikTok's OAuth endpoints take form-encoded bodies only (tiktok-api.md §1.2). */
+/** TikTok's OAuth endpoints take form-encoded bodies only (docs/tiktok-api.md, Token endpoint). */
 function readForm(request: FastifyRequest): Form {
   const type = request.headers['content-type'] ?? '';
   if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -44,7 +44,8 @@ function exchangeCode(state: SandboxState, form: Form) {
     state.violation('authorization_code_reused', 'an authorization code was exchanged twice');
     throw new OAuthError('invalid_grant', 'Authorization code has already been used.');
   }
-  // TikTok's own example of a redirect mismatch is an invalid_request (tiktok-api.md §1.5).
+  // TikTok's own example of a redirect mismatch is an invalid_request (docs/tiktok-api.md,
+  // OAuth errors).
   if (form.redirect_uri !== entry.redirectUri) {
     throw new OAuthError(
       'invalid_request',
@@ -73,7 +74,8 @@ function refresh(state: SandboxState, form: Form) {
     throw new OAuthError('invalid_grant', 'Refresh token is invalid or expired.');
   }
   if (entry.rotated) {
-    // "The previous refresh token stops working once a new one is issued" (§1.3).
+    // "The previous refresh token stops working once a new one is issued"
+    // (docs/tiktok-api.md, Token lifetimes and rotation).
     state.refreshTokensReused += 1;
     state.violation('refresh_token_reused', 'a refresh token was used after it had been rotated');
     throw new OAuthError('invalid_grant', 'Refresh token is invalid or expired.');
@@ -116,7 +118,8 @@ export function registerToken(app: FastifyInstance, { state }: SandboxContext): 
       const token = state.accessTokens.get(form.token);
       if (token?.openId) revokeUser(state, token.openId);
       else if (token) token.revoked = true;
-      // The newest doc answers `{}` (tiktok-api.md §1.4), also for a token it does not know.
+      // The newest doc answers `{}` (docs/tiktok-api.md, Revoke), also for a token it does not
+      // know.
       return reply.send({});
     } catch (err) {
       if (err instanceof OAuthError) return sendOAuthError(reply, err);

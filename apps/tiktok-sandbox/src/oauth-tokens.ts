@@ -1,7 +1,7 @@
 import { newToken } from './ids';
 import type { SandboxState } from './state';
 
-/** Scopes a user can grant through Login Kit (tiktok-api.md §1.6). */
+/** Scopes a user can grant through Login Kit (docs/tiktok-api.md, Scopes). */
 export const userScopes = [
   'user.info.basic',
   'user.info.profile',
@@ -14,8 +14,8 @@ export const userScopes = [
 /**
  * Issues an access and refresh token pair, answered flat as TikTok does. `refreshExpiresAt`
  * carries the family's expiry through rotations: the docs say the fields give the *remaining*
- * lifetime (§1.3); whether TikTok slides the expiry on refresh is UNCONFIRMED, and a fixed
- * expiry is the case a client must get right.
+ * lifetime (docs/tiktok-api.md, Token lifetimes and rotation); whether TikTok slides the expiry on
+ * refresh is UNCONFIRMED, and a fixed expiry is the case a client must get right.
  */
 export function issueUserTokens(
   state: SandboxState,
@@ -54,7 +54,10 @@ export function issueUserTokens(
   };
 }
 
-/** Client credentials (`clt.`) tokens live 2 hours (§1.2, §9) and carry the research scope. */
+/**
+ * Client credentials (`clt.`) tokens live 2 hours (docs/tiktok-api.md, Token endpoint and
+ * Research API) and carry the research scope.
+ */
 export function issueClientToken(state: SandboxState) {
   const token = newToken('clt');
   const ttl = 7200;

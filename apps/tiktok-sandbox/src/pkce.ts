@@ -7,9 +7,9 @@ export function validVerifier(verifier: string): boolean {
 }
 
 /**
- * S256 only (tiktok-api.md §1.1). TikTok's desktop docs encode the challenge as hex, RFC 7636
- * and some web clients (arctic) as base64url; which one TikTok checks on web is UNCONFIRMED,
- * so both encodings verify.
+ * S256 only (docs/tiktok-api.md, Authorize request). TikTok's desktop docs encode the challenge as
+ * hex, RFC 7636 and some web clients (arctic) as base64url; which one TikTok checks on web is
+ * UNCONFIRMED, so both encodings verify.
  */
 export function verifierMatches(verifier: string, challenge: string): boolean {
   const digest = createHash('sha256').update(verifier).digest();

@@ -21,7 +21,10 @@ export function directPostsToday(state: SandboxState, openId: string): number {
   return count;
 }
 
-/** Inbox shares of the last 24 h the user has neither posted nor lost (tiktok-api.md §3.3). */
+/**
+ * Inbox shares of the last 24 h the user has neither posted nor lost (docs/tiktok-api.md,
+ * Video init).
+ */
 export function pendingInboxShares(state: SandboxState, openId: string): number {
   const since = Date.now() - dayMs;
   let count = 0;
@@ -32,7 +35,9 @@ export function pendingInboxShares(state: SandboxState, openId: string): number 
   return count;
 }
 
-/** Unaudited clients: at most 5 distinct users may post in 24 h (tiktok-api.md §4). */
+/**
+ * Unaudited clients: at most 5 distinct users may post in 24 h (docs/tiktok-api.md, Rate limits).
+ */
 function activeUserCapReached(state: SandboxState, openId: string): boolean {
   if (!state.config.unaudited) return false;
   const since = Date.now() - dayMs;
@@ -46,7 +51,8 @@ export function notePostingUser(state: SandboxState, openId: string): void {
 
 /**
  * Why this creator cannot post right now, if anything. creator_info reports these with HTTP
- * 200, the init endpoints with 403 (tiktok-api.md §2), hence the status is the caller's.
+ * 200, the init endpoints with 403 (docs/tiktok-api.md, Error codes), hence the status is the
+ * caller's.
  */
 export function postingBlock(
   state: SandboxState,

@@ -18,7 +18,7 @@ const booleans = [
   'is_aigc',
 ];
 
-/** `post_info` of a Direct Post init (tiktok-api.md §3.2). */
+/** `post_info` of a Direct Post init (docs/tiktok-api.md, Video init). */
 export function parsePostInfo(value: unknown): PostInfo {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidParam('post_info is required and must be an object.');

@@ -40,7 +40,8 @@ function parseSourceInfo(state: SandboxState, body: Record<string, unknown>): So
     if (typeof url !== 'string' || !URL.canParse(url)) {
       throw invalidParams('video_url is required for PULL_FROM_URL.');
     }
-    // Only https URLs on a verified domain are pulled (§3.5); the sandbox verifies every host.
+    // Only https URLs on a verified domain are pulled (docs/tiktok-api.md, Pull from URL and
+    // cancel); the sandbox verifies every host.
     if (new URL(url).protocol !== 'https:') {
       throw new ApiError(
         'url_ownership_unverified',
@@ -174,7 +175,8 @@ export function registerPosting(app: FastifyInstance, ctx: SandboxContext): void
     const token = authenticate(state, req, creatorInfoPath);
     requireScope(token, 'video.publish');
     const creator = creatorOf(state, token);
-    // Cap and ban errors come with HTTP 200 here, "intentional" per TikTok (§3.1).
+    // Cap and ban errors come with HTTP 200 here, "intentional" per TikTok (docs/tiktok-api.md,
+    // Creator info).
     const block = postingBlock(state, creator, 200, 'direct');
     if (block) throw block;
     return sendOk(reply, creatorInfoData(creator));
@@ -198,7 +200,8 @@ export function registerPosting(app: FastifyInstance, ctx: SandboxContext): void
     const token = authenticate(state, req, inboxInitPath);
     requireScope(token, 'video.upload');
     const creator = creatorOf(state, token);
-    // Only source_info is documented here; a post_info (Postiz sends one) is ignored (§3.3).
+    // Only source_info is documented here; a post_info (Postiz sends one) is ignored
+    // (docs/tiktok-api.md, Video init).
     const source = parseSourceInfo(state, readBody(req));
     const block = postingBlock(state, creator, 403, 'inbox');
     if (block) refuse(state, block);

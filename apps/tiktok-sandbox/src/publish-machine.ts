@@ -5,7 +5,7 @@ import type { Publish } from './state';
 import { sendWebhook } from './webhooks';
 
 /**
- * The status machine of tiktok-api.md §3.6, driven by timers:
+ * The status machine of docs/tiktok-api.md, Status values, driven by timers:
  *   direct:  PROCESSING_UPLOAD | PROCESSING_DOWNLOAD -> PUBLISH_COMPLETE | FAILED
  *   inbox:   PROCESSING_UPLOAD | PROCESSING_DOWNLOAD -> SEND_TO_USER_INBOX -> PUBLISH_COMPLETE
  * then, for anything but SELF_ONLY, the post id appears after moderation.
@@ -65,7 +65,7 @@ export function complete(ctx: SandboxContext, publish: Publish, privacyLevel: st
 export function scheduleModeration(ctx: SandboxContext, publish: Publish, postId: bigint): void {
   ctx.state.scheduler.after(ctx.state.config.moderationDelayMs, () => {
     publish.publiclyAvailable = true;
-    // The newer spelling; older docs wrote `publicaly_available` (tiktok-api.md §7.3).
+    // The newer spelling; older docs wrote `publicaly_available` (docs/tiktok-api.md, Webhooks).
     sendWebhook(ctx, 'post.publish.publicly_available', publish.openId, {
       publish_id: publish.publishId,
       post_id: postId,

@@ -5,13 +5,13 @@ import type { SandboxContext } from './context';
 import { fail, startProcessing } from './publish-machine';
 import type { Publish } from './state';
 
-/** TikTok gives a download one hour (tiktok-api.md §3.5). */
+/** TikTok gives a download one hour (docs/tiktok-api.md, Pull from URL and cancel). */
 const downloadTimeoutMs = 60 * 60_000;
 
 /**
  * PULL_FROM_URL: the sandbox really fetches the URL (no redirects: a 3xx counts as invalid,
- * §3.5), hashing and counting the bytes. Anything that goes wrong ends, after the processing
- * delay, in FAILED with `video_pull_failed`.
+ * docs/tiktok-api.md, Pull from URL and cancel), hashing and counting the bytes. Anything that goes
+ * wrong ends, after the processing delay, in FAILED with `video_pull_failed`.
  */
 export async function pullVideo(ctx: SandboxContext, publish: Publish, url: string) {
   const { state } = ctx;

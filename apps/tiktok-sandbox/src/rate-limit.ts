@@ -2,8 +2,8 @@ import { ApiError } from './errors';
 import type { SandboxState } from './state';
 
 /**
- * TikTok's per-minute limits, per user access token and endpoint (tiktok-api.md §4). Whether
- * the Display API limit is per app or per token is not documented; the sandbox keys every
+ * TikTok's per-minute limits, per user access token and endpoint (docs/tiktok-api.md, Rate limits).
+ * Whether the Display API limit is per app or per token is not documented; the sandbox keys every
  * limit by token. Cancel has no documented limit, so none is enforced.
  */
 export const perMinuteLimits: Record<string, number> = {

@@ -57,7 +57,7 @@ function conditions(value: unknown, name: string): Condition[] {
   });
 }
 
-/** `{and?, or?, not?}`, at least one list non-empty (tiktok-api.md §9). */
+/** `{and?, or?, not?}`, at least one list non-empty (docs/tiktok-api.md, Research API). */
 export function parseQuery(value: unknown): ResearchQuery {
   if (typeof value !== 'object' || value === null) throw invalidParams('query is required.');
   const q = value as Record<string, unknown>;

@@ -9,7 +9,7 @@ import type { SandboxState } from './state';
 import { parseFields } from './video-object';
 
 const researchPath = '/v2/research/video/query/';
-/** Research quotas, reset at 00:00 UTC (tiktok-api.md §9). */
+/** Research quotas, reset at 00:00 UTC (docs/tiktok-api.md, Research API). */
 const dailyRequests = 1000;
 const dayMs = 24 * 60 * 60_000;
 

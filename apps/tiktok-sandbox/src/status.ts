@@ -25,7 +25,10 @@ function ownedPublish(state: SandboxState, token: AccessToken, request: FastifyR
   return publish;
 }
 
-/** The status body of §3.6; post ids are bigints, written as raw JSON numbers. */
+/**
+ * The status body (docs/tiktok-api.md, Status values); post ids are bigints, written as raw
+ * JSON numbers.
+ */
 export function statusData(publish: Publish) {
   const data: Record<string, unknown> = { status: publish.status };
   if (publish.status === 'FAILED') data.fail_reason = publish.failReason;
@@ -49,13 +52,15 @@ export function registerStatus(app: FastifyInstance, ctx: SandboxContext): void 
     return sendOk(reply, statusData(ownedPublish(state, token, req)));
   });
 
-  // Cancel answers `{error}` only, never `data` (tiktok-api.md §2), errors included.
+  // Cancel answers `{error}` only, never `data` (docs/tiktok-api.md, Response envelope),
+  // errors included.
   app.post(cancelPath, async (req, reply) => {
     try {
       const token = authenticate(state, req, cancelPath);
       requireScope(token, 'video.publish', 'video.upload');
       const publish = ownedPublish(state, token, req);
-      // Only a PULL_FROM_URL download still in progress can stop (§3.5).
+      // Only a PULL_FROM_URL download still in progress can stop (docs/tiktok-api.md, Pull
+      // from URL and cancel).
       const downloading =
         publish.source === 'PULL_FROM_URL' &&
         publish.status === 'PROCESSING_DOWNLOAD' &&

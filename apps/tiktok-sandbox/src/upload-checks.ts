@@ -83,7 +83,8 @@ export function checkHeaders(publish: Publish, headers: Record<string, unknown>)
       'content_range_total',
     );
   }
-  // Chunks must arrive in order, each starting where the last one ended (§3.4 rule 5).
+  // Chunks must arrive in order, each starting where the last one ended (docs/tiktok-api.md,
+  // Chunked upload, rule 5).
   if (range.first !== publish.bytesReceived || upload.busy) {
     const why = upload.busy
       ? 'another chunk of this upload is still being received'

@@ -153,7 +153,7 @@ export function registerUpload(app: FastifyInstance, ctx: SandboxContext): void 
     publish.bytesReceived += received.bytes;
     reply.header('content-range', receivedRange(publish));
     if (publish.bytesReceived < (publish.videoSize ?? 0)) return reply.code(206).send();
-    // The last chunk: posting starts (201, §3.4).
+    // The last chunk: posting starts (201, docs/tiktok-api.md, Chunked upload).
     publish.sha256 = received.hash.digest('hex');
     upload.hash = null;
     endInFlight(state, publish);

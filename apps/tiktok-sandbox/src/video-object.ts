@@ -4,7 +4,7 @@ import { videoCounts, videoDuration } from './engagement';
 import { invalidParams } from './errors';
 import type { Creator, Publish } from './state';
 
-/** The Display API video object's fields (tiktok-api.md §6.4). */
+/** The Display API video object's fields (docs/tiktok-api.md, Display API). */
 export const videoFields = [
   'id',
   'create_time',

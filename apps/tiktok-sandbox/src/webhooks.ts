@@ -6,16 +6,19 @@ const maxAttempts = 6;
 const firstRetryMs = 250;
 const deliveryTimeoutMs = 5000;
 
-/** `TikTok-Signature: t=<seconds>,s=<hex hmac_sha256(client_secret, t + "." + body)>` (§7.4). */
+/**
+ * `TikTok-Signature: t=<seconds>,s=<hex hmac_sha256(client_secret, t + "." + body)>`
+ * (docs/tiktok-api.md, Webhooks).
+ */
 export function signature(secret: string, timestamp: number, rawBody: string): string {
   const digest = createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
   return `t=${timestamp},s=${digest}`;
 }
 
 /**
- * Sends one event in TikTok's envelope; `content` is a JSON-encoded string (§7.2), with post
- * ids as raw int64 numbers inside it. TikTok retries for 72 h; the sandbox retries a few
- * times with doubling delays (about 8 s in all), enough for a test to see a retry.
+ * Sends one event in TikTok's envelope; `content` is a JSON-encoded string (docs/tiktok-api.md,
+ * Webhooks), with post ids as raw int64 numbers inside it. TikTok retries for 72 h; the sandbox
+ * retries a few times with doubling delays (about 8 s in all), enough for a test to see a retry.
  */
 export function sendWebhook(
   ctx: SandboxContext,
@@ -53,7 +56,7 @@ async function deliver(ctx: SandboxContext, url: string, body: string, attempt: 
       signal: controller.signal,
     });
     await response.arrayBuffer().catch(() => undefined);
-    // "Anything else [than 200] counts as a failure" (§7.1).
+    // Anything but a 200 counts as a failure (docs/tiktok-api.md, Webhooks).
     ok = response.status === 200;
   } catch {
     ok = false;

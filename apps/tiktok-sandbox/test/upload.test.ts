@@ -41,7 +41,7 @@ async function publishOf(publishId: string) {
   return all.find((p) => p.publishId === publishId);
 }
 
-describe('the worked example of tiktok-api.md §3.4', () => {
+describe('the worked example of docs/tiktok-api.md, Chunked upload', () => {
   it('50,000,123 bytes in 10,000,000-byte chunks: 5 chunks, 206 x4 then 201, sha256 matches', async () => {
     const video = randomBytes(50_000_123);
     const { publish_id, upload_url } = await openUpload(50_000_123, 10_000_000, 5);

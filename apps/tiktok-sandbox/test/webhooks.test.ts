@@ -50,7 +50,7 @@ afterAll(async () => {
   await new Promise((resolve) => receiver.close(resolve));
 });
 
-/** Verification as TikTok documents it (tiktok-api.md §7.4). */
+/** Verification as TikTok documents it (docs/tiktok-api.md, Webhooks). */
 function verify(secret: string, header: string, raw: string): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
   const expected = createHmac('sha256', secret).update(`${parts.t}.${raw}`).digest();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkPage, launch, seen, signIn } from './support/browser';
 import { buildPage, fixture, startFleet, type TestFleet } from './support/fleet';
 
-// TikTok's own words (tiktok-api.md §8, the Direct Post audit): the page must show these.
+// TikTok's own words (docs/tiktok-api.md, Posting screen rules): the page must show these.
 const TIKTOK = {
   yourBrand: 'Your brand',
   brandedContent: 'Branded content',

@@ -1,5 +1,6 @@
 // The worker process: every queue's worker, a health server, and a bounded graceful
-// shutdown on SIGTERM (bullmq-ops §6.3). `pnpm --filter @tiktok-fleet/worker start`.
+// shutdown on SIGTERM (docs/architecture.md, Crash rules).
+// `pnpm --filter @tiktok-fleet/worker start`.
 import { loadConfig } from '@tiktok-fleet/config';
 import { collectProcessMetrics, createLogger } from '@tiktok-fleet/observability';
 import { createWorkerDeps } from './deps';

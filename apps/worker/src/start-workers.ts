@@ -21,9 +21,9 @@ export interface WorkerFleet {
   /** Every worker is taking jobs and none is closing (readiness, liveness). */
   isRunning(): boolean;
   /**
-   * Bounded graceful shutdown (bullmq-ops §6.3): stop taking jobs, and tell the running ones
-   * to stop at their next safe point (an upload after the chunk in flight), so they go back
-   * to the queue resumable without spending an attempt; the others finish. After `graceMs`
+   * Bounded graceful shutdown (docs/architecture.md, Crash rules): stop taking jobs, and tell the
+   * running ones to stop at their next safe point (an upload after the chunk in flight), so they go
+   * back to the queue resumable without spending an attempt; the others finish. After `graceMs`
    * whatever still runs is cancelled through its AbortSignal. Resolves once the workers are
    * closed (the connections stay open: the caller owns them). `canceled` says whether jobs
    * had to be cut short.

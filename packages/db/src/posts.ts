@@ -9,7 +9,7 @@ import { DbError, PostNotFoundError, PostStatusConflictError } from './errors';
 import { newId } from './ids';
 import { isUniqueViolation } from './prisma-errors';
 
-/** A post request as the API accepted it (DESIGN.md, "A post request"). */
+/** A post request as the API accepted it (docs/architecture.md, A post request). */
 export type NewPost = Pick<
   Prisma.PostUncheckedCreateInput,
   | 'ownerId'

@@ -8,7 +8,7 @@ export type VideoErrorCode =
   | 'video_not_a_file'
   | 'video_empty'
   | 'video_unreadable'
-  // TikTok's rules (tiktok-api.md §5).
+  // TikTok's rules (docs/tiktok-api.md, Media requirements).
   | 'video_format_invalid'
   | 'video_stream_missing'
   | 'video_codec_unsupported'

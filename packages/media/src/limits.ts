@@ -1,7 +1,7 @@
 /**
- * TikTok's video rules, from its media transfer guide (tiktok-api.md §5). The older seed
- * document also lists MPEG, AVI and FLV; TikTok's own, newer page does not, so they are
- * refused rather than risk a post that fails after a 4 GB upload.
+ * TikTok's video rules, from its media transfer guide (docs/tiktok-api.md, Media requirements).
+ * The older description the project started from also lists MPEG, AVI and FLV; TikTok's own, newer
+ * page does not, so they are refused rather than risk a post that fails after a 4 GB upload.
  */
 export const TIKTOK_VIDEO_LIMITS = {
   containers: ['mp4', 'mov', 'webm'],
@@ -12,8 +12,8 @@ export const TIKTOK_VIDEO_LIMITS = {
   maxDurationSec: 600,
   /**
    * "4 GB", read as 4 GiB (4 * 1024^3 bytes). TikTok does not say which unit it means, the
-   * same open question as the MB of its chunk sizes (tiktok-api.md §11). Only a file of
-   * 4.0e9 to 4.29e9 bytes depends on the choice; if TikTok means 10^9, TikTok refuses it
+   * same open question as the MB of its chunk sizes (docs/tiktok-api.md, Open questions). Only a
+   * file of 4.0e9 to 4.29e9 bytes depends on the choice; if TikTok means 10^9, TikTok refuses it
    * after the upload instead of us before it.
    */
   maxSizeBytes: 4 * 1024 ** 3,

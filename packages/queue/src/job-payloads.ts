@@ -8,7 +8,7 @@ import { z } from 'zod';
  * producer may add an optional field that an older worker does not know yet.
  */
 
-/** Every post status (DESIGN.md). */
+/** Every post status (docs/architecture.md, Post statuses). */
 export const POST_STATUSES = [
   'queued',
   'scheduled',

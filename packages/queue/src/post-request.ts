@@ -64,8 +64,8 @@ export const videoSourceSchema = z.union([pathSource, urlSource, pullFromUrlSour
 const flag = z.boolean({ error: 'must be true or false' }).default(false);
 
 /**
- * The public post request (DESIGN.md), camelCase JSON. Unknown fields are refused, so a
- * misspelt option fails loudly instead of being ignored.
+ * The public post request (docs/architecture.md, A post request), camelCase JSON. Unknown fields
+ * are refused, so a misspelt option fails loudly instead of being ignored.
  */
 export const postRequestSchema = z
   .strictObject({
@@ -130,7 +130,8 @@ export const postRequestSchema = z
       .default('wait'),
   })
   .superRefine((post, ctx) => {
-    // TikTok's rule (tiktok-api.md §8): a paid partnership must be visible to others.
+    // TikTok's rule (docs/tiktok-api.md, Posting screen rules): a paid partnership must be
+    // visible to others.
     if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {
       ctx.addIssue({
         code: 'custom',

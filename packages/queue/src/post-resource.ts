@@ -4,7 +4,7 @@ import { POST_STATUSES } from './job-payloads';
 import { PRIVACY_LEVELS } from './post-request';
 
 /**
- * A post as callers read it back (DESIGN.md, "A post as read back"): the HTTP API answers
+ * A post as callers read it back (docs/architecture.md, A post as read back): the HTTP API answers
  * with it, callbacks carry it, and `enqueuePost` returns it. One shape everywhere, so a
  * backend parses a callback the way it parses `GET /v1/posts/:id`.
  *

@@ -76,8 +76,8 @@ export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
 }
 
 /**
- * The enqueue contract for a post (DESIGN.md): the job id is the post id, so adding the
- * same post twice makes one job, and a future `scheduledAt` becomes a delay.
+ * The enqueue contract for a post (docs/architecture.md, The flow of one post): the job id is the
+ * post id, so adding the same post twice makes one job, and a future `scheduledAt` becomes a delay.
  */
 export async function enqueuePublish(
   queues: FleetQueues,

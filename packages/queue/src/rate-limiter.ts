@@ -4,8 +4,8 @@ import { checkPrefix, fleetKey } from './keys';
 import { fleetCommands, type RedisClient } from './scripts';
 
 /**
- * TikTok's documented limits (tiktok-api.md §4), each over a one-minute sliding window.
- * `init` covers the Direct Post, inbox and photo init endpoints. For `display` TikTok does
+ * TikTok's documented limits (docs/tiktok-api.md, Rate limits), each over a one-minute sliding
+ * window. `init` covers the Direct Post, inbox and photo init endpoints. For `display` TikTok does
  * not say whether the limit is per token or per app; per account is the optimistic reading.
  */
 export const TIKTOK_RATE_LIMITS = {

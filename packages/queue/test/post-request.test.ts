@@ -15,7 +15,7 @@ function problems(input: unknown) {
 }
 
 describe('post request schema', () => {
-  test('accepts DESIGN.md example and fills in the defaults', () => {
+  test('accepts the example of docs/architecture.md and fills in the defaults', () => {
     const post = postRequestSchema.parse({
       accountId: 'acc_1',
       video: { path: 'clips/launch.mp4' },

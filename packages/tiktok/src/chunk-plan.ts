@@ -1,8 +1,8 @@
 const MiB = 1024 * 1024;
 
 /*
- * TikTok's chunk rules (tiktok-api.md §3.4) are written in "MB" without saying whether
- * that is 10^6 or 2^20 bytes. The plan satisfies both readings at once: chunks are at
+ * TikTok's chunk rules (docs/tiktok-api.md, Chunked upload) are written in "MB" without saying
+ * whether that is 10^6 or 2^20 bytes. The plan satisfies both readings at once: chunks are at
  * least 5 MiB (the larger "5 MB") and at most 64,000,000 bytes (the smaller "64 MB"), so
  * the final chunk, below twice the chunk size, stays under 128,000,000 bytes too.
  */

@@ -7,7 +7,7 @@ export const USER_INFO_PATH = '/v2/user/info/';
 export const VIDEO_LIST_PATH = '/v2/video/list/';
 export const VIDEO_QUERY_PATH = '/v2/video/query/';
 
-/** Which scope unlocks which user field (tiktok-api.md §6.1). */
+/** Which scope unlocks which user field (docs/tiktok-api.md, Display API). */
 export const USER_INFO_FIELDS_BY_SCOPE = {
   'user.info.basic': [
     'open_id',

@@ -27,10 +27,10 @@ const RETRYABLE: ReadonlySet<ErrorAction> = new Set([
 const rule = (action: ErrorAction, description: string): ErrorRule => ({ action, description });
 
 /**
- * Every code from the product's seed table, TikTok's generic and Content Posting tables
- * (tiktok-api.md §2), its OAuth errors (§1.5), and the client's own codes for the upload
- * and the research budget. Keyed by TikTok's code: HTTP statuses are not reliable
- * (creator_info answers cap and ban errors with 200).
+ * Every code from TikTok's generic and Content Posting tables and the few the product's
+ * requirements add (docs/tiktok-api.md, Error codes), its OAuth errors (same file, OAuth errors),
+ * and the client's own codes for the upload and the research budget. Keyed by TikTok's code: HTTP
+ * statuses are not reliable (creator_info answers cap and ban errors with 200).
  */
 const RULES: Record<string, ErrorRule> = {
   // Generic v2 codes
@@ -114,8 +114,8 @@ const RULES: Record<string, ErrorRule> = {
     'This publish can no longer be cancelled: it has finished, or TikTok is already processing it.',
   ),
 
-  // Codes from the product's seed table that TikTok's pages do not list; kept so an error
-  // with one of them still gets the documented handling.
+  // Codes the product's requirements name and TikTok's pages do not list (docs/tiktok-api.md,
+  // Error codes); kept so an error with one of them still gets the documented handling.
   video_duration_too_short: rule(
     'fix_request',
     'The video is too short for TikTok (at least 3 seconds).',

@@ -10,9 +10,9 @@ export interface FailReasonDescription {
 type Entry = [action: ErrorAction, message: string];
 
 /**
- * TikTok's `fail_reason` values for a publish that ended FAILED (tiktok-api.md §3.6). They
- * arrive in status/fetch and in `post.publish.failed` webhooks, so they are described apart
- * from the request error codes.
+ * TikTok's `fail_reason` values for a publish that ended FAILED (docs/tiktok-api.md, Status
+ * values). They arrive in status/fetch and in `post.publish.failed` webhooks, so they are
+ * described apart from the request error codes.
  */
 const FAIL_REASONS: Record<string, Entry> = {
   file_format_check_failed: [

@@ -82,7 +82,10 @@ export class TikTokHttp {
     });
   }
 
-  /** An OAuth endpoint: form-encoded request, flat JSON response (§1.2, §1.5). */
+  /**
+   * An OAuth endpoint: form-encoded request, flat JSON response (docs/tiktok-api.md, Token
+   * endpoint and OAuth errors).
+   */
   async form(
     endpoint: string,
     fields: Record<string, string | undefined>,

@@ -11,8 +11,8 @@ import {
 const MiB = 1024 * 1024;
 
 /**
- * TikTok's rules (tiktok-api.md §3.4), checked under both readings of "MB". Plain checks
- * rather than `expect` per chunk: a 4 GB plan has hundreds of chunks and thousands of runs.
+ * TikTok's rules (docs/tiktok-api.md, Chunked upload), checked under both readings of "MB". Plain
+ * checks rather than `expect` per chunk: a 4 GB plan has hundreds of chunks and thousands of runs.
  */
 function assertTikTokRules(size: number, plan: ChunkPlan): void {
   const check = (ok: boolean, rule: string) => {

@@ -8,7 +8,7 @@ import {
 } from '../src/index';
 import { redactSecrets } from '../src/redact';
 
-// The product's seed table and tiktok-api.md §2, §1.5, with the handling each row asks for.
+// docs/tiktok-api.md, Error codes and OAuth errors, with the handling each row asks for.
 const EXPECTED: Record<string, ErrorAction> = {
   rate_limit_exceeded: 'wait_rate_limit',
   access_token_expired: 'refresh_token',

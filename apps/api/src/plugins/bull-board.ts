@@ -27,7 +27,8 @@ export interface BullBoardOptions {
  * endpoints answer 405.
  *
  * The login is registered inside the dashboard's own plugin scope, so it covers the
- * dashboard's pages, assets and API, and nothing else of the API (bullmq-ops §5).
+ * dashboard's pages, assets and API, and nothing else of the API (as bull-board's own
+ * example does: https://github.com/felixmosh/bull-board/tree/master/examples/with-fastify-auth).
  */
 export async function bullBoard(
   app: FastifyInstance,

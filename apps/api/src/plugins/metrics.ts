@@ -51,7 +51,7 @@ async function readCounts(queues: FleetQueues): Promise<Record<string, DepthCoun
  * time, and the process metrics) and `/internal/queue-backlog` (the KEDA metrics-api
  * scaler's input). Both are for in-cluster callers: keep them off the public Ingress.
  *
- * The API is the one place queue depth is read (bullmq-ops §7): every worker pod asking
+ * The API is the one place queue depth is read, since every worker pod asking
  * Redis for it at each scrape would multiply the load by the fleet's size.
  */
 export async function metricsRoutes(

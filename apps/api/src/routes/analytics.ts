@@ -76,7 +76,9 @@ const accountAnalyticsSchema = z
 
 type Counts = Pick<AnalyticsSnapshot, 'views' | 'likes' | 'comments' | 'shares'>;
 
-/** DESIGN.md: engagement rate = (likes + comments + shares) / views × 100. */
+/**
+ * Engagement rate = (likes + comments + shares) / views × 100 (docs/architecture.md, Analytics).
+ */
 export function metricsOf(counts: Counts) {
   const views = Number(counts.views);
   const interactions = Number(counts.likes) + Number(counts.comments) + Number(counts.shares);

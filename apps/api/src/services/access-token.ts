@@ -12,7 +12,7 @@ const LOCK_TRIES = 20;
 
 /**
  * The account's access token, refreshed first when it is about to expire. The refresh runs
- * under the account's refresh lock, the one the token-refresh worker takes, so a rotating
+ * under the account's refresh lease, the one the token-refresh worker takes, so a rotating
  * refresh token is used exactly once; the new tokens are stored before they are used.
  */
 export async function freshAccessToken(

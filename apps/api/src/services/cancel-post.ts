@@ -30,8 +30,9 @@ async function removeIfIdle(
 }
 
 /**
- * Cancels a post (DESIGN.md): the status in PostgreSQL is what workers obey, so it is set
- * first and the queue is tidied after. Loops when a worker moves the post on meanwhile.
+ * Cancels a post (docs/architecture.md, Cancelling a post): the status in PostgreSQL is what
+ * workers obey, so it is set first and the queue is tidied after. Loops when a worker moves the
+ * post on meanwhile.
  */
 export async function cancelPost(
   ctx: ApiContext,

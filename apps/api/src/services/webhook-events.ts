@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';
 import { revokeLocally } from './disconnect-account';
 
-/** TikTok's envelope (tiktok-api.md §7.2); `content` is JSON inside a string. */
+/** TikTok's envelope (docs/tiktok-api.md, Webhooks); `content` is JSON inside a string. */
 export interface WebhookEnvelope {
   client_key?: unknown;
   event?: unknown;
@@ -21,7 +21,7 @@ const REMOVAL_REASONS: Record<number, string> = {
   5: 'the developer revoked the authorization',
 };
 
-// Both spellings of TikTok's typo'd events, as §7.3 says to accept.
+// Both spellings of TikTok's typo'd events, as docs/tiktok-api.md (Webhooks) says to accept.
 const PUBLISH_EVENTS = new Set([
   'post.publish.complete',
   'post.publish.failed',

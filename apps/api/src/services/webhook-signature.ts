@@ -6,8 +6,8 @@ export const SIGNATURE_TOLERANCE_SEC = 300;
 export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: string };
 
 /**
- * TikTok's `TikTok-Signature: t=<seconds>,s=<hex>` (tiktok-api.md §7.4): HMAC-SHA256 keyed
- * with the client secret over `t + "." + raw body`, the bytes as received (never the
+ * TikTok's `TikTok-Signature: t=<seconds>,s=<hex>` (docs/tiktok-api.md, Webhooks): HMAC-SHA256
+ * keyed with the client secret over `t + "." + raw body`, the bytes as received (never the
  * re-serialised JSON), compared in constant time, then the age of `t`.
  */
 export function verifyTikTokSignature(

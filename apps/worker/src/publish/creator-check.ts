@@ -11,9 +11,9 @@ export interface InteractionSettings {
 }
 
 /**
- * Checks a request against what the creator may do right now (TikTok's UX rules, §8):
- * the privacy level must be one of the creator's options, and an interaction the creator
- * has turned off stays off whatever the request asked.
+ * Checks a request against what the creator may do right now (TikTok's UX rules,
+ * docs/tiktok-api.md, Posting screen rules): the privacy level must be one of the creator's
+ * options, and an interaction the creator has turned off stays off whatever the request asked.
  */
 export function checkAgainstCreator(
   request: PostRequest,

@@ -17,7 +17,7 @@ import { UploadWaiters } from './upload-waiters';
 
 /**
  * The `publish` processor (docs/architecture.md, "The flow of one post"): validate, take the
- * account's upload lock and a slot in its 24 h window, make sure the token is fresh, check
+ * account's upload lease and a slot in its 24 h window, make sure the token is fresh, check
  * the video and the creator's options, init the upload at TikTok, send the chunks and hand
  * the post over to the `status` queue.
  *

@@ -2,8 +2,8 @@ import { fleetKey } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 
 /**
- * Publish jobs that found their account's upload lock busy and went back to `delayed`.
- * When the holder releases the lock it wakes one of them at once, so an account's posts
+ * Publish jobs that found their account's upload lease taken and went back to `delayed`.
+ * When the holder releases the lease it wakes one of them at once, so an account's posts
  * follow each other without waiting out a backoff; the delay stays as the fallback (a
  * waiter woken too early finds the lock busy again and simply waits once more).
  */

@@ -25,7 +25,7 @@ export interface FreshTokenOptions {
  *
  * TikTok rotates refresh tokens: the old one stops working once a new one is issued, so two
  * workers refreshing the same account at once would lose it. The refresh therefore runs
- * under the account's refresh lock, and the tokens are read again once the lock is held: a
+ * under the account's refresh lease, and the tokens are read again once the lease is held: a
  * worker that waited finds the token another one refreshed and uses it. The new tokens are
  * stored before anything else happens, so a crash right after cannot lose them.
  *
