@@ -94,6 +94,7 @@ export {
   type FleetQueues,
   findPublishJob,
   findStatusJob,
+  isPostJobQueue,
   postJobOf,
   scheduleReconcilePasses,
   scheduleRefreshSweep,

@@ -190,6 +190,11 @@ export async function scheduleReconcilePasses(queues: FleetQueues, everyMs: numb
   );
 }
 
+/** The queues whose job carries an open post (see postJobOf). */
+export function isPostJobQueue(queueName: QueueName): queueName is 'publish' | 'status' {
+  return queueName === 'publish' || queueName === 'status';
+}
+
 /** Which job carries an open post in this status: `status` polls while TikTok processes it. */
 export function postJobOf(postId: string, status: PostStatus) {
   return status === 'processing'
