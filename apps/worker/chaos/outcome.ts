@@ -1,3 +1,4 @@
+import { findPublishJob } from '@tiktok-fleet/queue';
 import { type ChaosFleet, FINAL } from './fleet';
 
 export interface StuckPost {
@@ -63,7 +64,7 @@ export async function measure(
       failedPosts.push(`${post.id} ${post.errorCode}: ${post.errorMessage}`);
     }
     if (!post || !FINAL.includes(post.status)) {
-      const job = await fleet.queues.publish.getJob(accepted.postId).catch(() => undefined);
+      const job = await findPublishJob(fleet.queues, accepted.postId).catch(() => undefined);
       const state = job ? await job.getState().catch(() => 'unknown') : 'missing';
       const last = post?.events.at(-1);
       stuckPosts.push({

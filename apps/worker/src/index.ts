@@ -9,7 +9,6 @@ export { createWorkerDeps, type WorkerContext, type WorkerDeps, workerContext } 
 export { AccountNeedsReauthError } from './errors';
 export { type HealthChecks, startHealthServer } from './health-server';
 export { SIGNATURE_HEADER, signCallback, verifyCallback } from './notify/sign-callback';
-export { statusJobId } from './post-outcomes';
 export {
   defaultWorkerSettings,
   settingsFromConfig,

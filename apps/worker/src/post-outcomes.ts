@@ -6,34 +6,9 @@ import {
   type Prisma,
 } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { enqueue, type NotifyEvent } from '@tiktok-fleet/queue';
+import { enqueueNotify, enqueueStatus } from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
 import { releaseDailySlot } from './publish/daily-slot';
-
-const EVENTS: Partial<Record<PostStatus, NotifyEvent>> = {
-  published: 'post.published',
-  failed: 'post.failed',
-  canceled: 'post.canceled',
-};
-
-/**
- * Queues the callback for a post that reached a final status. One job per post and event
- * (the job id says which), so a repeated call never sends the callback twice.
- */
-export async function enqueueNotify(
-  ctx: WorkerContext,
-  post: Pick<Post, 'id' | 'status' | 'callbackUrl'>,
-): Promise<void> {
-  const event = EVENTS[post.status];
-  if (!event || !post.callbackUrl) return;
-  await enqueue(
-    ctx.queues,
-    'notify',
-    'notify',
-    { postId: post.id, event, status: post.status },
-    { jobId: `notify-${post.id}-${event}` },
-  );
-}
 
 /**
  * Ends a post `failed` with a code and a message, and fires its callback. `releaseSlot`
@@ -55,7 +30,8 @@ export async function failPost(
     });
     ctx.logger.info({ postId: post.id, code: failure.code }, 'post failed');
     fleetMetrics.postFinished('failed');
-    await enqueueNotify(ctx, failed);
+    // One callback per post and event (the catalog's job id), however often this runs.
+    await enqueueNotify(ctx.queues, failed, failed.status);
     return true;
   } catch (error) {
     if (error instanceof PostStatusConflictError) return false;
@@ -79,22 +55,17 @@ export async function recordEvent(
 export const isFinal = (status: PostStatus) => finalStatuses.includes(status);
 
 /**
- * Starts following TikTok's processing of a post: one status job per post (`status-<id>`),
- * so a retried publish job that gets here again adds nothing.
+ * Starts following TikTok's processing of a post: one status job per post (the catalog's
+ * job id), so a retried publish job that gets here again adds nothing.
  */
 export async function ensureStatusJob(
   ctx: WorkerContext,
   post: Pick<Post, 'id'> & { publishId: string },
   options: { delayMs?: number } = {},
 ): Promise<void> {
-  await enqueue(
+  await enqueueStatus(
     ctx.queues,
-    'status',
-    'status',
     { postId: post.id, publishId: post.publishId, pollCount: 0, startedAt: Date.now() },
-    { jobId: statusJobId(post.id), delay: options.delayMs ?? ctx.settings.statusPoll.firstDelayMs },
+    { delayMs: options.delayMs ?? ctx.settings.statusPoll.firstDelayMs },
   );
 }
-
-/** The status job's id; the API's webhook receiver promotes it to end a wait early. */
-export const statusJobId = (postId: string) => `status-${postId}`;

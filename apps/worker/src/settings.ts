@@ -48,7 +48,7 @@ export interface WorkerSettings {
   mediaRoot: string;
   urlSource: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   callbackSigningSecret: string;
-  /** Jobs per queue this process runs at once. */
+  /** Jobs per queue this process runs at once, for the queues the catalog leaves to it. */
   concurrency: number;
   /** The token-refresh sweep refreshes tokens that expire within this many seconds. */
   tokenRefreshLeadSec: number;

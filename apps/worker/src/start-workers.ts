@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  concurrencyOf,
   createWorker,
   type FleetProcessor,
+  isPostJobQueue,
   QUEUE_NAMES,
   type QueueName,
 } from '@tiktok-fleet/queue';
@@ -45,24 +47,22 @@ const anyWorker = (worker: object) => worker as AnyWorker;
 /** After the cancel, how long processors get to put their jobs back before we stop waiting. */
 const CANCEL_SETTLE_MS = 5_000;
 
-type Processors = { [Q in QueueName]: (ctx: WorkerContext) => FleetProcessor<Q> };
-
-const processors: Processors = {
-  publish: createPublishProcessor,
-  status: createStatusProcessor,
-  notify: createNotifyProcessor,
-  'token-refresh': createTokenRefreshProcessor,
-  analytics: createAnalyticsProcessor,
-  reconcile: createReconcileProcessor,
+/** What this process does for each queue of the catalog: its processor, and its scheduler. */
+type QueueWork = {
+  [Q in QueueName]: {
+    processor: (ctx: WorkerContext) => FleetProcessor<Q>;
+    /** Registers the queue's job scheduler (skipped when `scheduleSweep` is false). */
+    schedule?: (ctx: WorkerContext) => Promise<void>;
+  };
 };
 
-/** Jobs of a queue one process runs at once; undefined: WORKER_CONCURRENCY. */
-const concurrencyOf: Partial<Record<QueueName, number>> = {
-  // Light, and rate-limited by TikTok: two at a time is plenty.
-  'token-refresh': 2,
-  analytics: 2,
-  // One pass at a time fleet-wide anyway (the queue's global concurrency).
-  reconcile: 1,
+const queueWork: QueueWork = {
+  publish: { processor: createPublishProcessor },
+  status: { processor: createStatusProcessor },
+  notify: { processor: createNotifyProcessor },
+  'token-refresh': { processor: createTokenRefreshProcessor, schedule: scheduleSweep },
+  analytics: { processor: createAnalyticsProcessor },
+  reconcile: { processor: createReconcileProcessor, schedule: scheduleReconcile },
 };
 
 /**
@@ -79,10 +79,10 @@ export async function startWorkers(
   const wanted = new Set<QueueName>(options.queues ?? QUEUE_NAMES);
   const all: Partial<Record<QueueName, AnyWorker>> = {};
   const start = <Q extends QueueName>(queue: Q) => {
-    const worker = createWorker(queue, countDeferrals(queue, processors[queue](ctx)), {
+    const worker = createWorker(queue, countDeferrals(queue, queueWork[queue].processor(ctx)), {
       connection: deps.redis,
       prefix: settings.prefix,
-      concurrency: concurrencyOf[queue] ?? settings.concurrency,
+      concurrency: concurrencyOf(queue, settings.concurrency),
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
       maxStalledCount: settings.maxStalledCount,
@@ -105,8 +105,7 @@ export async function startWorkers(
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   if (options.scheduleSweep !== false) {
-    if (wanted.has('token-refresh')) await scheduleSweep(ctx);
-    if (wanted.has('reconcile')) await scheduleReconcile(ctx);
+    for (const queue of QUEUE_NAMES) if (wanted.has(queue)) await queueWork[queue].schedule?.(ctx);
   }
 
   let closing: Promise<{ canceled: boolean }> | undefined;
@@ -137,7 +136,7 @@ export async function startWorkers(
  * retried is alive, and the reconciler leaves it be.
  */
 function handToReconciler(ctx: WorkerContext, queue: QueueName, job: Job): void {
-  if (queue !== 'publish' && queue !== 'status') return;
+  if (!isPostJobQueue(queue)) return;
   const postId = (job.data as { postId?: unknown }).postId;
   if (typeof postId !== 'string') return;
   reconcilePost(ctx, postId).catch((error: unknown) => {

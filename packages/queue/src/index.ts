@@ -7,6 +7,7 @@ export {
   type HeldLock,
 } from './account-lock';
 export {
+  concurrencyOf,
   type FleetJob,
   type FleetQueue,
   type JobInput,
@@ -17,6 +18,7 @@ export {
   QUEUE_NAMES,
   type QueueData,
   type QueueName,
+  WORKER_CONCURRENCY,
 } from './catalog';
 export {
   DEFAULT_PREFIX,
@@ -39,6 +41,7 @@ export { EnqueuePostError, type EnqueuePostErrorCode } from './errors/enqueue-po
 export { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 export { LeaseLostError } from './errors/lease-lost-error';
 export {
+  NOTIFY_EVENT_OF,
   NOTIFY_EVENTS,
   type NotifyEvent,
   POST_STATUSES,
@@ -83,8 +86,18 @@ export {
   closeQueues,
   createQueues,
   enqueue,
+  enqueueAnalytics,
+  enqueueNotify,
   enqueuePublish,
+  enqueueRefresh,
+  enqueueStatus,
   type FleetQueues,
+  findPublishJob,
+  findStatusJob,
+  isPostJobQueue,
+  postJobOf,
+  scheduleReconcilePasses,
+  scheduleRefreshSweep,
 } from './queues';
 export {
   type RateLimitDecision,

@@ -25,6 +25,13 @@ export type PostStatus = (typeof POST_STATUSES)[number];
 export const NOTIFY_EVENTS = ['post.published', 'post.failed', 'post.canceled'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
+/** The event a post's callback reports when it reaches this status; none for the others. */
+export const NOTIFY_EVENT_OF: Partial<Record<PostStatus, NotifyEvent>> = {
+  published: 'post.published',
+  failed: 'post.failed',
+  canceled: 'post.canceled',
+};
+
 const id = z.string().min(1).max(128);
 
 export const publishPayload = z.object({ postId: id });

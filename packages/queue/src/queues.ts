@@ -12,6 +12,7 @@ import {
 } from './catalog';
 import { DEFAULT_PREFIX } from './connection';
 import { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
+import { NOTIFY_EVENT_OF, type PostStatus } from './job-payloads';
 import { checkPrefix } from './keys';
 
 /** One typed queue per catalog entry, keyed by queue name. */
@@ -76,8 +77,9 @@ export async function enqueue<Q extends QueueName, N extends JobName<Q>>(
 }
 
 /**
- * The enqueue contract for a post (docs/architecture.md, The flow of one post): the job id is the
- * post id, so adding the same post twice makes one job, and a future `scheduledAt` becomes a delay.
+ * The enqueue contract for a post (docs/architecture.md, The flow of one post): the job id is
+ * the post id (the catalog's), so adding the same post twice makes one job, and a future
+ * `scheduledAt` becomes a delay.
  */
 export async function enqueuePublish(
   queues: FleetQueues,
@@ -93,5 +95,120 @@ export async function enqueuePublish(
   const delay = options.scheduledAt
     ? Math.max(0, options.scheduledAt.getTime() - (options.now ?? Date.now()))
     : 0;
-  return enqueue(queues, 'publish', 'publish', { postId }, { jobId: postId, delay });
+  const data = { postId };
+  return enqueue(queues, 'publish', 'publish', data, {
+    jobId: jobCatalog.publish.jobIds.publish(data),
+    delay,
+  });
+}
+
+/**
+ * Starts following TikTok's processing of a post: one status job per post, so a retried
+ * publish that gets here again adds nothing.
+ */
+export async function enqueueStatus(
+  queues: FleetQueues,
+  data: JobInput<'status', 'status'>,
+  options: { delayMs: number },
+) {
+  return enqueue(queues, 'status', 'status', data, {
+    jobId: jobCatalog.status.jobIds.status(data),
+    delay: options.delayMs,
+  });
+}
+
+/**
+ * Queues the callback of a post that reached `status`, when that status has an event and
+ * the post a callbackUrl (undefined otherwise). One job per post and event, so the API and
+ * a worker noticing the same change send one callback.
+ */
+export async function enqueueNotify(
+  queues: FleetQueues,
+  post: { id: string; callbackUrl: string | null },
+  status: PostStatus,
+) {
+  const event = NOTIFY_EVENT_OF[status];
+  if (!event || !post.callbackUrl) return undefined;
+  const data = { postId: post.id, event, status };
+  return enqueue(queues, 'notify', 'notify', data, {
+    jobId: jobCatalog.notify.jobIds.notify(data),
+  });
+}
+
+/** Refreshes an account's tokens: one job per account and expiry, however many sweeps ask. */
+export async function enqueueRefresh(
+  queues: FleetQueues,
+  account: { id: string; accessTokenExpiresAt: Date },
+) {
+  const data = { accountId: account.id };
+  return enqueue(queues, 'token-refresh', 'refresh', data, {
+    jobId: jobCatalog['token-refresh'].jobIds.refresh(data, account.accessTokenExpiresAt),
+  });
+}
+
+/** Asks for fresh numbers of an account or a post; readers of the same one share the job. */
+export async function enqueueAnalytics(
+  queues: FleetQueues,
+  data: JobInput<'analytics', 'analytics'>,
+) {
+  return enqueue(queues, 'analytics', 'analytics', data, {
+    deduplication: { id: jobCatalog.analytics.deduplicationIds.analytics(data) },
+  });
+}
+
+/** Runs the token-refresh sweep every `everyMs`: one scheduler for the fleet, whatever the pods. */
+export async function scheduleRefreshSweep(queues: FleetQueues, everyMs: number): Promise<void> {
+  // BullMQ types the scheduler id as a job name; it is not one.
+  const queue: Queue = queues['token-refresh'];
+  await queue.upsertJobScheduler(
+    jobCatalog['token-refresh'].schedulers.sweep,
+    { every: everyMs },
+    { name: 'sweep', data: { sweep: true } },
+  );
+}
+
+/**
+ * Runs a reconciler pass now and every `everyMs`, one at a time across the fleet (the
+ * catalog's global concurrency holds however many pods run it).
+ */
+export async function scheduleReconcilePasses(queues: FleetQueues, everyMs: number): Promise<void> {
+  // BullMQ types the scheduler id as a job name; it is not one.
+  const queue: Queue = queues.reconcile;
+  await queue.setGlobalConcurrency(jobCatalog.reconcile.globalConcurrency);
+  await queue.upsertJobScheduler(
+    jobCatalog.reconcile.schedulers.pass,
+    { every: everyMs },
+    { name: 'pass', data: { pass: true } },
+  );
+  // A pass now as well: a restarted fleet should not wait an interval to find its posts.
+  // Removed when done, so the next start can add it again.
+  await enqueue(
+    queues,
+    'reconcile',
+    'pass',
+    { pass: true },
+    { jobId: jobCatalog.reconcile.jobIds.pass(), removeOnComplete: true, removeOnFail: true },
+  );
+}
+
+/** The queues whose job carries an open post (see postJobOf). */
+export function isPostJobQueue(queueName: QueueName): queueName is 'publish' | 'status' {
+  return queueName === 'publish' || queueName === 'status';
+}
+
+/** Which job carries an open post in this status: `status` polls while TikTok processes it. */
+export function postJobOf(postId: string, status: PostStatus) {
+  return status === 'processing'
+    ? ({ queue: 'status', jobId: jobCatalog.status.jobIds.status({ postId }) } as const)
+    : ({ queue: 'publish', jobId: jobCatalog.publish.jobIds.publish({ postId }) } as const);
+}
+
+/** The post's publish job, if Redis has it. */
+export async function findPublishJob(queues: FleetQueues, postId: string) {
+  return queues.publish.getJob(jobCatalog.publish.jobIds.publish({ postId }));
+}
+
+/** The post's status job, if Redis has it. */
+export async function findStatusJob(queues: FleetQueues, postId: string) {
+  return queues.status.getJob(jobCatalog.status.jobIds.status({ postId }));
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@tiktok-fleet/observability';
-import { enqueue, type FleetQueues } from '@tiktok-fleet/queue';
+import { enqueueAnalytics, type FleetQueues } from '@tiktok-fleet/queue';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -29,11 +29,9 @@ export class AnalyticsWaiter {
   }
 
   async refresh(data: { accountId: string; postId?: string }): Promise<RefreshOutcome> {
-    let job: Awaited<ReturnType<typeof enqueue<'analytics', 'analytics'>>>;
+    let job: Awaited<ReturnType<typeof enqueueAnalytics>>;
     try {
-      job = await enqueue(this.deps.queues, 'analytics', 'analytics', data, {
-        deduplication: { id: data.postId ? `post-${data.postId}` : `account-${data.accountId}` },
-      });
+      job = await enqueueAnalytics(this.deps.queues, data);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'could not queue an analytics refresh');
       return 'queue_unavailable';
@@ -53,7 +51,7 @@ export class AnalyticsWaiter {
         enableOfflineQueue: true,
         maxRetriesPerRequest: null,
       });
-      this.#events = new QueueEvents('analytics', {
+      this.#events = new QueueEvents(this.deps.queues.analytics.name, {
         connection: this.#connection,
         prefix: this.deps.config.REDIS_PREFIX,
       });

@@ -1,6 +1,6 @@
 import { type Post, PostStatusConflictError } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { type PostResource, toPostResource } from '@tiktok-fleet/queue';
+import { type PostResource, postJobOf, toPostResource } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';
@@ -16,8 +16,7 @@ const notCancelable = (post: Post, why: string) =>
 /** Removes a job that has not started; an active one is left to see the canceled status. */
 async function removeIfIdle(
   ctx: ApiContext,
-  queue: 'publish' | 'status',
-  jobId: string,
+  { queue, jobId }: ReturnType<typeof postJobOf>,
   log: FastifyBaseLogger,
 ) {
   try {
@@ -70,7 +69,7 @@ async function cancelFrom(ctx: ApiContext, post: Post, log: FastifyBaseLogger): 
         from: ['queued', 'scheduled'],
         detail: { reason: 'canceled by the caller before it started' },
       });
-      await removeIfIdle(ctx, 'publish', post.id, log);
+      await removeIfIdle(ctx, postJobOf(post.id, post.status), log);
       return canceled;
     }
     case 'validating':
@@ -102,7 +101,7 @@ async function cancelFrom(ctx: ApiContext, post: Post, log: FastifyBaseLogger): 
         from: ['processing'],
         detail: { reason: 'canceled by the caller; TikTok canceled the publish' },
       });
-      await removeIfIdle(ctx, 'status', `status-${post.id}`, log);
+      await removeIfIdle(ctx, postJobOf(post.id, post.status), log);
       return canceled;
     }
     case 'published':

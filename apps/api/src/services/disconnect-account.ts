@@ -1,5 +1,6 @@
 import { type PublicAccount, TokenCipherError } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
+import { findPublishJob } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';
@@ -30,7 +31,7 @@ export async function revokeLocally(
   for (const post of failed) {
     fleetMetrics.postFinished('failed');
     try {
-      const job = await ctx.queues.publish.getJob(post.id);
+      const job = await findPublishJob(ctx.queues, post.id);
       if (job && (await job.getState()) !== 'active') await job.remove();
     } catch (error) {
       log.warn(

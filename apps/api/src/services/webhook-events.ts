@@ -1,3 +1,4 @@
+import { findStatusJob } from '@tiktok-fleet/queue';
 import { parseJson, toIdString } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';
@@ -72,7 +73,7 @@ export async function handleWebhookEvent(
     const publishId = toIdString(content.publish_id);
     const post = publishId ? await ctx.posts.findByPublishId(publishId) : null;
     if (!post) return;
-    const job = await ctx.queues.status.getJob(`status-${post.id}`);
+    const job = await findStatusJob(ctx.queues, post.id);
     if (job && (await job.getState()) === 'delayed') {
       // It may have left `delayed` since we looked; then the poll is running anyway.
       await job.promote().catch(() => undefined);

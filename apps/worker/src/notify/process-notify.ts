@@ -1,12 +1,12 @@
-import { type FleetProcessor, toPostResource } from '@tiktok-fleet/queue';
+import { type FleetProcessor, jobCatalog, toPostResource } from '@tiktok-fleet/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { recordEvent } from '../post-outcomes';
 import { AddressNotAllowedError, describeUrl, safeRequest } from '../safe-http';
 import { SIGNATURE_HEADER, signCallback } from './sign-callback';
 
-/** How long a receiver has to answer before the delivery counts as failed. */
-const CALLBACK_TIMEOUT_MS = 10_000;
+/** How long a receiver has to answer before the delivery counts as failed (the catalog's). */
+const CALLBACK_TIMEOUT_MS = jobCatalog.notify.attemptTimeoutMs;
 
 export interface NotifyResult {
   delivered: boolean;

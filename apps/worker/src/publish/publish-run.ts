@@ -46,7 +46,7 @@ export class PublishRun {
     readonly signal: AbortSignal | undefined,
   ) {
     this.log = ctx.logger.child({
-      queue: 'publish',
+      queue: job.queueName,
       jobId: job.id,
       postId: job.data.postId,
       attempt: job.attemptsMade + 1,

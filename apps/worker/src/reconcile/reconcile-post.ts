@@ -1,8 +1,8 @@
 import type { PostStatus, PostWithEvents } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { enqueuePublish } from '@tiktok-fleet/queue';
+import { enqueuePublish, postJobOf } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
-import { ensureStatusJob, failPost, isFinal, statusJobId } from '../post-outcomes';
+import { ensureStatusJob, failPost, isFinal } from '../post-outcomes';
 import { uploadFinished } from '../publish/stored-post';
 
 /** BullMQ states in which a job will still run (or runs now) without anyone's help. */
@@ -21,16 +21,9 @@ export interface ReconcileOutcome {
   jobState?: string;
 }
 
-/** Which job carries a post in this status: `status` polls while TikTok processes it. */
-export function jobOf(postId: string, status: PostStatus) {
-  return status === 'processing'
-    ? ({ queue: 'status', jobId: statusJobId(postId) } as const)
-    : ({ queue: 'publish', jobId: postId } as const);
-}
-
 /** The state of the job that should carry the post, as BullMQ reports it ('unknown': none). */
 export async function jobStateOf(ctx: WorkerContext, postId: string, status: PostStatus) {
-  const { queue, jobId } = jobOf(postId, status);
+  const { queue, jobId } = postJobOf(postId, status);
   return await ctx.queues[queue].getJobState(jobId);
 }
 
@@ -66,7 +59,7 @@ async function revive(
   post: PostWithEvents,
   jobState: string,
 ): Promise<ReconcileOutcome> {
-  const { queue, jobId } = jobOf(post.id, post.status);
+  const { queue, jobId } = postJobOf(post.id, post.status);
   const { maxRescues } = ctx.settings.reconcile;
   fleetMetrics.reconcileFound(post.status, jobState);
   const job = jobState === 'missing' ? undefined : await ctx.queues[queue].getJob(jobId);

@@ -1,6 +1,6 @@
 import type { Post, PostStatus, PostWithEvents, Prisma, PublicAccount } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { deferJob, type FleetJob, type FleetProcessor } from '@tiktok-fleet/queue';
+import { deferJob, enqueueNotify, type FleetJob, type FleetProcessor } from '@tiktok-fleet/queue';
 import {
   describeFailReason,
   isTikTokApiError,
@@ -12,7 +12,7 @@ import type { WorkerContext } from '../deps';
 import { AccountNeedsReauthError, DeferRequest, describeError } from '../errors';
 import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';
 import { recordTikTokWait } from '../metrics/tiktok-waits';
-import { enqueueNotify, failPost, isFinal, recordEvent } from '../post-outcomes';
+import { failPost, isFinal, recordEvent } from '../post-outcomes';
 import { TikTokSession } from '../tiktok-session';
 
 type StatusJob = FleetJob<'status'>;
@@ -27,7 +27,7 @@ const WAITING_FOR_ID =
   'Published on TikTok; waiting for TikTok to make the post public (moderation) to learn its id.';
 
 /**
- * The `status` processor: one job per post (`status-<postId>`) that asks TikTok where the
+ * The `status` processor: one job per post (the catalog's job id) that asks TikTok where the
  * publish stands and, while it is still processing, puts itself back in `delayed` (no
  * attempt spent) with a growing wait. The webhook receiver promotes the job when TikTok
  * reports first, which ends the wait early.
@@ -164,7 +164,7 @@ async function publish(
   });
   ctx.logger.info({ postId: post.id, tiktokPostId: outcome.postId }, 'post published');
   fleetMetrics.postFinished('published');
-  await enqueueNotify(ctx, published);
+  await enqueueNotify(ctx.queues, published, published.status);
 }
 
 /**

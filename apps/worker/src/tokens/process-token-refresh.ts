@@ -1,11 +1,15 @@
-import { enqueue, type FleetProcessor } from '@tiktok-fleet/queue';
-import type { Queue } from 'bullmq';
+import {
+  enqueueRefresh,
+  type FleetProcessor,
+  jobCatalog,
+  scheduleRefreshSweep,
+} from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { AccountNeedsReauthError } from '../errors';
 import { ensureFreshAccessToken } from './ensure-fresh-token';
 
 /** The job scheduler that runs the sweep. */
-export const SWEEP_SCHEDULER_ID = 'token-refresh-sweep';
+export const SWEEP_SCHEDULER_ID = jobCatalog['token-refresh'].schedulers.sweep;
 
 export type TokenRefreshResult =
   | { refreshed: boolean; accountId: string }
@@ -50,25 +54,13 @@ async function sweep(ctx: WorkerContext) {
   const due = await ctx.accounts.listDueForRefresh(dueBefore, 500);
   for (const account of due) {
     // One job per account and expiry: sweeps that overlap add it once.
-    await enqueue(
-      ctx.queues,
-      'token-refresh',
-      'refresh',
-      { accountId: account.id },
-      { jobId: `refresh-${account.id}-${account.accessTokenExpiresAt.getTime()}` },
-    );
+    await enqueueRefresh(ctx.queues, account);
   }
 
   return { accountsDue: due.length };
 }
 
-/** Runs the sweep every `everyMs` (one scheduler for the whole fleet, whatever the pods). */
+/** Runs the sweep every `sweepEveryMs` (one scheduler for the whole fleet, whatever the pods). */
 export async function scheduleSweep(ctx: WorkerContext): Promise<void> {
-  // BullMQ types the scheduler id as a job name; it is not one.
-  const queue: Queue = ctx.queues['token-refresh'];
-  await queue.upsertJobScheduler(
-    SWEEP_SCHEDULER_ID,
-    { every: ctx.settings.sweepEveryMs },
-    { name: 'sweep', data: { sweep: true } },
-  );
+  await scheduleRefreshSweep(ctx.queues, ctx.settings.sweepEveryMs);
 }
