@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/index';
 import {
@@ -6,7 +7,6 @@ import {
   connect,
   control,
   directInit,
-  eventually,
   fileSource,
   form,
   logIdPattern,
@@ -45,7 +45,7 @@ async function post(privacy: string, title: string): Promise<string> {
   });
   await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
   const publishId = init.body.data.publish_id;
-  return eventually(async () => {
+  return waitUntil(async () => {
     const res = await api(sandbox, token, '/v2/post/publish/status/fetch/', {
       publish_id: publishId,
     });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index';
 import {
@@ -9,7 +10,6 @@ import {
   connect,
   control,
   directInit,
-  eventually,
   fileSource,
   form,
   putChunk,
@@ -51,7 +51,7 @@ describe('a sandbox with a state file', () => {
     );
     const publishId = init.body.data.publish_id as string;
     await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
-    const postId = await eventually(async () => {
+    const postId = await waitUntil(async () => {
       const res = await api(sandbox, token.access_token, statusPath, { publish_id: publishId });
       return /"publicaly_available_post_id":\[(\d+)\]/.exec(res.raw)?.[1];
     });

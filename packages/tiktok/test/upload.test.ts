@@ -1,16 +1,8 @@
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChunkPlan, InitResult, UploadProgress, UserTokens } from '../src/index';
 import { useTempDir, writeRandomFile } from './support/files';
 import { caught, useSandbox } from './support/sandbox';
-
-/** Polls `condition` until it holds (every 10 ms, for at most 5 s). */
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('the condition did not come true within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const MiB = 1024 * 1024;
 const env = useSandbox();
@@ -119,8 +111,9 @@ describe('uploadVideo against the sandbox', () => {
         progress.push(p);
       },
     });
-    await waitFor(
+    await waitUntil(
       async () => ((await env.stats()).requests['/upload/video/'] ?? 0) > uploadsBefore,
+      { what: 'the first chunk to reach TikTok', intervalMs: 10 },
     );
     draining.abort();
     const error = await caught(() => upload);

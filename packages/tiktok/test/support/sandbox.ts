@@ -1,3 +1,4 @@
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { afterAll, beforeAll } from 'vitest';
 import {
@@ -157,13 +158,19 @@ export async function waitForStatus(
   done: (s: Awaited<ReturnType<TikTokClient['fetchPublishStatus']>>) => boolean,
   timeoutMs = 10_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await client.fetchPublishStatus(accessToken, publishId);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`publish ${publishId} stuck at ${status.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let last: Awaited<ReturnType<TikTokClient['fetchPublishStatus']>> | undefined;
+  return waitUntil(
+    async () => {
+      last = await client.fetchPublishStatus(accessToken, publishId);
+      return done(last) ? last : undefined;
+    },
+    {
+      what: `publish ${publishId} to finish`,
+      timeoutMs,
+      intervalMs: 50,
+      describe: () => `stuck at ${last?.status}`,
+    },
+  );
 }
 
 /** Runs `fn` and returns the error it throws (failing if it does not). */
