@@ -40,6 +40,7 @@ export interface SandboxStats {
   maxConcurrentUploadsByCreator: Record<string, number>;
   violations: { rule: string; detail: string }[];
   requests: Record<string, number>;
+  delayedMs: Record<string, number>;
   refreshTokensReused: number;
 }
 
@@ -56,6 +57,8 @@ export function useSandbox(clientOptions: Partial<TikTokClientOptions> = {}) {
     configure: (config: Record<string, unknown>) => Promise<unknown>;
     reset: (config?: Record<string, unknown>) => Promise<void>;
     fault: (fault: Record<string, unknown>) => Promise<unknown>;
+    /** Lets time pass at TikTok (expiries, windows, counts) without waiting for it. */
+    advanceClock: (ms: number) => Promise<unknown>;
     publishes: () => Promise<SandboxPublish[]>;
     publish: (publishId: string) => Promise<SandboxPublish>;
     stats: () => Promise<SandboxStats>;
@@ -105,6 +108,7 @@ export function useSandbox(clientOptions: Partial<TikTokClientOptions> = {}) {
       });
     };
     env.fault = (fault) => env.control('POST', '/faults', fault);
+    env.advanceClock = (advanceMs) => env.control('POST', '/clock', { advanceMs });
     env.publishes = () => env.control<SandboxPublish[]>('GET', '/publishes');
     env.publish = async (publishId) => {
       const found = (await env.publishes()).find((p) => p.publishId === publishId);
