@@ -217,6 +217,8 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
     control,
     configure: (config: Record<string, unknown>) => control('PATCH', '/config', config),
     fault: (fault: Record<string, unknown>) => control('POST', '/faults', fault),
+    /** Lets time pass at TikTok (upload URLs, tokens, windows) without waiting for it. */
+    advanceClock: (advanceMs: number) => control('POST', '/clock', { advanceMs }),
     publishes: () => control<SandboxPublish[]>('GET', '/publishes'),
     stats: () => control<SandboxStats>('GET', '/stats'),
 
