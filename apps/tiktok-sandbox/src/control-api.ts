@@ -131,6 +131,7 @@ export function registerControlApi(app: FastifyInstance, ctx: SandboxContext): v
       delayedMs: Object.fromEntries(state.delayedMs),
       refreshTokensReused: state.refreshTokensReused,
       faultsFired: state.rateFaults.fired,
+      pendingTimers: state.scheduler.pending,
     }),
   );
 

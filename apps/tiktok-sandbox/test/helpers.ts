@@ -159,5 +159,3 @@ export async function putChunk(
     }),
   );
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

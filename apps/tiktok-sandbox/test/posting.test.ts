@@ -11,7 +11,6 @@ import {
   logIdPattern,
   putChunk,
   sandboxFor,
-  sleep,
 } from './helpers';
 
 const creatorInfo = '/v2/post/publish/creator_info/query/';
@@ -290,7 +289,11 @@ describe('status', () => {
       const res = await status(token, publishId);
       return res.body.data.status === 'PUBLISH_COMPLETE' ? true : undefined;
     });
-    await sleep(200); // well past the moderation delay
+    // Nothing is left to happen at TikTok (no moderation pending), and still no post id.
+    await waitUntil(
+      async () => (await control(sandbox, 'GET', '/stats')).body.pendingTimers === 0,
+      { what: 'the sandbox to have nothing scheduled' },
+    );
     expect((await status(token, publishId)).body.data.publicaly_available_post_id).toEqual([]);
   });
 

@@ -41,6 +41,7 @@ export interface SandboxStats {
   violations: { rule: string; detail: string }[];
   requests: Record<string, number>;
   delayedMs: Record<string, number>;
+  pendingTimers: number;
   refreshTokensReused: number;
 }
 
