@@ -95,6 +95,24 @@ describe('a sandbox with a state file', () => {
     }
   });
 
+  it('keeps its clock across a restart: a token expired by advancing it stays expired', async () => {
+    await rm(stateFile, { force: true });
+    let sandbox = await sandboxFor({ stateFile });
+    try {
+      await control(sandbox, 'POST', '/creators', {});
+      const token = await connect(sandbox);
+      expect((await api(sandbox, token.access_token, userInfo, undefined, 'GET')).status).toBe(200);
+      // An access token lives 24 h.
+      await control(sandbox, 'POST', '/clock', { advanceMs: 24 * 3600_000 + 1_000 });
+      expect((await api(sandbox, token.access_token, userInfo, undefined, 'GET')).status).toBe(401);
+      sandbox = await restart(sandbox);
+      expect((await control(sandbox, 'GET', '/clock')).body.offsetMs).toBe(24 * 3600_000 + 1_000);
+      expect((await api(sandbox, token.access_token, userInfo, undefined, 'GET')).status).toBe(401);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('fails an upload cut by the restart, as TikTok fails a publish it lost', async () => {
     await rm(stateFile, { force: true });
     let sandbox = await sandboxFor({ stateFile });
