@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { testServices } from '@tiktok-fleet/testing';
+import { testServices, waitUntil } from '@tiktok-fleet/testing';
 import { freePort } from '@tiktok-fleet/testing/ports';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -85,26 +85,15 @@ function npmStart(): Running {
   return running;
 }
 
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** A whole fleet starts, builds and stops: its waits get a minute. */
+const startWait = (what: string) => ({ what, timeoutMs: 60_000, intervalMs: 100 });
 
 /** Waits for the "Ready." line and reads what start printed for a person. */
 async function ready(run: Running) {
-  await until('the Ready line', () => {
+  await waitUntil(() => {
     if (run.child.exitCode !== null) throw new Error(`npm start exited:\n${run.output()}`);
     return /^Ready\./m.test(run.output()) ? true : undefined;
-  });
+  }, startWait('the Ready line'));
   const field = (label: string) => {
     const match = new RegExp(`^  ${label} +(\\S+)(?: / (\\S+))?`, 'm').exec(run.output());
     if (!match?.[1]) throw new Error(`no ${label} line in:\n${run.output()}`);
@@ -122,8 +111,7 @@ async function ctrlC(run: Running) {
   const pid = run.child.pid as number;
   process.kill(-pid, 'SIGINT');
   const exit = await run.exit;
-  await until(
-    'every process of the group to exit',
+  await waitUntil(
     () => {
       try {
         process.kill(-pid, 0);
@@ -132,7 +120,7 @@ async function ctrlC(run: Running) {
         return true;
       }
     },
-    40_000,
+    { what: 'every process of the group to exit', timeoutMs: 40_000, intervalMs: 100 },
   );
   return exit;
 }
@@ -222,7 +210,7 @@ async function publish(call: ReturnType<typeof client>, accountId: string, capti
     { accountId, video: { path: media.path }, caption, privacyLevel: 'PUBLIC_TO_EVERYONE' },
     { 'idempotency-key': randomUUID() },
   );
-  return until('the post to be published', async () => {
+  return waitUntil(async () => {
     const view = await call<{
       status: string;
       error: unknown;
@@ -232,7 +220,7 @@ async function publish(call: ReturnType<typeof client>, accountId: string, capti
     return view.status === 'published' && view.tiktok.shareUrl
       ? { id: post.id, ...view }
       : undefined;
-  });
+  }, startWait('the post to be published'));
 }
 
 describe('npm start', () => {
@@ -286,14 +274,14 @@ describe('npm start', () => {
     second.child.kill('SIGTERM');
     const pid = second.child.pid as number;
     expect(await second.exit).toEqual({ code: 0, signal: null });
-    await until('every process of the group to exit', () => {
+    await waitUntil(() => {
       try {
         process.kill(-pid, 0);
         return undefined;
       } catch {
         return true;
       }
-    });
+    }, startWait('every process of the group to exit'));
     running = null;
   }, 120_000);
 });

@@ -22,10 +22,10 @@ export function authenticate(
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   const token = match?.[1] ? state.accessTokens.get(match[1]) : undefined;
-  if (!token || token.revoked || token.expiresAt <= Date.now()) throw invalidToken();
+  if (!token || token.revoked || token.expiresAt <= state.clock.now()) throw invalidToken();
   if (state.faults.takeTokenExpiry() || state.rollFault('tokenExpiry')) {
     // The injected expiry is permanent for this token, as a real expiry would be.
-    token.expiresAt = Date.now() - 1;
+    token.expiresAt = state.clock.now() - 1;
     throw invalidToken();
   }
   checkRateLimit(state, token.token, endpoint);

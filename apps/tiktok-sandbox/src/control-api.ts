@@ -77,11 +77,29 @@ export function registerControlApi(app: FastifyInstance, ctx: SandboxContext): v
     let expired = 0;
     for (const token of state.accessTokens.values()) {
       if (openId === null || token.openId === openId) {
-        token.expiresAt = Math.min(token.expiresAt, Date.now() - 1);
+        token.expiresAt = Math.min(token.expiresAt, state.clock.now() - 1);
         expired += 1;
       }
     }
     return reply.send({ expired });
+  });
+
+  const clockView = () => ({
+    now: new Date(state.clock.now()).toISOString(),
+    offsetMs: state.clock.offsetMs,
+  });
+
+  app.get('/_sandbox/clock', async (_req, reply) => reply.send(clockView()));
+
+  // Lets a test pass an hour (an upload URL's life, a token's) without waiting for it.
+  app.post('/_sandbox/clock', async (req, reply) => {
+    const body = (req.body ?? {}) as { advanceMs?: unknown };
+    try {
+      state.clock.advance(body.advanceMs as number);
+    } catch (err) {
+      return badRequest(reply, err);
+    }
+    return reply.send(clockView());
   });
 
   app.get('/_sandbox/publishes', async (_req, reply) =>
@@ -110,8 +128,10 @@ export function registerControlApi(app: FastifyInstance, ctx: SandboxContext): v
       maxConcurrentUploadsByCreator: Object.fromEntries(state.maxConcurrent),
       violations: state.violations,
       requests: Object.fromEntries(state.requests),
+      delayedMs: Object.fromEntries(state.delayedMs),
       refreshTokensReused: state.refreshTokensReused,
       faultsFired: state.rateFaults.fired,
+      pendingTimers: state.scheduler.pending,
     }),
   );
 

@@ -44,7 +44,7 @@ export function createCreator(state: SandboxState, input: unknown, openId?: stri
     duetDisabled: bool(body.duetDisabled, 'duetDisabled', false),
     stitchDisabled: bool(body.stitchDisabled, 'stitchDisabled', false),
     bannedFromPosting: bool(body.bannedFromPosting, 'bannedFromPosting', false),
-    createdAt: Date.now(),
+    createdAt: state.clock.now(),
   };
   state.creators.set(id, creator);
   return creator;

@@ -38,7 +38,9 @@ function publicPosts(state: SandboxState, openId: string): Publish[] {
 function userObject(state: SandboxState, creator: Creator, fields: string[]) {
   const posts = publicPosts(state, creator.openId);
   const likes = posts.reduce(
-    (sum, p) => sum + videoCounts(String(p.postId), p.completedAt ?? p.createdAt).like_count,
+    (sum, p) =>
+      sum +
+      videoCounts(String(p.postId), p.completedAt ?? p.createdAt, state.clock.now()).like_count,
     0,
   );
   const all: Record<string, unknown> = {
@@ -52,7 +54,7 @@ function userObject(state: SandboxState, creator: Creator, fields: string[]) {
     profile_deep_link: `https://vm.tiktok.com/@${creator.username}`,
     is_verified: creator.isVerified,
     username: creator.username,
-    follower_count: followerCount(creator.openId, creator.createdAt),
+    follower_count: followerCount(creator.openId, creator.createdAt, state.clock.now()),
     following_count: followingCount(creator.openId),
     likes_count: likes,
     video_count: posts.length,
@@ -93,7 +95,7 @@ export function registerDisplay(app: FastifyInstance, ctx: SandboxContext): void
     requireScope(token, 'video.list');
     const creator = creatorOf(state, token);
     const fields = parseFields((req.query as Record<string, unknown>).fields, videoFields);
-    const { cursor = Date.now(), max_count: maxCount = 10 } = body(req.body);
+    const { cursor = ctx.state.clock.now(), max_count: maxCount = 10 } = body(req.body);
     if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0) {
       throw invalidParams('cursor must be a UTC Unix timestamp in milliseconds.');
     }

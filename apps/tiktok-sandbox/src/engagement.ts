@@ -17,7 +17,7 @@ export interface Counts {
  * and shares are fixed fractions of views. Same id and age, same numbers: deterministic, and
  * visibly growing within a test.
  */
-export function videoCounts(id: string, postedAt: number, now = Date.now()): Counts {
+export function videoCounts(id: string, postedAt: number, now: number): Counts {
   const ageSec = Math.max(0, (now - postedAt) / 1000);
   const views = Math.floor(ageSec * (1 + 9 * unit(id, 'views')));
   return {
@@ -29,7 +29,7 @@ export function videoCounts(id: string, postedAt: number, now = Date.now()): Cou
 }
 
 /** Followers start from a per-creator base and gain one every ten seconds. */
-export function followerCount(openId: string, since: number, now = Date.now()): number {
+export function followerCount(openId: string, since: number, now: number): number {
   return Math.floor(100 + 9900 * unit(openId, 'followers') + (now - since) / 10_000);
 }
 

@@ -6,7 +6,7 @@ import type { Publish, SandboxState } from './state';
  * the fleet kept to one upload per account.
  */
 export function startInFlight(state: SandboxState, publish: Publish): void {
-  const now = Date.now();
+  const now = state.clock.now();
   const set = state.inFlight.get(publish.openId) ?? new Set<string>();
   for (const id of set) {
     const other = state.publishes.get(id);

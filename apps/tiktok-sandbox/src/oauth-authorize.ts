@@ -32,7 +32,7 @@ function grant(
     scopes,
     redirectUri: request.redirectUri,
     codeChallenge: request.codeChallenge,
-    expiresAt: Date.now() + codeTtlMs,
+    expiresAt: state.clock.now() + codeTtlMs,
     used: false,
   });
   // The callback names the granted scopes `scopes`, plural (docs/tiktok-api.md, Authorize request).

@@ -37,7 +37,7 @@ function checkClient(state: SandboxState, form: Form): void {
 
 function exchangeCode(state: SandboxState, form: Form) {
   const entry = form.code ? state.codes.get(form.code) : undefined;
-  if (!entry || entry.expiresAt <= Date.now()) {
+  if (!entry || entry.expiresAt <= state.clock.now()) {
     throw new OAuthError('invalid_grant', 'Authorization code is expired or invalid.');
   }
   if (entry.used) {
@@ -70,7 +70,7 @@ function exchangeCode(state: SandboxState, form: Form) {
 
 function refresh(state: SandboxState, form: Form) {
   const entry = form.refresh_token ? state.refreshTokens.get(form.refresh_token) : undefined;
-  if (!entry || entry.revoked || entry.expiresAt <= Date.now()) {
+  if (!entry || entry.revoked || entry.expiresAt <= state.clock.now()) {
     throw new OAuthError('invalid_grant', 'Refresh token is invalid or expired.');
   }
   if (entry.rotated) {

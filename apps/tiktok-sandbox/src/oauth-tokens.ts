@@ -23,7 +23,7 @@ export function issueUserTokens(
   scopes: string[],
   refreshExpiresAt?: number,
 ) {
-  const now = Date.now();
+  const now = state.clock.now();
   const accessTtl = state.config.accessTokenTtlSec;
   const refreshUntil = refreshExpiresAt ?? now + state.config.refreshTokenTtlSec * 1000;
   const access = newToken('act');
@@ -65,7 +65,7 @@ export function issueClientToken(state: SandboxState) {
     token,
     openId: null,
     scopes: ['research.data.basic'],
-    expiresAt: Date.now() + ttl * 1000,
+    expiresAt: state.clock.now() + ttl * 1000,
     revoked: false,
   });
   return { access_token: token, expires_in: ttl, token_type: 'Bearer' };

@@ -6,7 +6,7 @@ const unauditedUserCap = 5;
 
 /** Direct posts in the last 24 h; a publish that FAILED made no post, so it does not count. */
 export function directPostsToday(state: SandboxState, openId: string): number {
-  const since = Date.now() - dayMs;
+  const since = state.clock.now() - dayMs;
   let count = 0;
   for (const p of state.publishes.values()) {
     if (
@@ -26,7 +26,7 @@ export function directPostsToday(state: SandboxState, openId: string): number {
  * Video init).
  */
 export function pendingInboxShares(state: SandboxState, openId: string): number {
-  const since = Date.now() - dayMs;
+  const since = state.clock.now() - dayMs;
   let count = 0;
   for (const p of state.publishes.values()) {
     const open = p.status !== 'PUBLISH_COMPLETE' && p.status !== 'FAILED';
@@ -40,13 +40,13 @@ export function pendingInboxShares(state: SandboxState, openId: string): number 
  */
 function activeUserCapReached(state: SandboxState, openId: string): boolean {
   if (!state.config.unaudited) return false;
-  const since = Date.now() - dayMs;
+  const since = state.clock.now() - dayMs;
   const active = [...state.postingUsers].filter(([, at]) => at > since).map(([id]) => id);
   return !active.includes(openId) && active.length >= unauditedUserCap;
 }
 
 export function notePostingUser(state: SandboxState, openId: string): void {
-  state.postingUsers.set(openId, Date.now());
+  state.postingUsers.set(openId, state.clock.now());
 }
 
 /**

@@ -124,7 +124,7 @@ function createPublish(
     videoUrl: source.videoUrl,
     postId: null,
     publiclyAvailable: false,
-    createdAt: Date.now(),
+    createdAt: state.clock.now(),
     completedAt: null,
     upload: null,
     storedPath: null,
@@ -156,7 +156,7 @@ function answerInit(
   publish.upload = {
     uploadId,
     token,
-    expiresAt: Date.now() + state.config.uploadUrlTtlSec * 1000,
+    expiresAt: state.clock.now() + state.config.uploadUrlTtlSec * 1000,
     hash: null,
     nextChunk: 0,
     busy: false,

@@ -49,7 +49,7 @@ export function complete(ctx: SandboxContext, publish: Publish, privacyLevel: st
   if (isFinal(publish)) return;
   publish.status = 'PUBLISH_COMPLETE';
   publish.privacyLevel = privacyLevel;
-  publish.completedAt = Date.now();
+  publish.completedAt = ctx.state.clock.now();
   const postId = newPostId();
   publish.postId = postId;
   sendWebhook(ctx, 'post.publish.complete', publish.openId, {

@@ -46,7 +46,7 @@ export function checkRateLimit(state: SandboxState, token: string, endpoint: str
   const limit = perMinuteLimits[endpoint];
   if (!state.config.rateLimits || limit === undefined) return;
   const key = `${token}\n${endpoint}`;
-  const now = Date.now();
+  const now = state.clock.now();
   const times = (state.windows.get(key) ?? []).filter((t) => t > now - windowMs);
   if (times.length >= limit) {
     state.windows.set(key, times);

@@ -32,6 +32,8 @@ export interface ResearchQuery {
 export interface Candidate {
   publish: Publish;
   creator: Creator;
+  /** The sandbox clock when the query runs; the counts grow with it. */
+  now: number;
 }
 
 function conditions(value: unknown, name: string): Condition[] {
@@ -105,9 +107,9 @@ function valuesOf(c: Candidate, field: string): Array<string | number> {
     case 'video_length':
       return [lengthBucket(videoDuration(id))];
     case 'view_count':
-      return [videoCounts(id, postedAt).view_count];
+      return [videoCounts(id, postedAt, c.now).view_count];
     case 'comment_count':
-      return [videoCounts(id, postedAt).comment_count];
+      return [videoCounts(id, postedAt, c.now).comment_count];
     default:
       // music_id, effect_id: sandbox videos have neither.
       return [];

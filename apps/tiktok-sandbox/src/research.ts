@@ -60,7 +60,7 @@ function integer(value: unknown, name: string, fallback: number, min: number, ma
 
 /** Counts the request against the daily budget; over it, TikTok answers 429. */
 function spendBudget(state: SandboxState): void {
-  const day = new Date().toISOString().slice(0, 10);
+  const day = new Date(state.clock.now()).toISOString().slice(0, 10);
   if (state.researchDay.day !== day) state.researchDay = { day, requests: 0 };
   if (state.config.rateLimits && state.researchDay.requests >= dailyRequests) {
     state.violation('rate_limit_exceeded', `${researchPath}: over ${dailyRequests} requests today`);
@@ -76,7 +76,7 @@ function spendBudget(state: SandboxState): void {
 function researchVideo(c: Candidate, fields: string[]) {
   const id = c.publish.postId ?? 0n;
   const postedAt = c.publish.completedAt ?? c.publish.createdAt;
-  const counts = videoCounts(String(id), postedAt);
+  const counts = videoCounts(String(id), postedAt, c.now);
   const tags = hashtags(c.publish.title);
   const all: Record<string, unknown> = {
     // Research video ids are int64 on the wire, like post ids.
@@ -121,12 +121,14 @@ export function registerResearch(app: FastifyInstance, { state }: SandboxContext
     const maxCount = integer(body.max_count, 'max_count', 20, 1, 100);
     const cursor = integer(body.cursor, 'cursor', 0, 0, Number.MAX_SAFE_INTEGER);
     const found: Candidate[] = [];
+    const now = state.clock.now();
     for (const publish of state.publishes.values()) {
       const creator = state.creators.get(publish.openId);
       const postedAt = publish.completedAt ?? 0;
       if (!creator || !publish.publiclyAvailable || publish.postId === null) continue;
       if (postedAt < start || postedAt >= end + dayMs) continue;
-      if (matches({ publish, creator }, query)) found.push({ publish, creator });
+      const candidate = { publish, creator, now };
+      if (matches(candidate, query)) found.push(candidate);
     }
     // Without is_random, results come by descending video id.
     found.sort((a, b) => ((b.publish.postId ?? 0n) > (a.publish.postId ?? 0n) ? 1 : -1));

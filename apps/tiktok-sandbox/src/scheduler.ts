@@ -11,6 +11,11 @@ export class Scheduler {
   /** Called after each timer's work, so a state file learns of changes no request made. */
   afterEach: (() => void) | null = null;
 
+  /** Transitions and retries still to come: 0 once the sandbox has nothing left to do. */
+  get pending(): number {
+    return this.timers.size;
+  }
+
   after(ms: number, fn: () => void | Promise<void>): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);

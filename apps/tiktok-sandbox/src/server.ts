@@ -120,7 +120,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (path.startsWith('/_sandbox/')) return;
     state.countRequest(path);
     const latency = state.config.latencyMs + state.faults.takeLatency();
-    if (latency > 0) await sleep(latency);
+    if (latency > 0) {
+      await sleep(latency);
+      state.delayedMs.set(path, (state.delayedMs.get(path) ?? 0) + latency);
+    }
   });
   if (stateFile) {
     app.addHook('onResponse', async (request) => {

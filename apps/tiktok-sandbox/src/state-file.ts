@@ -17,6 +17,8 @@ interface StateFileV1 {
   version: 1;
   clientKey: string;
   savedAt: string;
+  /** How far the sandbox clock was advanced; absent in files from before the clock. */
+  clockOffsetMs?: number;
   config: SandboxConfig;
   creators: Creator[];
   accessTokens: AccessToken[];
@@ -39,6 +41,8 @@ function snapshot(ctx: SandboxContext): StateFileV1 {
     version: 1,
     clientKey: state.clientKey,
     savedAt: new Date().toISOString(),
+    // The expiries in the file are on the sandbox clock: it must come back as far ahead.
+    clockOffsetMs: state.clock.offsetMs,
     config: state.config,
     creators: [...state.creators.values()],
     accessTokens: [...state.accessTokens.values()],
@@ -122,6 +126,7 @@ export class StateFile {
     }
     // The file's config, then what this start was given (a patch, as PATCH /_sandbox/config).
     state.config = applyConfigPatch({ ...defaultConfig, ...data.config }, configOverrides);
+    state.clock.advance(data.clockOffsetMs ?? 0);
     for (const c of data.creators) state.creators.set(c.openId, c);
     for (const t of data.accessTokens) state.accessTokens.set(t.token, t);
     for (const t of data.refreshTokens) state.refreshTokens.set(t.token, t);

@@ -1,4 +1,5 @@
 import type { Hash } from 'node:crypto';
+import { SandboxClock } from './clock';
 import { applyConfigPatch, type ConfigPatch, defaultConfig, type SandboxConfig } from './config';
 import { FaultQueue, RateFaults } from './faults';
 import { Scheduler } from './scheduler';
@@ -122,8 +123,12 @@ export class SandboxState {
   /** The rate faults' seeded dice; reseeded when the rates or the seed change, and on reset. */
   rateFaults: RateFaults;
   scheduler = new Scheduler();
+  /** TikTok's time: read it instead of Date.now(), so a test can advance it. */
+  clock = new SandboxClock();
   violations: Violation[] = [];
   requests = new Map<string, number>();
+  /** Per endpoint, the milliseconds of latency (config and faults) added to its requests. */
+  delayedMs = new Map<string, number>();
   refreshTokensReused = 0;
   inFlight = new Map<string, Set<string>>();
   maxConcurrent = new Map<string, number>();
@@ -157,7 +162,7 @@ export class SandboxState {
   }
 
   violation(rule: string, detail: string): void {
-    this.violations.push({ rule, detail, at: new Date().toISOString() });
+    this.violations.push({ rule, detail, at: new Date(this.clock.now()).toISOString() });
   }
 
   countRequest(endpoint: string): void {
@@ -177,11 +182,13 @@ export class SandboxState {
     this.rateFaults = new RateFaults(this.config.faultSeed);
     this.violations = [];
     this.requests.clear();
+    this.delayedMs.clear();
     this.refreshTokensReused = 0;
     this.inFlight.clear();
     this.maxConcurrent.clear();
     this.windows.clear();
     this.researchDay = { day: '', requests: 0 };
     this.postingUsers.clear();
+    this.clock = new SandboxClock();
   }
 }

@@ -1,6 +1,6 @@
 import { chunkRange } from './chunk-rules';
 import { ApiError } from './errors';
-import type { Publish } from './state';
+import type { Publish, SandboxState } from './state';
 
 const videoTypes = ['video/mp4', 'video/quicktime', 'video/webm'];
 
@@ -39,7 +39,11 @@ function parseRange(header: string | undefined) {
 }
 
 /** Every check that can be made from the headers, before a byte of the body is read. */
-export function checkHeaders(publish: Publish, headers: Record<string, unknown>) {
+export function checkHeaders(
+  state: SandboxState,
+  publish: Publish,
+  headers: Record<string, unknown>,
+) {
   const upload = publish.upload;
   if (
     !upload ||
@@ -48,7 +52,7 @@ export function checkHeaders(publish: Publish, headers: Record<string, unknown>)
   ) {
     throw new UploadRefusal(404, 'invalid_params', 'There is no upload task open for this URL.');
   }
-  if (upload.expiresAt <= Date.now()) {
+  if (upload.expiresAt <= state.clock.now()) {
     throw new UploadRefusal(
       403,
       'invalid_params',

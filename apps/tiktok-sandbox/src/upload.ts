@@ -115,7 +115,7 @@ export function registerUpload(app: FastifyInstance, ctx: SandboxContext): void 
     }
     let checked: ReturnType<typeof checkHeaders>;
     try {
-      checked = checkHeaders(publish, req.headers);
+      checked = checkHeaders(state, publish, req.headers);
     } catch (err) {
       if (err instanceof ApiError) return refuse(state, reply, req.body, err, publish);
       throw err;

@@ -57,7 +57,7 @@ export function videoObject(
     id,
     create_time: Math.floor(postedAt / 1000),
     // The docs give cover URLs a 6 h TTL; the signature-looking suffix mimics that.
-    cover_image_url: `https://p16-sign.tiktokcdn-us.com/obj/tos-useast5-p-0068-tx/${id}~tplv-noop.image?x-expires=${Math.floor(Date.now() / 1000) + 6 * 3600}`,
+    cover_image_url: `https://p16-sign.tiktokcdn-us.com/obj/tos-useast5-p-0068-tx/${id}~tplv-noop.image?x-expires=${Math.floor(ctx.state.clock.now() / 1000) + 6 * 3600}`,
     share_url: shareUrl,
     video_description: title,
     duration: videoDuration(id),
@@ -66,7 +66,7 @@ export function videoObject(
     title,
     embed_html: `<blockquote class="tiktok-embed" cite="${escapeHtml(shareUrl)}" data-video-id="${id}"><a href="${escapeHtml(shareUrl)}">${escapeHtml(title)}</a></blockquote>`,
     embed_link: embedLink,
-    ...videoCounts(id, postedAt),
+    ...videoCounts(id, postedAt, ctx.state.clock.now()),
     is_aigc: publish.isAigc,
   };
   return Object.fromEntries(fields.map((f) => [f, all[f]]));

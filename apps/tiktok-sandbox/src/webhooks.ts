@@ -31,7 +31,7 @@ export function sendWebhook(
   const body = toJson({
     client_key: ctx.state.clientKey,
     event,
-    create_time: Math.floor(Date.now() / 1000),
+    create_time: Math.floor(ctx.state.clock.now() / 1000),
     user_openid: openId,
     content: toJson(content),
   });
@@ -45,6 +45,8 @@ async function deliver(ctx: SandboxContext, url: string, body: string, attempt: 
   const timer = setTimeout(() => controller.abort(), deliveryTimeoutMs);
   let ok = false;
   try {
+    // The signature's timestamp is checked against the receiver's own clock (replay
+    // window), which the sandbox clock does not move: it stays the wall clock.
     const t = Math.floor(Date.now() / 1000);
     const response = await fetch(url, {
       method: 'POST',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/index';
 import {
@@ -6,13 +7,11 @@ import {
   connect,
   control,
   directInit,
-  eventually,
   fileSource,
   form,
   logIdPattern,
   putChunk,
   sandboxFor,
-  sleep,
 } from './helpers';
 
 const videoFields =
@@ -45,7 +44,7 @@ async function post(privacy: string, title: string): Promise<string> {
   });
   await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
   const publishId = init.body.data.publish_id;
-  return eventually(async () => {
+  return waitUntil(async () => {
     const res = await api(sandbox, token, '/v2/post/publish/status/fetch/', {
       publish_id: publishId,
     });
@@ -115,7 +114,8 @@ describe('video list and query', () => {
       `https://www.tiktok.com/@sandy/video/${first}?utm_campaign=tt4d_open_api&utm_source=${sandbox.clientKey}`,
     );
     expect(Object.keys(video).sort()).toEqual(videoFields.split(',').sort());
-    await sleep(1200);
+    // A minute passes at TikTok: the counts grow with the post's age.
+    await control(sandbox, 'POST', '/clock', { advanceMs: 60_000 });
     const later = (await list()).body.data.videos[1];
     expect(later.view_count).toBeGreaterThan(video.view_count);
     expect(later.like_count).toBeGreaterThanOrEqual(video.like_count);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/index';
 import {
@@ -6,12 +7,10 @@ import {
   connect,
   control,
   directInit,
-  eventually,
   fileSource,
   logIdPattern,
   putChunk,
   sandboxFor,
-  sleep,
 } from './helpers';
 
 const creatorInfo = '/v2/post/publish/creator_info/query/';
@@ -265,11 +264,11 @@ describe('status', () => {
     });
     await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
 
-    await eventually(async () => {
+    await waitUntil(async () => {
       const res = await status(token, publishId);
       return res.body.data.status === 'PUBLISH_COMPLETE' ? res : undefined;
     });
-    const res = await eventually(async () => {
+    const res = await waitUntil(async () => {
       const r = await status(token, publishId);
       return r.body.data.publicaly_available_post_id.length > 0 ? r : undefined;
     });
@@ -286,11 +285,15 @@ describe('status', () => {
   it('SELF_ONLY never gets a post id', async () => {
     const { token } = await connectCreator();
     const publishId = await postSmall(token, 'SELF_ONLY');
-    await eventually(async () => {
+    await waitUntil(async () => {
       const res = await status(token, publishId);
       return res.body.data.status === 'PUBLISH_COMPLETE' ? true : undefined;
     });
-    await sleep(200); // well past the moderation delay
+    // Nothing is left to happen at TikTok (no moderation pending), and still no post id.
+    await waitUntil(
+      async () => (await control(sandbox, 'GET', '/stats')).body.pendingTimers === 0,
+      { what: 'the sandbox to have nothing scheduled' },
+    );
     expect((await status(token, publishId)).body.data.publicaly_available_post_id).toEqual([]);
   });
 
@@ -298,7 +301,7 @@ describe('status', () => {
     const { token } = await connectCreator();
     await control(sandbox, 'POST', '/faults', { failReason: 'picture_size_check_failed' });
     const publishId = await postSmall(token, 'PUBLIC_TO_EVERYONE');
-    const res = await eventually(async () => {
+    const res = await waitUntil(async () => {
       const r = await status(token, publishId);
       return r.body.data.status === 'FAILED' ? r : undefined;
     });
@@ -330,7 +333,7 @@ describe('status', () => {
     });
     const publishId = init.body.data.publish_id;
     await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
-    await eventually(async () => {
+    await waitUntil(async () => {
       const r = await status(token, publishId);
       return r.body.data.status === 'SEND_TO_USER_INBOX' ? true : undefined;
     });
@@ -366,7 +369,7 @@ describe('status', () => {
       publicaly_available_post_id: [],
       downloaded_bytes: 0,
     });
-    const failed = await eventually(async () => {
+    const failed = await waitUntil(async () => {
       const r = await status(token, publishId);
       return r.body.data.status === 'FAILED' ? r : undefined;
     });

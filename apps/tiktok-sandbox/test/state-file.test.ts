@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index';
 import {
@@ -9,7 +10,6 @@ import {
   connect,
   control,
   directInit,
-  eventually,
   fileSource,
   form,
   putChunk,
@@ -51,7 +51,7 @@ describe('a sandbox with a state file', () => {
     );
     const publishId = init.body.data.publish_id as string;
     await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
-    const postId = await eventually(async () => {
+    const postId = await waitUntil(async () => {
       const res = await api(sandbox, token.access_token, statusPath, { publish_id: publishId });
       return /"publicaly_available_post_id":\[(\d+)\]/.exec(res.raw)?.[1];
     });
@@ -90,6 +90,24 @@ describe('a sandbox with a state file', () => {
         refresh_token: token.refresh_token,
       });
       expect(reused.status).not.toBe(200);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('keeps its clock across a restart: a token expired by advancing it stays expired', async () => {
+    await rm(stateFile, { force: true });
+    let sandbox = await sandboxFor({ stateFile });
+    try {
+      await control(sandbox, 'POST', '/creators', {});
+      const token = await connect(sandbox);
+      expect((await api(sandbox, token.access_token, userInfo, undefined, 'GET')).status).toBe(200);
+      // An access token lives 24 h.
+      await control(sandbox, 'POST', '/clock', { advanceMs: 24 * 3600_000 + 1_000 });
+      expect((await api(sandbox, token.access_token, userInfo, undefined, 'GET')).status).toBe(401);
+      sandbox = await restart(sandbox);
+      expect((await control(sandbox, 'GET', '/clock')).body.offsetMs).toBe(24 * 3600_000 + 1_000);
+      expect((await api(sandbox, token.access_token, userInfo, undefined, 'GET')).status).toBe(401);
     } finally {
       await sandbox.close();
     }

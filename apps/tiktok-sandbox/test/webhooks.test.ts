@@ -1,18 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sandbox } from '../src/index';
-import {
-  api,
-  connect,
-  control,
-  directInit,
-  eventually,
-  fileSource,
-  putChunk,
-  sandboxFor,
-} from './helpers';
+import { api, connect, control, directInit, fileSource, putChunk, sandboxFor } from './helpers';
 
 interface Delivery {
   signature: string;
@@ -71,7 +63,7 @@ it('signs publish events, retries non-200 answers, and writes post ids as raw in
   await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
   const publishId = init.body.data.publish_id;
 
-  const events = await eventually(async () => {
+  const events = await waitUntil(async () => {
     const parsed = deliveries.map((d) => JSON.parse(d.raw));
     const names = parsed.map((e) => e.event);
     return names.includes('post.publish.publicly_available') &&
@@ -118,7 +110,7 @@ it('sends post.publish.failed with the reason', async () => {
     directInit('SELF_ONLY', fileSource(1000)),
   );
   await putChunk(init.body.data.upload_url, randomBytes(1000), 0, 1000);
-  const failed = await eventually(async () =>
+  const failed = await waitUntil(async () =>
     deliveries.map((d) => JSON.parse(d.raw)).find((e) => e.event === 'post.publish.failed'),
   );
   expect(JSON.parse(failed.content)).toEqual({

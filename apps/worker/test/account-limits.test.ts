@@ -1,4 +1,5 @@
 import { PostWindow } from '@tiktok-fleet/queue';
+import { waitUntil } from '@tiktok-fleet/testing';
 import { describe, expect, test } from 'vitest';
 import { isFinal, largeVideo, useFleet } from './support/fleet';
 
@@ -49,13 +50,17 @@ describe('one upload per account at a time', () => {
       await fleet.fault({ chunk: { status: 503, count: 5 } });
       const first = await fleet.createPost({ accountId: account.id, video: { path } });
       // The attempt gave up on the chunk: the job waits for BullMQ's retry (30 s backoff).
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const job = await env.queues.publish.getJob(first.id);
-        if (job && job.attemptsMade === 1 && (await job.getState()) === 'delayed') break;
-        if (Date.now() > deadline) throw new Error('the first attempt did not fail');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitUntil(
+        async () => {
+          const job = await env.queues.publish.getJob(first.id);
+          return job?.attemptsMade === 1 && (await job.getState()) === 'delayed';
+        },
+        {
+          what: 'the first attempt to fail and wait for its retry',
+          timeoutMs: 20_000,
+          intervalMs: 50,
+        },
+      );
       const stalled = await fleet.post(first.id);
       expect(stalled.status).toBe('uploading');
       const waitingFirstPublishId = stalled.publishId;

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { enqueue } from '@tiktok-fleet/queue';
+import { waitUntil } from '@tiktok-fleet/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type AccountNumbers,
@@ -66,15 +67,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Callbacks are retried with backoff, so a delivery can take a while. */
+const callbackWait = (what: string) => ({ what, timeoutMs: 30_000, intervalMs: 50 });
 
 describe('a url source and the callback', () => {
   test('a video downloaded through a redirect is published, and the signed callback is retried after a 500', async () => {
@@ -91,13 +85,13 @@ describe('a url source and the callback', () => {
     expect(existsSync(join(env.mediaRoot, '.downloads', post.id))).toBe(false);
 
     // The first delivery got a 500; the catalog's backoff sent it again.
-    const delivered = await waitFor('a delivered callback', async () => {
+    const delivered = await waitUntil(async () => {
       const events = (await fleet.post(post.id)).events;
       const tries = events.map(
         (e) => (e.detail as { callback?: { delivered: boolean } })?.callback,
       );
       return tries.some((t) => t?.delivered) ? tries.filter(Boolean) : undefined;
-    });
+    }, callbackWait('a delivered callback'));
     expect(delivered).toMatchObject([
       { event: 'post.published', attempt: 1, delivered: false, httpStatus: 500 },
       { event: 'post.published', attempt: 2, delivered: true, httpStatus: 204 },
@@ -130,8 +124,9 @@ describe('a url source and the callback', () => {
       video: { path },
       callbackUrl: `${base}/hooks/failed`,
     });
-    const received = await waitFor('the failure callback', async () =>
-      callbacks.find((c) => c.path === '/hooks/failed'),
+    const received = await waitUntil(
+      async () => callbacks.find((c) => c.path === '/hooks/failed'),
+      callbackWait('the failure callback'),
     );
     const payload = JSON.parse(received.body);
     expect(payload.event).toBe('post.failed');
@@ -189,10 +184,10 @@ describe('callbacks to internal addresses', () => {
       video: { path },
       callbackUrl: `${base}/hooks/refused`,
     });
-    const event = await waitFor('the refused delivery', async () => {
+    const event = await waitUntil(async () => {
       const events = (await fleet.post(created.id)).events;
       return events.find((e) => JSON.stringify(e.detail).includes('callback'));
-    });
+    }, callbackWait('the refused delivery'));
     expect(JSON.stringify(event.detail)).toContain('public addresses only');
     expect(await fleet.jobFinished('notify', `notify-${created.id}-post.failed`)).toBe('failed');
     expect(callbacks.length).toBe(before);

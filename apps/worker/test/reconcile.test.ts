@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { metricsRegistry } from '@tiktok-fleet/observability';
+import { waitUntil } from '@tiktok-fleet/testing';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixture, isFinal, OWNER, useFleet } from './support/fleet';
@@ -118,19 +119,17 @@ describe('the reconciler', () => {
     });
     const taker = new Worker('publish', null, { connection: env.redis, prefix: env.prefix });
     const failAsStalled = async () => {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const job = await taker.getNextJob('test-token');
-        if (job?.id === created.id) {
-          await job.moveToFailed(
-            new UnrecoverableError('job stalled more than allowable limit'),
-            'test-token',
-          );
-          return;
-        }
-        if (Date.now() > deadline) throw new Error('the publish job never came back');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const job = await waitUntil(
+        async () => {
+          const next = await taker.getNextJob('test-token');
+          return next?.id === created.id ? next : undefined;
+        },
+        { what: 'the publish job to come back', intervalMs: 50 },
+      );
+      await job.moveToFailed(
+        new UnrecoverableError('job stalled more than allowable limit'),
+        'test-token',
+      );
     };
     // First loss: rescued (rescue 1 of 1) and queued again.
     await failAsStalled();
@@ -144,12 +143,11 @@ describe('the reconciler', () => {
     expect(post.status).toBe('failed');
     expect(post.errorCode).toBe('worker_lost');
     expect(post.errorMessage).toContain('Check that the video plays');
-    const deadline = Date.now() + 10_000;
-    while (!callbacks.some((c) => c.url === '/hooks/poison') && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const callback = callbacks.find((c) => c.url === '/hooks/poison');
-    expect(JSON.parse(callback?.body ?? '{}')).toMatchObject({
+    const callback = await waitUntil(() => callbacks.find((c) => c.url === '/hooks/poison'), {
+      what: 'the post.failed callback',
+      intervalMs: 50,
+    });
+    expect(JSON.parse(callback.body)).toMatchObject({
       event: 'post.failed',
       post: { id: created.id, status: 'failed' },
     });

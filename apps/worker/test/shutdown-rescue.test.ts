@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { waitUntil } from '@tiktok-fleet/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isFinal, largeVideo, sha256File, useFleet } from './support/fleet';
 import { crashTestWorkers, slowChunk } from './support/worker-process';
@@ -19,13 +20,18 @@ const slowFirstChunk = (ms: number) => slowChunk(fleet.fault, 0, ms);
 
 /** Resolves once the sandbox has received `count` more chunk PUTs than `before`. */
 async function chunkPutsReach(before: number, count: number) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const puts = (await fleet.stats()).requests['/upload/video/'] ?? 0;
-    if (puts >= before + count) return;
-    if (Date.now() > deadline) throw new Error(`only ${puts - before} chunk PUTs arrived`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  let puts = before;
+  await waitUntil(
+    async () => {
+      puts = (await fleet.stats()).requests['/upload/video/'] ?? 0;
+      return puts >= before + count;
+    },
+    {
+      what: `${count} chunk PUTs`,
+      timeoutMs: 20_000,
+      describe: () => `only ${puts - before} arrived`,
+    },
+  );
 }
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { enqueue, PostWindow } from '@tiktok-fleet/queue';
+import { waitUntil } from '@tiktok-fleet/testing';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ensureFreshAccessToken, SWEEP_SCHEDULER_ID, workerContext } from '../src/index';
 import { isFinal, useFleet } from './support/fleet';
@@ -121,13 +122,13 @@ describe('the token-refresh sweep', () => {
     expect(await fleet.jobFinished('token-refresh', sweep.id as string)).toBe('completed');
     const result = (await env.queues['token-refresh'].getJob(sweep.id as string))?.returnvalue;
     expect((result as { accountsDue: number }).accountsDue).toBeGreaterThanOrEqual(1);
-    const deadline = Date.now() + 10_000;
-    let after = await repo.getTokens(account.id);
-    while (after.accessToken === tokens.accessToken && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      after = await repo.getTokens(account.id);
-    }
-    expect(after.accessToken).not.toBe(tokens.accessToken);
+    const after = await waitUntil(
+      async () => {
+        const stored = await repo.getTokens(account.id);
+        return stored.accessToken !== tokens.accessToken ? stored : undefined;
+      },
+      { what: 'the refreshed tokens to be stored', intervalMs: 50 },
+    );
     expect(after.accessTokenExpiresAt.getTime()).toBeGreaterThan(Date.now() + 3600_000);
   });
 });

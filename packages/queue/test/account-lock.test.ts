@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestRedisPrefix } from '@tiktok-fleet/testing';
+import { createTestRedisPrefix, waitUntil } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
 import { AccountUploadLock, LeaseLock, LeaseLostError } from '../src';
 import { connect } from './helpers';
@@ -10,6 +9,12 @@ afterAll(() => redis.quit());
 
 const leases = new LeaseLock(redis, 'upload', { prefix });
 
+/** Redis's own clock, in ms: the one its TTLs run on. */
+async function redisNowMs(): Promise<number> {
+  const [seconds, micros] = await redis.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
 function untilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -19,16 +24,30 @@ function untilAborted(signal: AbortSignal): Promise<never> {
 
 describe('AccountUploadLock', () => {
   test('keeps the lease past its TTL while the work runs, then releases it', async () => {
+    const ttlMs = 400;
     const lock = new AccountUploadLock(redis, {
       prefix,
       accountId: 'acc_long',
       token: 'job-1',
-      ttlMs: 600,
-      renewEveryMs: 150,
+      ttlMs,
+      renewEveryMs: 100,
     });
     const result = await lock.run(async ({ fence, signal }) => {
-      // Three TTLs: without renewals the lease would be gone by now.
-      await sleep(1_800);
+      // The TTL is Redis's: it runs on Redis's clock, which no test can move forward, and a
+      // fake clock in the client would only fool the client while Redis expired the key for
+      // real. So the TTL is short, and the test waits on Redis's own clock until it is a
+      // whole TTL past the moment the first lease would have expired: only renewals can have
+      // kept the key alive by then. At every look the lease is still job-1's.
+      const key = `${prefix}:lease:upload:acc_long`;
+      const firstExpiry = Number(await redis.call('PEXPIRETIME', key));
+      expect(firstExpiry).toBeGreaterThan(0);
+      await waitUntil(
+        async () => {
+          expect((await leases.holder('acc_long'))?.token).toBe('job-1');
+          return (await redisNowMs()) > firstExpiry + ttlMs;
+        },
+        { what: "Redis's clock to pass the first expiry by a TTL", intervalMs: 20 },
+      );
       expect(signal.aborted).toBe(false);
       const other = await leases.acquire('acc_long', 'job-2', 600);
       expect(other).toMatchObject({ acquired: false, holder: 'job-1' });

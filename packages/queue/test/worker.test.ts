@@ -1,6 +1,6 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import type { Job, Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   closeQueues,
   createQueues,
@@ -15,6 +15,8 @@ import {
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('worker');
+/** The error test's own keys: nothing another test left behind can reach its worker. */
+const quietPrefix = createTestRedisPrefix('worker-quiet');
 const producer = connect('producer');
 const consumer = connect();
 const errors: Error[] = [];
@@ -23,6 +25,10 @@ let queues: FleetQueues;
 beforeAll(async () => {
   await waitForRedis(producer);
   queues = createQueues(producer, { prefix, onError: (e) => errors.push(e) });
+});
+// Each test answers for the errors its own queues and workers reported.
+afterEach(() => {
+  expect(errors.splice(0)).toEqual([]);
 });
 afterAll(async () => {
   await closeQueues(queues);
@@ -151,7 +157,42 @@ describe('queues and workers typed by the catalog', () => {
     await expect(enqueuePublish(queues, '12345')).rejects.toThrow(InvalidJobPayloadError);
   });
 
-  test('no queue or worker reported an error', () => {
-    expect(errors).toEqual([]);
+  test('valid, invalid and unknown jobs make no queue or worker report an error', async () => {
+    const reported: string[] = [];
+    const own = createQueues(producer, {
+      prefix: quietPrefix,
+      onError: (e, name) => reported.push(`queue ${name}: ${e.message}`),
+    });
+    const worker = createWorker('status', async () => 'done', {
+      connection: consumer,
+      prefix: quietPrefix,
+      onError: (e) => reported.push(`worker: ${e.message}`),
+    });
+    try {
+      const outcomes: string[] = [];
+      for (const add of [
+        () =>
+          enqueue(own, 'status', 'status', {
+            postId: 'post_q',
+            publishId: 'v_pub_file~v2-1.2',
+            pollCount: 0,
+            startedAt: 1,
+          }),
+        () => own.status.add('status', { postId: 'post_q2' } as never),
+        () => own.status.add('poll' as never, { postId: 'post_q3' } as never),
+      ]) {
+        const finished = nextFinished(worker);
+        await add();
+        outcomes.push((await finished).outcome);
+      }
+      // A refused job is a failed job, not an error of the queue or the worker.
+      expect(outcomes).toEqual(['completed', 'failed', 'failed']);
+      await enqueuePublish(own, 'post_quiet');
+      expect(await own.publish.getJobState('post_quiet')).toBe('waiting');
+    } finally {
+      await worker.close();
+      await closeQueues(own);
+    }
+    expect(reported).toEqual([]);
   });
 });

@@ -45,3 +45,4 @@ export function createTestRedisPrefix(label = 'test'): string {
 }
 export { freePort } from './ports';
 export { startTcpProxy } from './tcp-proxy';
+export { type WaitUntilOptions, waitUntil } from './wait-until';

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir, writeRandomFile } from './support/files';
 import { caught, useSandbox, waitForStatus } from './support/sandbox';
@@ -154,7 +155,10 @@ describe('Direct Post', () => {
       init.publishId,
       (s) => s.status === 'PUBLISH_COMPLETE',
     );
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing is left to happen at TikTok (no moderation pending), and still no post id.
+    await waitUntil(async () => (await env.stats()).pendingTimers === 0, {
+      what: 'the sandbox to have nothing scheduled',
+    });
     const later = await env.client.fetchPublishStatus(tokens.accessToken, init.publishId);
     expect(done.postIds).toEqual([]);
     expect(later.postIds).toEqual([]);

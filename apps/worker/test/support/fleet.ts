@@ -23,7 +23,12 @@ import {
   redisConnection,
   waitForRedis,
 } from '@tiktok-fleet/queue';
-import { createTestDatabase, createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import {
+  createTestDatabase,
+  createTestRedisPrefix,
+  testServices,
+  waitUntil,
+} from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
 import {
   createTikTokClient,
@@ -212,6 +217,8 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
     control,
     configure: (config: Record<string, unknown>) => control('PATCH', '/config', config),
     fault: (fault: Record<string, unknown>) => control('POST', '/faults', fault),
+    /** Lets time pass at TikTok (upload URLs, tokens, windows) without waiting for it. */
+    advanceClock: (advanceMs: number) => control('POST', '/clock', { advanceMs }),
     publishes: () => control<SandboxPublish[]>('GET', '/publishes'),
     stats: () => control<SandboxStats>('GET', '/stats'),
 
@@ -302,13 +309,20 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
       jobId: string,
       timeoutMs = 20_000,
     ): Promise<'completed' | 'failed'> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const state = await env.queues[queue].getJobState(jobId);
-        if (state === 'completed' || state === 'failed') return state;
-        if (Date.now() > deadline) throw new Error(`job ${queue}/${jobId} is still ${state}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let state: string | undefined;
+      return waitUntil(
+        async () => {
+          const now = await env.queues[queue].getJobState(jobId);
+          state = now;
+          return now === 'completed' || now === 'failed' ? now : undefined;
+        },
+        {
+          what: `job ${queue}/${jobId} to finish`,
+          timeoutMs,
+          intervalMs: 50,
+          describe: () => `still ${state}`,
+        },
+      );
     },
 
     /** Polls the post until `done` says so (the workers run on their own). */
@@ -318,18 +332,21 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
       timeoutMs = 20_000,
     ): Promise<PostWithEvents> {
       const posts = createPostRepository(env.db);
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const post = (await posts.get(postId)) as PostWithEvents;
-        if (done(post)) return post;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `post ${postId} is still ${post.status} (${post.errorCode ?? 'no error'}): ` +
-              JSON.stringify(post.events.map((e) => [e.status, e.detail])),
-          );
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let post: PostWithEvents | undefined;
+      return waitUntil(
+        async () => {
+          post = (await posts.get(postId)) as PostWithEvents;
+          return done(post) ? post : undefined;
+        },
+        {
+          what: `post ${postId}`,
+          timeoutMs,
+          intervalMs: 50,
+          describe: () =>
+            `still ${post?.status} (${post?.errorCode ?? 'no error'}): ` +
+            JSON.stringify(post?.events.map((e) => [e.status, e.detail])),
+        },
+      );
     },
   };
 }

@@ -1,3 +1,4 @@
+import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { afterAll, beforeAll } from 'vitest';
 import {
@@ -39,6 +40,8 @@ export interface SandboxStats {
   maxConcurrentUploadsByCreator: Record<string, number>;
   violations: { rule: string; detail: string }[];
   requests: Record<string, number>;
+  delayedMs: Record<string, number>;
+  pendingTimers: number;
   refreshTokensReused: number;
 }
 
@@ -55,6 +58,8 @@ export function useSandbox(clientOptions: Partial<TikTokClientOptions> = {}) {
     configure: (config: Record<string, unknown>) => Promise<unknown>;
     reset: (config?: Record<string, unknown>) => Promise<void>;
     fault: (fault: Record<string, unknown>) => Promise<unknown>;
+    /** Lets time pass at TikTok (expiries, windows, counts) without waiting for it. */
+    advanceClock: (ms: number) => Promise<unknown>;
     publishes: () => Promise<SandboxPublish[]>;
     publish: (publishId: string) => Promise<SandboxPublish>;
     stats: () => Promise<SandboxStats>;
@@ -104,6 +109,7 @@ export function useSandbox(clientOptions: Partial<TikTokClientOptions> = {}) {
       });
     };
     env.fault = (fault) => env.control('POST', '/faults', fault);
+    env.advanceClock = (advanceMs) => env.control('POST', '/clock', { advanceMs });
     env.publishes = () => env.control<SandboxPublish[]>('GET', '/publishes');
     env.publish = async (publishId) => {
       const found = (await env.publishes()).find((p) => p.publishId === publishId);
@@ -157,13 +163,19 @@ export async function waitForStatus(
   done: (s: Awaited<ReturnType<TikTokClient['fetchPublishStatus']>>) => boolean,
   timeoutMs = 10_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await client.fetchPublishStatus(accessToken, publishId);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`publish ${publishId} stuck at ${status.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let last: Awaited<ReturnType<TikTokClient['fetchPublishStatus']>> | undefined;
+  return waitUntil(
+    async () => {
+      last = await client.fetchPublishStatus(accessToken, publishId);
+      return done(last) ? last : undefined;
+    },
+    {
+      what: `publish ${publishId} to finish`,
+      timeoutMs,
+      intervalMs: 50,
+      describe: () => `stuck at ${last?.status}`,
+    },
+  );
 }
 
 /** Runs `fn` and returns the error it throws (failing if it does not). */
