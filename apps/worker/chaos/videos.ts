@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { makeTestPatternVideo, sha256File } from '@tiktok-fleet/testing/videos';
 
 export interface ChaosVideo {
   /** Absolute path of the cached file. */
@@ -20,37 +17,6 @@ export interface ChaosVideo {
  */
 const durations = [6.5, 9, 12];
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
-  return hash.digest('hex');
-}
-
-async function makeVideo(path: string, seconds: number): Promise<void> {
-  const partial = `${path}.${process.pid}.part.mp4`;
-  await promisify(execFile)('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=720x1280:rate=30',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-qp',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    partial,
-  ]);
-  await rename(partial, path);
-}
-
 export async function chaosVideos(root: string): Promise<ChaosVideo[]> {
   const dir = join(root, '.tmp', 'chaos-videos');
   await mkdir(dir, { recursive: true });
@@ -58,7 +24,7 @@ export async function chaosVideos(root: string): Promise<ChaosVideo[]> {
   for (const seconds of durations) {
     const name = `chaos-${seconds}s.mp4`;
     const file = join(dir, name);
-    if (!(await stat(file).catch(() => undefined))) await makeVideo(file, seconds);
+    if (!(await stat(file).catch(() => undefined))) await makeTestPatternVideo(file, seconds);
     videos.push({ file, name, size: (await stat(file)).size, sha256: await sha256File(file) });
   }
   return videos;

@@ -1,6 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +29,7 @@ import {
   waitUntil,
 } from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
+import { makeTestPatternVideo } from '@tiktok-fleet/testing/videos';
 import {
   createTikTokClient,
   type TikTokClient,
@@ -354,45 +354,19 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
 export const isFinal = (post: { status: string }) =>
   ['published', 'failed', 'canceled'].includes(post.status);
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
-  return hash.digest('hex');
-}
-
 /**
  * A valid video over 10 MiB (two chunks of 5 MiB or more), made with ffmpeg once per test
  * run: lossless H.264 of a test pattern, 720x1280, 30 fps, 5.5 s (about 10.6 MiB).
  */
+export { sha256File } from '@tiktok-fleet/testing/videos';
+
+/**
+ * A valid video over 10 MiB (two chunks of 5 MiB or more), made once per test run: 5.5 s of
+ * the test pattern, about 10.6 MiB.
+ */
 export async function largeVideo(): Promise<string> {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const { stat } = await import('node:fs/promises');
   const path = join(tmpdir(), `tf-large-${process.ppid}.mp4`);
   const existing = await stat(path).catch(() => undefined);
-  if (existing && existing.size > 10 * MiB) return path;
-  const partial = `${path}.${process.pid}.part.mp4`;
-  await promisify(execFile)('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=720x1280:rate=30',
-    '-t',
-    '5.5',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-qp',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    partial,
-  ]);
-  const { rename } = await import('node:fs/promises');
-  await rename(partial, path);
+  if (!existing || existing.size <= 10 * MiB) await makeTestPatternVideo(path, 5.5);
   return path;
 }
