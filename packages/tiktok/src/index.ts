@@ -18,7 +18,7 @@ export {
   type TikTokClient,
   type TikTokClientOptions,
 } from './client';
-export type { CreatorInfo, PrivacyLevel } from './creator-info';
+export type { CreatorInfo } from './creator-info';
 export {
   DEFAULT_VIDEO_FIELDS,
   USER_INFO_FIELDS_BY_SCOPE,
