@@ -16,6 +16,5 @@ export {
   POST_STATUSES,
   type PostStatus,
   PRIVACY_LEVELS,
-  type PrivacyLevel,
 } from './post-rules';
 export { formatValidationIssues } from './validation-issues';
