@@ -7,7 +7,8 @@ import {
   TokenCipher,
 } from '@tiktok-fleet/db';
 import type { Logger } from '@tiktok-fleet/observability';
-import { createPostEnqueuer, type FleetQueues, OAuthStateStore } from '@tiktok-fleet/queue';
+import { createPostEnqueuer } from '@tiktok-fleet/posts';
+import { type FleetQueues, OAuthStateStore } from '@tiktok-fleet/queue';
 import type { TikTokClient } from '@tiktok-fleet/tiktok';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from './config';

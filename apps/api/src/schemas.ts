@@ -1,4 +1,4 @@
-import { postResourceSchema } from '@tiktok-fleet/queue';
+import { postResourceSchema } from '@tiktok-fleet/posts';
 import { z } from 'zod';
 
 /** The one error shape of the API (docs/architecture.md, Errors). */

@@ -1,4 +1,4 @@
-import type { PostResource } from '@tiktok-fleet/queue';
+import type { PostResource } from '@tiktok-fleet/posts';
 import {
   ApiConnectionError,
   type ApiErrorDetails,

@@ -1,21 +1,15 @@
-import type { PostResource } from '@tiktok-fleet/queue';
+import type { PostResource, PostStatus } from '@tiktok-fleet/posts';
 import { formatBytes, percentOf } from './format-bytes';
 
-/** The stages a post goes through, in order, as the follow view names them. */
-export const STAGES = [
-  'queued',
-  'scheduled',
-  'validating',
-  'uploading',
-  'processing',
-  'published',
-] as const;
-
 /** Statuses after which nothing changes any more. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['published', 'failed', 'canceled']);
+export const FINAL_STATUSES: ReadonlySet<string> = new Set<PostStatus>([
+  'published',
+  'failed',
+  'canceled',
+]);
 
 /** Statuses that mean TikTok holds every byte of the video. */
-const UPLOAD_DONE: ReadonlySet<string> = new Set(['processing', 'published']);
+const UPLOAD_DONE: ReadonlySet<string> = new Set<PostStatus>(['processing', 'published']);
 
 export interface ProgressView {
   status: string;

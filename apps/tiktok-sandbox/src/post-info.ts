@@ -27,7 +27,9 @@ export function parsePostInfo(value: unknown): PostInfo {
   const title = info.title;
   if (title !== undefined && typeof title !== 'string')
     throw invalidParam('title must be a string.');
-  // 2200 UTF-16 code units, which is what String#length counts.
+  // 2200 UTF-16 code units, which is what String#length counts. A deliberate copy of TikTok's
+  // number, not an import of the fleet's CAPTION_MAX_LENGTH: the sandbox stands in for TikTok,
+  // so a wrong limit in the fleet must fail against it instead of agreeing with it.
   if (typeof title === 'string' && title.length > 2200) {
     throw invalidParam('title may be at most 2200 UTF-16 characters long.');
   }

@@ -1,3 +1,5 @@
+import type { PrivacyLevel } from './types';
+
 /** Byte counts as people read them (1 MB = 1,000,000 bytes, as file managers show). */
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
@@ -21,9 +23,10 @@ export function formatSeconds(seconds: number): string {
   return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
 }
 
+/** Indexed by the creator's open list of levels; `satisfies` keeps one label per known level. */
 export const PRIVACY_LABELS: Record<string, string> = {
   PUBLIC_TO_EVERYONE: 'Everyone',
   MUTUAL_FOLLOW_FRIENDS: 'Friends',
   FOLLOWER_OF_CREATOR: 'Followers',
   SELF_ONLY: 'Only me',
-};
+} satisfies Record<PrivacyLevel, string>;

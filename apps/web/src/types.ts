@@ -20,11 +20,11 @@ export interface Account {
   uploadInProgress?: boolean;
 }
 
-export type PrivacyLevel =
-  | 'PUBLIC_TO_EVERYONE'
-  | 'MUTUAL_FOLLOW_FRIENDS'
-  | 'FOLLOWER_OF_CREATOR'
-  | 'SELF_ONLY';
+// The post vocabulary is the fleet's own (packages/posts/src/post-rules.ts, which imports
+// nothing, so Vite bundles it as it is).
+import type { PostStatus, PrivacyLevel } from '@tiktok-fleet/posts/rules';
+
+export { POST_STATUSES, type PostStatus, type PrivacyLevel } from '@tiktok-fleet/posts/rules';
 
 export interface PostingTexts {
   commercialToggle: string;
@@ -69,18 +69,6 @@ export interface PostingOptions {
   };
   texts: PostingTexts;
 }
-
-export const POST_STATUSES = [
-  'queued',
-  'scheduled',
-  'validating',
-  'uploading',
-  'processing',
-  'published',
-  'failed',
-  'canceled',
-] as const;
-export type PostStatus = (typeof POST_STATUSES)[number];
 
 export interface Post {
   id: string;

@@ -34,13 +34,8 @@ import {
   TokenCipher,
 } from '@tiktok-fleet/db';
 import { applyMigrations } from '@tiktok-fleet/db/migrations';
-import {
-  closeQueues,
-  createPostEnqueuer,
-  createQueues,
-  redisConnection,
-  waitForRedis,
-} from '@tiktok-fleet/queue';
+import { createPostEnqueuer } from '@tiktok-fleet/posts';
+import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { freePort } from '@tiktok-fleet/testing/ports';
 import { createTikTokClient, userInfoFieldsForScopes } from '@tiktok-fleet/tiktok';
 import { cpuSeconds, type FleetProcess, startProcess, waitUntilReady } from './fleet-process';

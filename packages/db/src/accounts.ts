@@ -1,4 +1,4 @@
-import type { Account, PrismaClient, PrivacyLevel } from '../generated/prisma/client';
+import { type Account, type PrismaClient, PrivacyLevel } from '../generated/prisma/client';
 import {
   AccountConnectedElsewhereError,
   AccountNotFoundError,
@@ -36,12 +36,7 @@ export interface CreatorInfoCache {
   maxVideoPostDurationSec?: number | null;
 }
 
-const PRIVACY_LEVELS = new Set<string>([
-  'PUBLIC_TO_EVERYONE',
-  'MUTUAL_FOLLOW_FRIENDS',
-  'FOLLOWER_OF_CREATOR',
-  'SELF_ONLY',
-]);
+const PRIVACY_LEVELS = new Set<string>(Object.values(PrivacyLevel));
 
 export interface ConnectedAccount {
   ownerId: string;

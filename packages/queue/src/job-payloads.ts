@@ -1,4 +1,9 @@
+import { PostStatus } from '@tiktok-fleet/db';
 import { z } from 'zod';
+
+// The statuses come from the database schema's own enum, not from @tiktok-fleet/posts: posts
+// depends on this package (its enqueue contract adds the publish job), so importing posts here
+// would make a cycle. Both lists are checked against each other in packages/posts/test.
 
 /**
  * Job data: ids only, never a token or a secret (BullMQ stores job data in clear text and
@@ -7,19 +12,6 @@ import { z } from 'zod';
  * The schemas strip unknown fields instead of refusing them: during a rolling deploy a newer
  * producer may add an optional field that an older worker does not know yet.
  */
-
-/** Every post status (docs/architecture.md, Post statuses). */
-export const POST_STATUSES = [
-  'queued',
-  'scheduled',
-  'validating',
-  'uploading',
-  'processing',
-  'published',
-  'failed',
-  'canceled',
-] as const;
-export type PostStatus = (typeof POST_STATUSES)[number];
 
 /** What a `notify` job reports to the post's callbackUrl. */
 export const NOTIFY_EVENTS = ['post.published', 'post.failed', 'post.canceled'] as const;
@@ -60,7 +52,7 @@ export const analyticsPayload = z.object({
 export const notifyPayload = z.object({
   postId: id,
   event: z.enum(NOTIFY_EVENTS),
-  status: z.enum(POST_STATUSES),
+  status: z.enum(PostStatus),
 });
 
 /** The reconciler's job scheduler: one pass over the posts that are not final. */

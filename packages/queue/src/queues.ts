@@ -1,3 +1,4 @@
+import type { PostStatus } from '@tiktok-fleet/db';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -12,7 +13,7 @@ import {
 } from './catalog';
 import { DEFAULT_PREFIX } from './connection';
 import { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
-import { NOTIFY_EVENT_OF, type PostStatus } from './job-payloads';
+import { NOTIFY_EVENT_OF } from './job-payloads';
 import { checkPrefix } from './keys';
 
 /** One typed queue per catalog entry, keyed by queue name. */

@@ -1,6 +1,8 @@
 import { createTestRedisPrefix, waitUntil } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { AccountUploadLock, LeaseLock, LeaseLostError } from '../src';
+import { AccountUploadLock } from '../src/account-lock';
+import { LeaseLostError } from '../src/errors/lease-lost-error';
+import { LeaseLock } from '../src/lease-lock';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('account-lock');

@@ -1,17 +1,10 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  busyDeferralDelay,
-  closeQueues,
-  createQueues,
-  createWorker,
-  deferJob,
-  deferralCount,
-  enqueue,
-  type FleetQueues,
-  waitForRedis,
-} from '../src';
+import { waitForRedis } from '../src/connection';
+import { createWorker } from '../src/create-worker';
+import { busyDeferralDelay, deferJob, deferralCount } from '../src/defer-job';
+import { closeQueues, createQueues, enqueue, type FleetQueues } from '../src/queues';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('defer');

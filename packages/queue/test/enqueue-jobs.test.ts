@@ -1,8 +1,8 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { concurrencyOf } from '../src/catalog';
 import {
   closeQueues,
-  concurrencyOf,
   createQueues,
   enqueueAnalytics,
   enqueueNotify,
@@ -15,7 +15,7 @@ import {
   postJobOf,
   scheduleReconcilePasses,
   scheduleRefreshSweep,
-} from '../src';
+} from '../src/queues';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('enqueue-jobs');

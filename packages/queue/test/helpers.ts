@@ -3,7 +3,7 @@
 import { testServices } from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
 import type { Redis } from 'ioredis';
-import { type RedisRole, redisConnection } from '../src';
+import { type RedisRole, redisConnection } from '../src/connection';
 
 /** A client of the test run's Redis, made the way the fleet makes its clients. */
 export function connect(role: RedisRole = 'worker'): Redis {

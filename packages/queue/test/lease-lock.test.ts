@@ -1,6 +1,6 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { LeaseLock } from '../src';
+import { LeaseLock } from '../src/lease-lock';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('lease');

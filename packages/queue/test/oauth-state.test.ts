@@ -1,6 +1,6 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { OAuthStateStore } from '../src';
+import { OAuthStateStore } from '../src/oauth-state';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('oauth');

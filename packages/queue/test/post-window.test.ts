@@ -1,6 +1,6 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { POST_WINDOW_MS, PostWindow } from '../src';
+import { POST_WINDOW_MS, PostWindow } from '../src/post-window';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('post-window');

@@ -1,6 +1,6 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS } from '../src';
+import { SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS } from '../src/rate-limiter';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('rate');

@@ -1,17 +1,17 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import type { Job, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { jobCatalog } from '../src/catalog';
+import { waitForRedis } from '../src/connection';
+import { createWorker } from '../src/create-worker';
+import { InvalidJobPayloadError } from '../src/errors/invalid-job-payload-error';
 import {
   closeQueues,
   createQueues,
-  createWorker,
   enqueue,
   enqueuePublish,
   type FleetQueues,
-  InvalidJobPayloadError,
-  jobCatalog,
-  waitForRedis,
-} from '../src';
+} from '../src/queues';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('worker');

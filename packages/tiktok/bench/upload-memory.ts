@@ -11,7 +11,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
-import { createTikTokClient } from '../src/index';
+import { createTikTokClient } from '../src/client';
 
 const MiB = 1024 * 1024;
 const REDIRECT_URI = 'https://bench.example/callback';

@@ -3,12 +3,6 @@ import { toNumber } from './json';
 
 export const CREATOR_INFO_PATH = '/v2/post/publish/creator_info/query/';
 
-export type PrivacyLevel =
-  | 'PUBLIC_TO_EVERYONE'
-  | 'MUTUAL_FOLLOW_FRIENDS'
-  | 'FOLLOWER_OF_CREATOR'
-  | 'SELF_ONLY';
-
 export interface CreatorInfo {
   avatarUrl: string | undefined;
   username: string | undefined;

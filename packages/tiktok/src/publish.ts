@@ -1,6 +1,6 @@
+import { CAPTION_MAX_LENGTH, type PrivacyLevel } from '@tiktok-fleet/posts/rules';
 import { type ChunkPlan, MAX_VIDEO_SIZE, planChunks } from './chunk-plan';
 import type { ClientContext } from './context';
-import type { PrivacyLevel } from './creator-info';
 import { TikTokApiError } from './errors';
 import { describeFailReason, type FailReasonDescription } from './fail-reason';
 import { toIdString, toNumber } from './json';
@@ -9,9 +9,6 @@ export const DIRECT_POST_INIT_PATH = '/v2/post/publish/video/init/';
 export const INBOX_INIT_PATH = '/v2/post/publish/inbox/video/init/';
 export const STATUS_FETCH_PATH = '/v2/post/publish/status/fetch/';
 export const CANCEL_PATH = '/v2/post/publish/cancel/';
-
-/** Caption limit in UTF-16 code units, which is what JS string length counts. */
-export const MAX_TITLE_LENGTH = 2200;
 
 export interface PostInfo {
   title?: string;
@@ -48,11 +45,11 @@ export async function initDirectPost(
   params: { postInfo: PostInfo; source: VideoSource },
 ): Promise<InitResult> {
   const { title } = params.postInfo;
-  if (title !== undefined && title.length > MAX_TITLE_LENGTH) {
+  if (title !== undefined && title.length > CAPTION_MAX_LENGTH) {
     throw new TikTokApiError({
       code: 'invalid_params',
       endpoint: DIRECT_POST_INIT_PATH,
-      description: `The caption is ${title.length} characters long; TikTok allows at most ${MAX_TITLE_LENGTH}.`,
+      description: `The caption is ${title.length} characters long; TikTok allows at most ${CAPTION_MAX_LENGTH}.`,
     });
   }
   const { sourceInfo, plan } = sourceInfoOf(DIRECT_POST_INIT_PATH, params.source);

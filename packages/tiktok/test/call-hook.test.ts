@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTikTokClient, type TikTokCall } from '../src/index';
+import type { TikTokCall } from '../src/call-hook';
+import { createTikTokClient } from '../src/client';
 import { useTempDir, writeRandomFile } from './support/files';
 import { caught, useSandbox } from './support/sandbox';
 

@@ -6,7 +6,7 @@ import {
   MAX_VIDEO_SIZE,
   MIN_CHUNK_SIZE,
   planChunks,
-} from '../src/index';
+} from '../src/chunk-plan';
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planChunks, receivedFromContentRange } from '../src/index';
+import { planChunks } from '../src/chunk-plan';
+import { receivedFromContentRange } from '../src/upload';
 
 const plan = planChunks(50_000_123, { chunkSize: 10_000_000 });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyErrorCode,
-  describeFailReason,
   type ErrorAction,
   KNOWN_ERROR_CODES,
   TikTokApiError,
-} from '../src/index';
+} from '../src/errors';
+import { describeFailReason } from '../src/fail-reason';
 import { redactSecrets } from '../src/redact';
 
 // docs/tiktok-api.md, Error codes and OAuth errors, with the handling each row asks for.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJson, toIdString } from '../src/index';
-import { stringifyJson } from '../src/json';
+import { parseJson, stringifyJson, toIdString } from '../src/json';
 
 describe('int64-safe JSON', () => {
   it('keeps 19-digit ids exact where JSON.parse rounds them', () => {

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createTikTokClient } from '../src/client';
+import { userInfoFieldsForScopes } from '../src/display';
+import { parseScopes } from '../src/oauth';
 import {
   createCodeChallenge,
   createCodeVerifier,
   createPkcePair,
-  createTikTokClient,
   isValidCodeVerifier,
-  parseScopes,
-  userInfoFieldsForScopes,
-} from '../src/index';
+} from '../src/pkce';
 
 const client = createTikTokClient({ clientKey: 'ck_test', clientSecret: 'cs_test_secret' });
 

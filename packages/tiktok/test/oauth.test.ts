@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPkcePair, createTikTokClient } from '../src/index';
+import { createTikTokClient } from '../src/client';
+import { createPkcePair } from '../src/pkce';
 import { ALL_SCOPES, caught, REDIRECT_URI, useSandbox } from './support/sandbox';
 
 const env = useSandbox();

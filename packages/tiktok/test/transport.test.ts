@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTikTokClient } from '../src/index';
+import { createTikTokClient } from '../src/client';
 import { caught, useSandbox } from './support/sandbox';
 
 const env = useSandbox();

@@ -1,6 +1,9 @@
 import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ChunkPlan, InitResult, UploadProgress, UserTokens } from '../src/index';
+import type { ChunkPlan } from '../src/chunk-plan';
+import type { UserTokens } from '../src/oauth';
+import type { InitResult } from '../src/publish';
+import type { UploadProgress } from '../src/upload';
 import { useTempDir, writeRandomFile } from './support/files';
 import { caught, useSandbox } from './support/sandbox';
 

@@ -1,9 +1,6 @@
 import { DbError, isDatabaseUnavailable, TokenCipherError } from '@tiktok-fleet/db';
-import {
-  EnqueuePostError,
-  type EnqueuePostErrorCode,
-  isRedisUnavailable,
-} from '@tiktok-fleet/queue';
+import { EnqueuePostError, type EnqueuePostErrorCode } from '@tiktok-fleet/posts';
+import { isRedisUnavailable } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';

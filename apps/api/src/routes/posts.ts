@@ -3,7 +3,7 @@ import {
   postRequestSchema,
   postResourceSchema,
   toPostResource,
-} from '@tiktok-fleet/queue';
+} from '@tiktok-fleet/posts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

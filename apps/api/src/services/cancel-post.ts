@@ -1,6 +1,7 @@
 import { type Post, PostStatusConflictError } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { type PostResource, postJobOf, toPostResource } from '@tiktok-fleet/queue';
+import { type PostResource, toPostResource } from '@tiktok-fleet/posts';
+import { postJobOf } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';

@@ -1,4 +1,5 @@
-import { enqueueNotify, type PostStatus } from '@tiktok-fleet/queue';
+import type { PostStatus } from '@tiktok-fleet/posts';
+import { enqueueNotify } from '@tiktok-fleet/queue';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';
 

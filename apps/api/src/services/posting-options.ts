@@ -1,6 +1,7 @@
 import type { PublicAccount } from '@tiktok-fleet/db';
 import { TIKTOK_VIDEO_LIMITS } from '@tiktok-fleet/media';
-import { CAPTION_MAX_LENGTH, SlidingWindowRateLimiter } from '@tiktok-fleet/queue';
+import { CAPTION_MAX_LENGTH } from '@tiktok-fleet/posts';
+import { SlidingWindowRateLimiter } from '@tiktok-fleet/queue';
 import { type CreatorInfo, isTikTokApiError, type TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';

@@ -1,4 +1,4 @@
-import { POST_STATUSES } from '@tiktok-fleet/queue';
+import { POST_STATUSES } from '@tiktok-fleet/posts';
 import { type Command, Option } from 'commander';
 import { contextOf } from '../context';
 import { examples } from '../help-text';

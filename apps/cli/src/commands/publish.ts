@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { PRIVACY_LEVELS } from '@tiktok-fleet/queue';
+import { PRIVACY_LEVELS } from '@tiktok-fleet/posts';
 import { type Command, Option } from 'commander';
 import type { ApiClient, PostResource } from '../api-client';
 import { ApiRequestError } from '../api-errors';

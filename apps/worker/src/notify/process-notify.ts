@@ -1,4 +1,5 @@
-import { type FleetProcessor, jobCatalog, toPostResource } from '@tiktok-fleet/queue';
+import { toPostResource } from '@tiktok-fleet/posts';
+import { type FleetProcessor, jobCatalog } from '@tiktok-fleet/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { recordEvent } from '../post-outcomes';

@@ -1,4 +1,4 @@
-import type { PostRequest } from '@tiktok-fleet/queue';
+import type { PostRequest } from '@tiktok-fleet/posts';
 import type { CreatorInfo } from '@tiktok-fleet/tiktok';
 import { PostFailure } from '../errors';
 

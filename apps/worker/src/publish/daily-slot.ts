@@ -1,6 +1,7 @@
 import type { Post } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { DailyCapReachedError, type PostRequest, PostWindow } from '@tiktok-fleet/queue';
+import type { PostRequest } from '@tiktok-fleet/posts';
+import { DailyCapReachedError, PostWindow } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { DeferRequest, PostFailure } from '../errors';
 

@@ -1,4 +1,4 @@
-import type { PostRequest } from '@tiktok-fleet/queue';
+import type { PostRequest } from '@tiktok-fleet/posts';
 import type { ChunkPlan } from '@tiktok-fleet/tiktok';
 import { checkAgainstCreator, type InteractionSettings } from './creator-check';
 import { fetchCreatorInfo } from './creator-info';

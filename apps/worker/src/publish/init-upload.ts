@@ -1,5 +1,5 @@
 import type { Prisma } from '@tiktok-fleet/db';
-import type { PostRequest } from '@tiktok-fleet/queue';
+import type { PostRequest } from '@tiktok-fleet/posts';
 import type { InitResult, VideoSource } from '@tiktok-fleet/tiktok';
 import { describeForced, type InteractionSettings } from './creator-check';
 import type { PublishRun } from './publish-run';

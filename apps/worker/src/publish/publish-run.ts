@@ -7,7 +7,8 @@ import {
   type Prisma,
 } from '@tiktok-fleet/db';
 import type { Logger } from '@tiktok-fleet/observability';
-import type { AccountUploadLock, FleetJob, PostRequest } from '@tiktok-fleet/queue';
+import type { PostRequest } from '@tiktok-fleet/posts';
+import type { AccountUploadLock, FleetJob } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { PostCanceled } from '../errors';
 import { isFinal } from '../post-outcomes';

@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { isRealPathInside, resolveMediaPath, type VideoSource } from '@tiktok-fleet/queue';
+import { isRealPathInside, resolveMediaPath, type VideoSource } from '@tiktok-fleet/posts';
 import type { WorkerContext } from '../deps';
 import { PostFailure } from '../errors';
 import { downloadVideo } from './download-video';

@@ -1,4 +1,4 @@
-import type { PostRequest } from '@tiktok-fleet/queue';
+import type { PostRequest } from '@tiktok-fleet/posts';
 import type { ChunkPlan } from '@tiktok-fleet/tiktok';
 import { recordEvent } from '../post-outcomes';
 import { replaceDeadUpload } from './fresh-upload';

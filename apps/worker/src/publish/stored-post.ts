@@ -1,5 +1,5 @@
 import type { Post } from '@tiktok-fleet/db';
-import { formatValidationIssues, type PostRequest, postRequestSchema } from '@tiktok-fleet/queue';
+import { formatValidationIssues, type PostRequest, postRequestSchema } from '@tiktok-fleet/posts';
 import type { ChunkPlan, ChunkRange } from '@tiktok-fleet/tiktok';
 import { PostFailure } from '../errors';
 

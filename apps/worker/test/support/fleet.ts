@@ -13,12 +13,11 @@ import {
   TokenCipher,
 } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
+import { createPostEnqueuer, type PostRequestInput } from '@tiktok-fleet/posts';
 import {
   closeQueues,
-  createPostEnqueuer,
   createQueues,
   type FleetQueues,
-  type PostRequestInput,
   redisConnection,
   waitForRedis,
 } from '@tiktok-fleet/queue';

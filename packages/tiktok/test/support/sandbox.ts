@@ -1,12 +1,8 @@
 import { waitUntil } from '@tiktok-fleet/testing/wait-until';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { afterAll, beforeAll } from 'vitest';
-import {
-  createTikTokClient,
-  type TikTokClient,
-  type TikTokClientOptions,
-  type UserTokens,
-} from '../../src/index';
+import { createTikTokClient, type TikTokClient, type TikTokClientOptions } from '../../src/client';
+import type { UserTokens } from '../../src/oauth';
 
 export const REDIRECT_URI = 'https://app.example/api/integrations/tiktok/callback';
 export const ALL_SCOPES = [

@@ -1,7 +1,6 @@
 import type { Post, PostStatusEvent } from '@tiktok-fleet/db';
 import { z } from 'zod';
-import { POST_STATUSES } from './job-payloads';
-import { PRIVACY_LEVELS } from './post-request';
+import { POST_STATUSES, PRIVACY_LEVELS } from './post-rules';
 
 /**
  * A post as callers read it back (docs/architecture.md, A post as read back): the HTTP API answers

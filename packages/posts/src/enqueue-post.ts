@@ -6,12 +6,11 @@ import {
   type Post,
   PostNotFoundError,
 } from '@tiktok-fleet/db';
+import { enqueuePublish, type FleetQueues, InvalidJobPayloadError } from '@tiktok-fleet/queue';
 import { EnqueuePostError } from './errors/enqueue-post-error';
-import { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 import { isRealPathInside, resolveMediaPath } from './media-path';
 import { type PostRequest, postRequestSchema } from './post-request';
 import { type PostResource, toPostResource } from './post-resource';
-import { enqueuePublish, type FleetQueues } from './queues';
 import { formatValidationIssues } from './validation-issues';
 
 export interface PostEnqueuerDeps {

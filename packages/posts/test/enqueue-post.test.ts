@@ -9,27 +9,26 @@ import {
   TokenCipher,
 } from '@tiktok-fleet/db';
 import {
+  closeQueues,
+  createQueues,
+  type FleetQueues,
+  redisConnection,
+  waitForRedis,
+} from '@tiktok-fleet/queue';
+import {
   createTestDatabase,
   createTestRedisPrefix,
   startTcpProxy,
   testServices,
 } from '@tiktok-fleet/testing';
+import type {} from '@tiktok-fleet/testing/global-setup';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  closeQueues,
-  createPostEnqueuer,
-  createQueues,
-  EnqueuePostError,
-  type FleetQueues,
-  redisConnection,
-  waitForRedis,
-} from '../src';
-import { connect } from './helpers';
+import { createPostEnqueuer, EnqueuePostError } from '../src';
 
 const { url } = await createTestDatabase();
 const db = createPrismaClient(url, { poolSize: 4 });
 const prefix = createTestRedisPrefix('enqueue');
-const producer = connect('producer');
+const producer = redisConnection(testServices().redisUrl, 'producer');
 const mediaRoot = await mkdtemp(path.join(tmpdir(), 'tf-media-'));
 const cipher = new TokenCipher(
   parseTokenKeyring({ TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}` }),

@@ -1,16 +1,5 @@
 import { z } from 'zod';
-
-/** TikTok's four privacy levels; which of them an account may use comes from creator info. */
-export const PRIVACY_LEVELS = [
-  'PUBLIC_TO_EVERYONE',
-  'MUTUAL_FOLLOW_FRIENDS',
-  'FOLLOWER_OF_CREATOR',
-  'SELF_ONLY',
-] as const;
-export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
-
-/** TikTok counts the caption in UTF-16 code units, which is what a JS string's length is. */
-export const CAPTION_MAX_LENGTH = 2200;
+import { CAPTION_MAX_LENGTH, PRIVACY_LEVELS } from './post-rules';
 
 /** TikTok's `video_cover_timestamp_ms` is an int32. */
 const COVER_TIMESTAMP_MAX = 2_147_483_647;

@@ -1,0 +1,16 @@
+import { PostStatus, PrivacyLevel } from '@tiktok-fleet/db';
+import { describe, expect, test } from 'vitest';
+import { POST_STATUSES, PRIVACY_LEVELS } from '../src/post-rules';
+
+// post-rules.ts imports nothing so the browser can use it; the database schema has the same
+// lists as enums. A status or privacy level added on one side only would be refused by the
+// other (a failed insert, or a request the API turns away), so the two must agree.
+describe('the post vocabulary matches the database enums', () => {
+  test('POST_STATUSES is the post_status enum, in order', () => {
+    expect([...POST_STATUSES]).toEqual(Object.values(PostStatus));
+  });
+
+  test('PRIVACY_LEVELS is the privacy_level enum, in order', () => {
+    expect([...PRIVACY_LEVELS]).toEqual(Object.values(PrivacyLevel));
+  });
+});
