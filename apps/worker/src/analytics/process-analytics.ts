@@ -124,33 +124,13 @@ function numbersOf(video: Video, postId: string | null): VideoNumbers {
   return { tiktokVideoId: video.id, postId, ...n, engagementRate: engagementRate(n) };
 }
 
-async function keep(ctx: WorkerContext, accountId: string, videos: VideoNumbers[], at: Date) {
-  if (videos.length === 0) return;
-  await ctx.db.analyticsSnapshot.createMany({
-    data: videos.map((v) => ({
-      accountId,
-      postId: v.postId,
-      tiktokVideoId: v.tiktokVideoId,
-      views: BigInt(v.views),
-      likes: BigInt(v.likes),
-      comments: BigInt(v.comments),
-      shares: BigInt(v.shares),
-      engagementRate: v.engagementRate,
-      capturedAt: at,
-    })),
-  });
-}
-
 async function postNumbers(
   ctx: WorkerContext,
   session: TikTokSession,
   account: PublicAccount,
   postId: string,
 ): Promise<PostNumbers> {
-  const post = await ctx.db.post.findFirst({
-    where: { id: postId, accountId: account.id },
-    select: { tiktokPostId: true },
-  });
+  const post = await ctx.posts.getOfAccount(postId, account.id);
   if (!post) throw new UnrecoverableError(`Account ${account.id} has no post ${postId}.`);
   const videoId = post.tiktokPostId;
   if (!videoId) {
@@ -170,7 +150,7 @@ async function postNumbers(
   }
   const at = new Date();
   const numbers = numbersOf(video, postId);
-  await keep(ctx, account.id, [numbers], at);
+  await ctx.snapshots.record(account.id, [numbers], at);
   const result: PostNumbers = { ...numbers, accountId: account.id, capturedAt: at.toISOString() };
   await ctx.redis.set(
     analyticsCacheKey(ctx.settings.prefix, 'post', postId),
@@ -195,15 +175,11 @@ async function accountNumbers(
       ctx.tiktok.listVideos(t, { maxCount: 20, fields: COUNT_FIELDS }),
     );
     const ids = page.videos.map((v) => v.id);
-    const posts = await ctx.db.post.findMany({
-      where: { accountId: account.id, tiktokPostId: { in: ids } },
-      select: { id: true, tiktokPostId: true },
-    });
-    const postOf = new Map(posts.map((p) => [p.tiktokPostId, p.id]));
+    const postOf = await ctx.posts.findByTikTokPostIds(account.id, ids);
     videos = page.videos.map((v) => numbersOf(v, postOf.get(v.id) ?? null));
   }
   const at = new Date();
-  await keep(ctx, account.id, videos, at);
+  await ctx.snapshots.record(account.id, videos, at);
   const sum = (pick: (v: VideoNumbers) => number) => videos.reduce((s, v) => s + pick(v), 0);
   const totals = {
     views: sum((v) => v.views),

@@ -76,11 +76,7 @@ export class PublishRun {
 
   /** The status in the database now, which the API may have changed under this job. */
   async storedStatus(): Promise<PostStatus | undefined> {
-    const current = await this.ctx.db.post.findUnique({
-      where: { id: this.post.id },
-      select: { status: true },
-    });
-    return current?.status;
+    return this.ctx.posts.currentStatus(this.post.id);
   }
 
   /** Only `url` sources are downloaded; the file goes once the upload no longer needs it. */

@@ -48,11 +48,9 @@ export async function uploadChunks(
         });
         if (progress.bytesSent >= progress.totalBytes) run.reachedTikTok = true;
         // One write per chunk, which also tells whether the post was canceled meanwhile.
-        const { count } = await ctx.db.post.updateMany({
-          where: { id: post.id, status: 'uploading' },
-          data: { uploadedBytes: progress.bytesSent },
-        });
-        if (count === 0) canceled.abort();
+        if (!(await ctx.posts.recordUploadProgress(post.id, progress.bytesSent))) {
+          canceled.abort();
+        }
         // Before the next chunk: is the account's upload still ours? A worker cut off from
         // Redis may find on its return that another took the post over; it stops here
         // (the lock's signal aborts) rather than send chunks beside the new holder.
