@@ -9,6 +9,7 @@ export interface VideoCounts {
   likes: number;
   comments: number;
   shares: number;
+  /** (likes + comments + shares) / views × 100; 0 while a video has no views. */
   engagementRate: number;
 }
 

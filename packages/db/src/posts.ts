@@ -104,6 +104,25 @@ export function createPostRepository(db: PrismaClient) {
       });
     },
 
+    /** These posts with their status histories (oldest first), in no particular order. */
+    async listWithEvents(postIds: readonly string[]): Promise<PostWithEvents[]> {
+      return db.post.findMany({
+        where: { id: { in: [...postIds] } },
+        include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+      });
+    },
+
+    /** Every post's status, by post id: a fleet-wide view (the chaos runs watch it). */
+    async statusesOfAll(): Promise<Map<string, PostStatus>> {
+      const rows = await db.post.findMany({ select: { id: true, status: true } });
+      return new Map(rows.map((r) => [r.id, r.status]));
+    },
+
+    /** How many posts are uploading with some bytes already at TikTok. */
+    async countMidUpload(): Promise<number> {
+      return db.post.count({ where: { status: 'uploading', uploadedBytes: { gt: 0 } } });
+    },
+
     async findByPublishId(publishId: string): Promise<Post | null> {
       return db.post.findUnique({ where: { publishId } });
     },

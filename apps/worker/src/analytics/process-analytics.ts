@@ -1,4 +1,4 @@
-import type { PublicAccount } from '@tiktok-fleet/db';
+import type { PublicAccount, VideoCounts } from '@tiktok-fleet/db';
 import { deferJob, type FleetProcessor, fleetKey } from '@tiktok-fleet/queue';
 import {
   isTikTokApiError,
@@ -29,17 +29,6 @@ const STATS_FIELDS: UserInfoField[] = [
   'video_count',
 ];
 
-export interface VideoNumbers {
-  tiktokVideoId: string;
-  postId: string | null;
-  views: number;
-  likes: number;
-  comments: number;
-  shares: number;
-  /** (likes + comments + shares) / views × 100; 0 while a video has no views. */
-  engagementRate: number;
-}
-
 export interface AccountNumbers {
   accountId: string;
   followerCount: number | null;
@@ -47,12 +36,12 @@ export interface AccountNumbers {
   likesCount: number | null;
   videoCount: number | null;
   /** The most recent videos (up to 20) and their sums. */
-  recent: Omit<VideoNumbers, 'tiktokVideoId' | 'postId'> & { videos: number };
-  videos: VideoNumbers[];
+  recent: Omit<VideoCounts, 'tiktokVideoId' | 'postId'> & { videos: number };
+  videos: VideoCounts[];
   capturedAt: string;
 }
 
-export type PostNumbers = VideoNumbers & { accountId: string; capturedAt: string };
+export type PostNumbers = VideoCounts & { accountId: string; capturedAt: string };
 
 export function engagementRate(n: {
   views: number;
@@ -114,7 +103,7 @@ function needsVideoList(account: PublicAccount): void {
   }
 }
 
-function numbersOf(video: Video, postId: string | null): VideoNumbers {
+function numbersOf(video: Video, postId: string | null): VideoCounts {
   const n = {
     views: video.viewCount ?? 0,
     likes: video.likeCount ?? 0,
@@ -169,7 +158,7 @@ async function accountNumbers(
   const stats = account.grantedScopes.includes('user.info.stats') ? STATS_FIELDS : [];
   const user =
     stats.length > 0 ? await session.call('display', (t) => ctx.tiktok.getUserInfo(t, stats)) : {};
-  let videos: VideoNumbers[] = [];
+  let videos: VideoCounts[] = [];
   if (account.grantedScopes.includes('video.list')) {
     const page = await session.call('display', (t) =>
       ctx.tiktok.listVideos(t, { maxCount: 20, fields: COUNT_FIELDS }),
@@ -180,7 +169,7 @@ async function accountNumbers(
   }
   const at = new Date();
   await ctx.snapshots.record(account.id, videos, at);
-  const sum = (pick: (v: VideoNumbers) => number) => videos.reduce((s, v) => s + pick(v), 0);
+  const sum = (pick: (v: VideoCounts) => number) => videos.reduce((s, v) => s + pick(v), 0);
   const totals = {
     views: sum((v) => v.views),
     likes: sum((v) => v.likes),
