@@ -1,19 +1,23 @@
 import { type CreatorInfo, isTikTokApiError } from '@tiktok-fleet/tiktok';
 import type { WorkerContext } from '../deps';
-import type { PublishRun } from './publish-run';
+import type { Upload } from './publish-run';
 
 /** What the creator may post right now, asked of TikTok and kept on the account. */
-export async function fetchCreatorInfo(run: PublishRun): Promise<CreatorInfo | undefined> {
+export async function fetchCreatorInfo({
+  run,
+  request,
+  session,
+}: Upload): Promise<CreatorInfo | undefined> {
   const { ctx } = run;
   try {
-    const creator = await run.session.call('creatorInfo', (t) => ctx.tiktok.queryCreatorInfo(t));
+    const creator = await session.call('creatorInfo', (t) => ctx.tiktok.queryCreatorInfo(t));
     await storeCreatorInfo(ctx, run.post.accountId, creator);
     return creator;
   } catch (error) {
     // Drafts need only video.upload; creator info needs video.publish. Without it the
     // draft goes ahead with TikTok's general limits.
     if (
-      run.request?.mode === 'draft' &&
+      request.mode === 'draft' &&
       isTikTokApiError(error) &&
       error.code === 'scope_not_authorized'
     ) {
