@@ -14,6 +14,18 @@ export interface VideoCounts {
 }
 
 export function createAnalyticsRepository(db: PrismaClient) {
+  const lastSnapshots = async (
+    where: { postId: string } | { accountId: string },
+    limit: number,
+  ): Promise<AnalyticsSnapshot[]> => {
+    const rows = await db.analyticsSnapshot.findMany({
+      where,
+      orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+    return rows.reverse();
+  };
+
   return {
     /** Stores one refresh of an account's videos, all captured at `at`. */
     async record(accountId: string, videos: readonly VideoCounts[], at: Date): Promise<void> {
@@ -48,24 +60,10 @@ export function createAnalyticsRepository(db: PrismaClient) {
     },
 
     /** The post's last `limit` snapshots, oldest first. */
-    async historyOfPost(postId: string, limit: number): Promise<AnalyticsSnapshot[]> {
-      const rows = await db.analyticsSnapshot.findMany({
-        where: { postId },
-        orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }],
-        take: limit,
-      });
-      return rows.reverse();
-    },
+    historyOfPost: (postId: string, limit: number) => lastSnapshots({ postId }, limit),
 
     /** The account's last `limit` snapshots (of all its videos), oldest first. */
-    async historyOfAccount(accountId: string, limit: number): Promise<AnalyticsSnapshot[]> {
-      const rows = await db.analyticsSnapshot.findMany({
-        where: { accountId },
-        orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }],
-        take: limit,
-      });
-      return rows.reverse();
-    },
+    historyOfAccount: (accountId: string, limit: number) => lastSnapshots({ accountId }, limit),
   };
 }
 
