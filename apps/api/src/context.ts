@@ -1,5 +1,6 @@
 import {
   createAccountRepository,
+  createAnalyticsRepository,
   createApiKeyRepository,
   createPostRepository,
   type Db,
@@ -43,6 +44,7 @@ export function createContext(deps: ApiDeps) {
     accounts: createAccountRepository(deps.db, cipher),
     posts: createPostRepository(deps.db),
     apiKeys: createApiKeyRepository(deps.db),
+    snapshots: createAnalyticsRepository(deps.db),
     enqueuer: createPostEnqueuer({
       db: deps.db,
       queues: deps.queues,

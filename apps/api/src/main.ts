@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { loadConfig } from '@tiktok-fleet/config';
-import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
+import { createApiKeyRepository, createPrismaClient, pingDatabase } from '@tiktok-fleet/db';
 import { createLogger, fleetMetrics } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
@@ -23,7 +23,7 @@ const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
 async function start() {
   await mkdir(config.MEDIA_ROOT, { recursive: true });
   const db = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
-  await db.$queryRaw`SELECT 1`.catch((error: Error) => {
+  await pingDatabase(db).catch((error: Error) => {
     throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${causeOf(error)})`);
   });
   const redis = redisConnection(config.REDIS_URL, 'producer');

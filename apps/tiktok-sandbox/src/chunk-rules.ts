@@ -1,5 +1,7 @@
 import { invalidParams } from './errors';
 
+// Deliberate copy of packages/tiktok/src/chunk-plan.ts: the sandbox must not import the client.
+
 /**
  * TikTok's chunk rules (docs/tiktok-api.md, Chunked upload: the "Media Transfer Guide"). The docs
  * say "MB" without defining it; their whole-file example of "4 MB" is 4,194,304 bytes, so the

@@ -13,6 +13,7 @@ const researchPath = '/v2/research/video/query/';
 const dailyRequests = 1000;
 const dayMs = 24 * 60 * 60_000;
 
+// Deliberate copy of packages/tiktok/src/research.ts: the sandbox must not import the client.
 const researchFields = [
   'id',
   'create_time',

@@ -50,6 +50,7 @@ export interface AuthCode {
   used: boolean;
 }
 
+// Deliberate copy of packages/tiktok/src/publish.ts: the sandbox must not import the client.
 export type PublishStatus =
   | 'PROCESSING_UPLOAD'
   | 'PROCESSING_DOWNLOAD'

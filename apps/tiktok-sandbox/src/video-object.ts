@@ -4,6 +4,7 @@ import { videoCounts, videoDuration } from './engagement';
 import { invalidParams } from './errors';
 import type { Creator, Publish } from './state';
 
+// Deliberate copy of packages/tiktok/src/display.ts: the sandbox must not import the client.
 /** The Display API video object's fields (docs/tiktok-api.md, Display API). */
 export const videoFields = [
   'id',

@@ -1,6 +1,6 @@
 // What the scaling benchmark measures about a round, and how it prints it.
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Db } from '@tiktok-fleet/db';
+import type { PostWithEvents } from '@tiktok-fleet/db';
 
 export interface Round {
   processes: number;
@@ -47,14 +47,8 @@ export function cpuTimes(): { busy: number; total: number } | null {
  * `published` (a webhook that came before the status job existed, so the poll waited for
  * its timer).
  */
-export async function latencies(db: Db) {
-  const posts = await db.post.findMany({
-    select: {
-      publishedAt: true,
-      events: { where: { status: { in: ['validating', 'processing'] } }, orderBy: { at: 'asc' } },
-    },
-  });
-  const at = (p: (typeof posts)[number], status: string) =>
+export function latencies(posts: readonly PostWithEvents[]) {
+  const at = (p: PostWithEvents, status: string) =>
     p.events.find((e) => e.status === status)?.at.getTime() ?? Number.NaN;
   const publishJobs = posts
     .map((p) => (at(p, 'processing') - at(p, 'validating')) / 1000)
@@ -66,16 +60,15 @@ export async function latencies(db: Db) {
 }
 
 /** Each post's stages in ms since the start, for a look at where the time went. */
-export async function writeTimeline(db: Db, started: number, path: string): Promise<void> {
-  const posts = await db.post.findMany({
-    select: {
-      id: true,
-      accountId: true,
-      events: { select: { status: true, at: true, detail: true }, orderBy: { at: 'asc' } },
-    },
-    orderBy: { createdAt: 'asc' },
-  });
-  const timeline = posts.map((p) => ({
+export function writeTimeline(
+  posts: readonly PostWithEvents[],
+  started: number,
+  path: string,
+): void {
+  const oldestFirst = [...posts].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
+  );
+  const timeline = oldestFirst.map((p) => ({
     id: p.id,
     accountId: p.accountId,
     events: p.events.map((e) => ({

@@ -28,6 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   createAccountRepository,
+  createPostRepository,
   createPrismaClient,
   type Db,
   parseTokenKeyring,
@@ -36,6 +37,7 @@ import {
 import { applyMigrations } from '@tiktok-fleet/db/migrations';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
+import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
 import { createTikTokClient, userInfoFieldsForScopes } from '@tiktok-fleet/tiktok';
 import { cpuSeconds, type FleetProcess, startProcess, waitUntilReady } from './fleet-process';
@@ -105,19 +107,9 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
   );
 }
 
-/** Runs one statement on the server's maintenance database (CREATE / DROP DATABASE). */
-async function onServer(serverUrl: string, sql: string): Promise<void> {
-  const admin = createPrismaClient(serverUrl, { poolSize: 1 });
-  try {
-    await admin.$executeRawUnsafe(sql);
-  } finally {
-    await admin.$disconnect();
-  }
-}
-
 async function freshDatabase(serverUrl: string, name: string): Promise<string> {
-  await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await applyMigrations({ databaseUrl: url.toString() });
@@ -161,6 +153,9 @@ async function runRound(
   };
   const procs: FleetProcess[] = [];
   const db = createPrismaClient(databaseUrl, { poolSize: 4 });
+  const posts = createPostRepository(db);
+  // The benchmark's database holds this round's posts only.
+  const allPosts = async () => posts.listWithEvents([...(await posts.statusesOfAll()).keys()]);
   const redis = redisConnection(services.redisUrl, 'producer');
   const queues = createQueues(redis, { prefix, onError: () => undefined });
   const tiktok = createTikTokClient({
@@ -227,18 +222,22 @@ async function runRound(
     await queues.publish.resume();
     const deadline = Date.now() + 10 * 60_000;
     for (;;) {
-      const published = await db.post.count({ where: { status: 'published' } });
+      const statuses = [...(await posts.statusesOfAll())];
+      const published = statuses.filter(([, status]) => status === 'published').length;
       if (published === totalPosts) break;
-      const failed = await db.post.findFirst({ where: { status: { in: ['failed', 'canceled'] } } });
+      const [failedId] = statuses.find(([, s]) => s === 'failed' || s === 'canceled') ?? [];
+      const failed = failedId ? await posts.get(failedId) : null;
       if (failed) throw new Error(`post ${failed.id} ${failed.status}: ${failed.errorMessage}`);
       if (Date.now() > deadline) throw new Error(`${published}/${totalPosts} published in 10 min`);
       await sleep(200);
     }
     const cpuAfter = cpuTimes();
     const fleetCpuAfter = cpuSeconds(groups);
-    const last = await db.post.aggregate({ _max: { publishedAt: true } });
+    const lastPublishedAt = Math.max(
+      ...(await allPosts()).map((p) => p.publishedAt?.getTime() ?? 0),
+    );
     // The worker's clock is this machine's: the last publish, not the poll that saw it.
-    const seconds = ((last._max.publishedAt?.getTime() ?? Date.now()) - started) / 1000;
+    const seconds = ((lastPublishedAt > 0 ? lastPublishedAt : Date.now()) - started) / 1000;
     await control('PATCH', '/config', { latencyMs: 0 });
     const after = await requests();
 
@@ -250,8 +249,9 @@ async function runRound(
     const totalCalls = Object.values(calls).reduce((a, b) => a + b, 0);
     const statusCalls = STATUS_POOL_CALLS.reduce((sum, path) => sum + (calls[path] ?? 0), 0);
     const slots = processes * concurrency;
-    const { p50PublishJobS, slowStatus } = await latencies(db);
-    await writeTimeline(db, started, join(logDir, `${tag}-timeline.json`));
+    const roundPosts = await allPosts();
+    const { p50PublishJobS, slowStatus } = latencies(roundPosts);
+    writeTimeline(roundPosts, started, join(logDir, `${tag}-timeline.json`));
     return {
       processes,
       slots,
@@ -282,7 +282,7 @@ async function runRound(
     await redis.quit();
     await db.$disconnect();
     tiktok.close();
-    await onServer(services.serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await adminQuery(services.serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
 }
 

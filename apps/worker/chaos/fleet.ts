@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createAccountRepository,
+  createPostRepository,
   createPrismaClient,
   type Db,
+  type PostRepository,
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
@@ -80,6 +82,7 @@ export class ChaosFleet {
   readonly apiAnswers = new Map<number, number>();
   accountIds: string[] = [];
   db!: Db;
+  posts!: PostRepository;
   redis!: Redis;
   queues!: FleetQueues;
   api!: FleetProcess;
@@ -127,6 +130,7 @@ export class ChaosFleet {
   async start(): Promise<void> {
     const { databaseUrl, redisUrl } = this.options;
     this.db = createPrismaClient(databaseUrl, { poolSize: 4 });
+    this.posts = createPostRepository(this.db);
     this.redis = redisConnection(redisUrl, 'worker');
     this.redis.on('error', () => undefined);
     this.queues = createQueues(this.redis, { prefix: this.prefix, onError: () => undefined });
@@ -315,8 +319,7 @@ export class ChaosFleet {
   }
 
   async postStatuses(): Promise<Map<string, string>> {
-    const rows = await this.db.post.findMany({ select: { id: true, status: true } });
-    return new Map(rows.map((r) => [r.id, r.status]));
+    return this.posts.statusesOfAll();
   }
 
   /** Polls until every accepted post is final or the deadline passes; true when all are. */
@@ -339,9 +342,7 @@ export class ChaosFleet {
     while (Date.now() < deadline) {
       const statuses = await this.postStatuses().catch(() => new Map<string, string>());
       if (this.accepted.every((p) => FINAL.includes(statuses.get(p.postId) ?? ''))) return null;
-      const uploading = await this.db.post
-        .count({ where: { status: 'uploading', uploadedBytes: { gt: 0 } } })
-        .catch(() => 0);
+      const uploading = await this.posts.countMidUpload().catch(() => 0);
       if (uploading > 0) {
         const groups = await groupsUploadingTo(sandboxPort);
         const busy = this.running().filter((w) => w.isReady && groups.has(w.process.pgid));

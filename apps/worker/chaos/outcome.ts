@@ -39,10 +39,7 @@ export async function measure(
   startedAt: number,
   notes: string[],
 ): Promise<Outcome> {
-  const posts = await fleet.db.post.findMany({
-    where: { id: { in: fleet.accepted.map((p) => p.postId) } },
-    include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
-  });
+  const posts = await fleet.posts.listWithEvents(fleet.accepted.map((p) => p.postId));
   const byId = new Map(posts.map((p) => [p.id, p]));
   const publishes = await fleet.control.publishes();
   const stats = await fleet.control.stats();

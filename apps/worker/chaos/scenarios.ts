@@ -198,9 +198,7 @@ export async function redisKill(ctx: ScenarioContext): Promise<Outcome> {
         await postMany(fleet, 20);
         // In flight: uploads running at TikTok.
         while (Date.now() < deadline) {
-          const uploading = await fleet.db.post.count({
-            where: { status: 'uploading', uploadedBytes: { gt: 0 } },
-          });
+          const uploading = await fleet.posts.countMidUpload();
           if (uploading >= 3) break;
           await sleep(50);
         }

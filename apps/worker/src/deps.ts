@@ -1,6 +1,8 @@
 import {
   type AccountRepository,
+  type AnalyticsRepository,
   createAccountRepository,
+  createAnalyticsRepository,
   createPostRepository,
   createPrismaClient,
   type Db,
@@ -35,6 +37,8 @@ export interface WorkerDeps {
 
 /** The shared pieces every processor uses, derived once from the deps. */
 export interface WorkerContext extends WorkerDeps {
+  /** TikTok's counts of the accounts' videos, as the analytics jobs read them. */
+  snapshots: AnalyticsRepository;
   limiter: SlidingWindowRateLimiter;
   /**
    * Aborts when the process starts shutting down: uploads finish the chunk in flight and
@@ -49,6 +53,7 @@ export function workerContext(
 ): WorkerContext {
   return {
     ...deps,
+    snapshots: createAnalyticsRepository(deps.db),
     limiter: new SlidingWindowRateLimiter(deps.redis, { prefix: deps.settings.prefix }),
     draining,
   };

@@ -2,6 +2,7 @@
 // shutdown on SIGTERM (docs/architecture.md, Crash rules).
 // `pnpm --filter @tiktok-fleet/worker start`.
 import { loadConfig } from '@tiktok-fleet/config';
+import { pingDatabase } from '@tiktok-fleet/db';
 import { collectProcessMetrics, createLogger } from '@tiktok-fleet/observability';
 import { createWorkerDeps } from './deps';
 import { startHealthServer } from './health-server';
@@ -33,7 +34,7 @@ const health = await startHealthServer(config.WORKER_METRICS_PORT, {
   live: () => fleet.isRunning(),
   ready: async () => {
     await within(2_000, 'Redis', deps.redis.ping());
-    await within(2_000, 'PostgreSQL', deps.db.$queryRaw`SELECT 1`);
+    await within(2_000, 'PostgreSQL', pingDatabase(deps.db));
     if (!fleet.isRunning()) throw new Error('the workers are not running');
   },
 });

@@ -106,8 +106,16 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
       return db.account.findUnique({ where: { openId }, omit: secretColumns });
     },
 
-    /** Caches TikTok's creator_info answer (privacy options, interaction settings, limits). */
-    async saveCreatorInfo(accountId: string, info: CreatorInfoCache): Promise<void> {
+    /**
+     * Caches TikTok's creator_info answer (privacy options, interaction settings, limits).
+     * `usernameIfMissing` fills in the handle of an account that has none (share URLs need
+     * it, and creator info has it even without user.info.profile); a known one is kept.
+     */
+    async saveCreatorInfo(
+      accountId: string,
+      info: CreatorInfoCache,
+      options: { usernameIfMissing?: string | null } = {},
+    ): Promise<void> {
       const { count } = await db.account.updateMany({
         where: { id: accountId },
         data: {
@@ -124,6 +132,12 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
         },
       });
       if (count === 0) throw new AccountNotFoundError(accountId);
+      if (options.usernameIfMissing) {
+        await db.account.updateMany({
+          where: { id: accountId, OR: [{ username: null }, { username: '' }] },
+          data: { username: options.usernameIfMissing },
+        });
+      }
     },
 
     /**

@@ -89,6 +89,11 @@ export function createApiKeyRepository(db: PrismaClient) {
       return count === 1;
     },
 
+    /** Every owner's keys, oldest first: for an operator, never for an API caller. */
+    async listAll(): Promise<PublicApiKey[]> {
+      return db.apiKey.findMany({ orderBy: { createdAt: 'asc' }, omit: omitHash });
+    },
+
     async list(ownerId: string): Promise<PublicApiKey[]> {
       return db.apiKey.findMany({
         where: { ownerId },

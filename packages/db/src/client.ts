@@ -15,3 +15,8 @@ export function createPrismaClient(
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 5 });
   return new PrismaClient({ adapter });
 }
+
+/** Rejects when PostgreSQL does not answer a trivial query (readiness checks, start-up). */
+export async function pingDatabase(db: PrismaClient): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
+}

@@ -21,8 +21,13 @@ export {
   createAccountRepository,
   type PublicAccount,
 } from './accounts';
+export {
+  type AnalyticsRepository,
+  createAnalyticsRepository,
+  type VideoCounts,
+} from './analytics';
 export { type ApiKeyRepository, createApiKeyRepository, type PublicApiKey } from './api-keys';
-export { createPrismaClient, type Db } from './client';
+export { createPrismaClient, type Db, pingDatabase } from './client';
 export {
   AccountConnectedElsewhereError,
   AccountNotFoundError,

@@ -1,4 +1,5 @@
 import type {
+  Account,
   Post,
   PostStatus,
   PostStatusEvent,
@@ -103,8 +104,90 @@ export function createPostRepository(db: PrismaClient) {
       });
     },
 
+    /** These posts with their status histories (oldest first), in no particular order. */
+    async listWithEvents(postIds: readonly string[]): Promise<PostWithEvents[]> {
+      return db.post.findMany({
+        where: { id: { in: [...postIds] } },
+        include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+      });
+    },
+
+    /** Every post's status, by post id: a fleet-wide view (the chaos runs watch it). */
+    async statusesOfAll(): Promise<Map<string, PostStatus>> {
+      const rows = await db.post.findMany({ select: { id: true, status: true } });
+      return new Map(rows.map((r) => [r.id, r.status]));
+    },
+
+    /** How many posts are uploading with some bytes already at TikTok. */
+    async countMidUpload(): Promise<number> {
+      return db.post.count({ where: { status: 'uploading', uploadedBytes: { gt: 0 } } });
+    },
+
     async findByPublishId(publishId: string): Promise<Post | null> {
       return db.post.findUnique({ where: { publishId } });
+    },
+
+    /** The post an owner made with this idempotency key, if any. */
+    async findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Post | null> {
+      return db.post.findUnique({ where: { ownerId_idempotencyKey: { ownerId, idempotencyKey } } });
+    },
+
+    /**
+     * The standing of the account a new post of this owner would go to, or null when the
+     * owner has no such account: checked before the post is stored.
+     */
+    async accountForNewPost(
+      ownerId: string,
+      accountId: string,
+    ): Promise<Pick<Account, 'status' | 'statusReason'> | null> {
+      return db.account.findFirst({
+        where: { id: accountId, ownerId },
+        select: { status: true, statusReason: true },
+      });
+    },
+
+    /** The post's status now (another process may have moved it); undefined when it is gone. */
+    async currentStatus(postId: string): Promise<PostStatus | undefined> {
+      const current = await db.post.findUnique({ where: { id: postId }, select: { status: true } });
+      return current?.status;
+    },
+
+    /** A post of one account, or null when the account has no such post. */
+    async getOfAccount(postId: string, accountId: string): Promise<Post | null> {
+      return db.post.findFirst({ where: { id: postId, accountId } });
+    },
+
+    /** The account's posts that became these TikTok videos, by TikTok post id. */
+    async findByTikTokPostIds(
+      accountId: string,
+      tiktokPostIds: readonly string[],
+    ): Promise<Map<string, string>> {
+      const posts = await db.post.findMany({
+        where: { accountId, tiktokPostId: { in: [...tiktokPostIds] } },
+        select: { id: true, tiktokPostId: true },
+      });
+      return new Map(posts.flatMap((p) => (p.tiktokPostId ? [[p.tiktokPostId, p.id]] : [])));
+    },
+
+    /** The status events of these posts, each post's oldest first. */
+    async listEvents(postIds: readonly string[]): Promise<PostStatusEvent[]> {
+      return db.postStatusEvent.findMany({
+        where: { postId: { in: [...postIds] } },
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      });
+    },
+
+    /**
+     * The account's posts that have not started (queued or scheduled, nothing sent to
+     * TikTok yet): those an account that can no longer post fails at once.
+     */
+    async listNotStartedOfAccount(
+      accountId: string,
+    ): Promise<Array<Pick<Post, 'id' | 'accountId'>>> {
+      return db.post.findMany({
+        where: { accountId, status: { in: ['queued', 'scheduled'] }, publishId: null },
+        select: { id: true, accountId: true },
+      });
     },
 
     /** An owner's posts, newest first, optionally of one account and/or status. */
@@ -268,6 +351,18 @@ export function createPostRepository(db: PrismaClient) {
      */
     async note(postId: string, status: PostStatus, detail: Prisma.InputJsonValue): Promise<void> {
       await db.postStatusEvent.create({ data: { postId, status, detail } });
+    },
+
+    /**
+     * Records the bytes TikTok confirmed, only while the post is `uploading`: false when it
+     * is not (canceled meanwhile), which tells the upload to stop.
+     */
+    async recordUploadProgress(postId: string, uploadedBytes: number): Promise<boolean> {
+      const { count } = await db.post.updateMany({
+        where: { id: postId, status: 'uploading' },
+        data: { uploadedBytes },
+      });
+      return count === 1;
     },
 
     /** Records pipeline state without a status change (progress, publish id, upload URL). */

@@ -43,6 +43,20 @@ describe('account lifecycle', () => {
     );
   });
 
+  it("fills in an account's missing handle from creator info, and keeps a known one", async () => {
+    const info = {
+      privacyLevelOptions: ['SELF_ONLY'],
+      commentDisabled: false,
+      duetDisabled: false,
+      stitchDisabled: false,
+    };
+    const a = await account();
+    await accounts.saveCreatorInfo(a.id, info, { usernameIfMissing: 'first.handle' });
+    expect((await accounts.get(a.id))?.username).toBe('first.handle');
+    await accounts.saveCreatorInfo(a.id, info, { usernameIfMissing: 'second.handle' });
+    expect((await accounts.get(a.id))?.username).toBe('first.handle');
+  });
+
   it('caches creator info, keeping only known privacy levels', async () => {
     const a = await account();
     await accounts.saveCreatorInfo(a.id, {

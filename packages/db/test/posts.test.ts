@@ -140,6 +140,18 @@ describe('post repository', () => {
     expect(await db.postStatusEvent.count({ where: { postId: post.id } })).toBe(2);
   });
 
+  it('records upload progress only while the post is uploading, and says when it did not', async () => {
+    const { post } = await posts.create(await request());
+    await posts.transition(post.id, 'validating');
+    await posts.transition(post.id, 'uploading', { changes: { totalBytes: 100 } });
+    expect(await posts.recordUploadProgress(post.id, 40)).toBe(true);
+    expect((await posts.get(post.id))?.uploadedBytes).toBe(40n);
+    await posts.transition(post.id, 'canceled');
+    expect(await posts.recordUploadProgress(post.id, 80)).toBe(false);
+    expect((await posts.get(post.id))?.uploadedBytes).toBe(40n);
+    expect(await posts.currentStatus(post.id)).toBe('canceled');
+  });
+
   it('says which post is missing', async () => {
     await expect(posts.transition('post_missing', 'validating')).rejects.toBeInstanceOf(
       PostNotFoundError,

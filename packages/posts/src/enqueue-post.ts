@@ -97,13 +97,11 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
       // A replay is answered before the account is looked at: the account may have changed
       // since, and the caller must still get the post it made.
       if (key !== undefined) {
-        const earlier = await deps.db.post.findUnique({
-          where: { ownerId_idempotencyKey: { ownerId: input.ownerId, idempotencyKey: key } },
-        });
+        const earlier = await posts.findByIdempotencyKey(input.ownerId, key);
         if (earlier) return replay(earlier, newPost);
       }
 
-      await checkAccount(deps.db, input.ownerId, request.accountId);
+      await checkAccount(posts, input.ownerId, request.accountId);
       const { post, created } = await posts.create(newPost);
       if (!created) return replay(post, newPost);
       await addJob(post);
@@ -191,11 +189,12 @@ async function checkedPath(requested: string, mediaRoot: string | undefined): Pr
   return resolved.relative;
 }
 
-async function checkAccount(db: Db, ownerId: string, accountId: string): Promise<void> {
-  const account = await db.account.findFirst({
-    where: { id: accountId, ownerId },
-    select: { status: true, statusReason: true },
-  });
+async function checkAccount(
+  posts: ReturnType<typeof createPostRepository>,
+  ownerId: string,
+  accountId: string,
+): Promise<void> {
+  const account = await posts.accountForNewPost(ownerId, accountId);
   if (!account) {
     throw new EnqueuePostError(
       'account_not_found',

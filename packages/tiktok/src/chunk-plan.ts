@@ -1,3 +1,4 @@
+// Deliberate copy in apps/tiktok-sandbox/src/chunk-rules.ts: the sandbox must not import the client.
 const MiB = 1024 * 1024;
 
 /*

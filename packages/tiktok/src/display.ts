@@ -69,6 +69,7 @@ export async function getUserInfo(
   return isRecord(data.user) ? (camelizeObject(data.user) as UserInfo) : {};
 }
 
+// Deliberate copy in apps/tiktok-sandbox/src/video-object.ts: the sandbox must not import the client.
 export const VIDEO_FIELDS = [
   'id',
   'create_time',

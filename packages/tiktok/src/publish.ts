@@ -80,6 +80,7 @@ export async function initInboxUpload(
   return initResult(INBOX_INIT_PATH, data, plan);
 }
 
+// Deliberate copy in apps/tiktok-sandbox/src/state.ts: the sandbox must not import the client.
 export type PublishStatusValue =
   | 'PROCESSING_UPLOAD'
   | 'PROCESSING_DOWNLOAD'

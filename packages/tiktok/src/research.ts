@@ -29,6 +29,7 @@ export interface ResearchVideoQuery {
   fields?: readonly string[];
 }
 
+// Deliberate copy in apps/tiktok-sandbox/src/research.ts: the sandbox must not import the client.
 export const DEFAULT_RESEARCH_FIELDS = [
   'id',
   'create_time',

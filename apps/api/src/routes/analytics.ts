@@ -123,15 +123,8 @@ async function cachedProfile(ctx: ApiContext, accountId: string) {
 
 export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const latestOfPost = (postId: string) =>
-    ctx.db.analyticsSnapshot.findFirst({ where: { postId }, orderBy: { capturedAt: 'desc' } });
-  // The newest snapshot of each of the account's videos.
-  const latestOfAccount = (accountId: string) =>
-    ctx.db.analyticsSnapshot.findMany({
-      where: { accountId },
-      distinct: ['tiktokVideoId'],
-      orderBy: [{ tiktokVideoId: 'asc' }, { capturedAt: 'desc' }],
-    });
+  const latestOfPost = (postId: string) => ctx.snapshots.latestOfPost(postId);
+  const latestOfAccount = (accountId: string) => ctx.snapshots.latestOfAccount(accountId);
 
   api.get(
     '/v1/posts/:id/analytics',
@@ -185,7 +178,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
         capturedAt: snapshot?.capturedAt.toISOString() ?? null,
         tiktokVideoId: snapshot?.tiktokVideoId ?? post.tiktokPostId,
         metrics: snapshot ? metricsOf(snapshot) : null,
-        history: (await postHistory(ctx.db, post.id)).map(historyPoint),
+        history: (await postHistory(ctx.snapshots, post.id)).map(historyPoint),
         ...(!fresh && outcome !== 'finished' && { note: notes[outcome] }),
       };
     },
@@ -247,7 +240,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
             ...metricsOf(r),
           }))
           .sort((a, b) => b.capturedAt.localeCompare(a.capturedAt)),
-        history: (await accountHistory(ctx.db, account.id)).map(historyPoint),
+        history: (await accountHistory(ctx.snapshots, account.id)).map(historyPoint),
         ...(!fresh && outcome !== 'finished' && { note: notes[outcome] }),
         ...(account.status !== 'active' && {
           note: `The account is ${account.status}; these are the last numbers known.`,

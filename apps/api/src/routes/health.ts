@@ -1,3 +1,4 @@
+import { pingDatabase } from '@tiktok-fleet/db';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 
@@ -27,7 +28,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCont
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const checks = await Promise.all([
       probe('redis', () => ctx.redis.ping()),
-      probe('postgres', () => ctx.db.$queryRaw`SELECT 1`),
+      probe('postgres', () => pingDatabase(ctx.db)),
     ]);
     const ready = checks.every((c) => c.ok);
     return reply.code(ready ? 200 : 503).send({

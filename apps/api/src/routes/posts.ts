@@ -102,10 +102,7 @@ export async function postRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
         ownerId: request.ownerId,
         ...request.query,
       });
-      const events = await ctx.db.postStatusEvent.findMany({
-        where: { postId: { in: posts.map((p) => p.id) } },
-        orderBy: [{ at: 'asc' }, { id: 'asc' }],
-      });
+      const events = await ctx.posts.listEvents(posts.map((p) => p.id));
       return {
         posts: posts.map((post) =>
           toPostResource(

@@ -1,4 +1,4 @@
-import type { AnalyticsSnapshot, Db } from '@tiktok-fleet/db';
+import type { AnalyticsRepository, AnalyticsSnapshot } from '@tiktok-fleet/db';
 
 /** Points a chart gets: enough for a day of 15-minute refreshes and then some. */
 export const HISTORY_POINTS = 100;
@@ -8,13 +8,8 @@ const ACCOUNT_ROWS = 5_000;
 type Counts = Pick<AnalyticsSnapshot, 'views' | 'likes' | 'comments' | 'shares'>;
 
 /** One post's snapshots, oldest first: the last HISTORY_POINTS of them. */
-export async function postHistory(db: Db, postId: string) {
-  const rows = await db.analyticsSnapshot.findMany({
-    where: { postId },
-    orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }],
-    take: HISTORY_POINTS,
-  });
-  return rows.reverse();
+export async function postHistory(snapshots: AnalyticsRepository, postId: string) {
+  return snapshots.historyOfPost(postId, HISTORY_POINTS);
 }
 
 /**
@@ -22,14 +17,8 @@ export async function postHistory(db: Db, postId: string) {
  * that video alone, so each point sums, for every video, its latest snapshot at that time:
  * the totals do not dip when only one video was asked about.
  */
-export async function accountHistory(db: Db, accountId: string) {
-  const rows = (
-    await db.analyticsSnapshot.findMany({
-      where: { accountId },
-      orderBy: [{ capturedAt: 'desc' }, { id: 'desc' }],
-      take: ACCOUNT_ROWS,
-    })
-  ).reverse();
+export async function accountHistory(snapshots: AnalyticsRepository, accountId: string) {
+  const rows = await snapshots.historyOfAccount(accountId, ACCOUNT_ROWS);
   const latest = new Map<string, Counts>();
   const points: Array<Counts & { capturedAt: Date }> = [];
   for (const row of rows) {

@@ -1,17 +1,9 @@
-import { createApiKeyRepository, type Db, type PublicApiKey } from '@tiktok-fleet/db';
+import { createApiKeyRepository } from '@tiktok-fleet/db';
 import type { Command } from 'commander';
 import { contextOf } from '../context';
 import { examples } from '../help-text';
 import { withDatabase } from '../operator-db';
 import { formatDate, formatTable } from '../table';
-
-/**
- * Every owner's keys. The repository lists one owner's keys; an operator asking for all of
- * them reads the table itself, and never the hash column.
- */
-function listAll(db: Db): Promise<PublicApiKey[]> {
-  return db.apiKey.findMany({ orderBy: { createdAt: 'asc' }, omit: { hashedKey: true } });
-}
 
 export function registerKeysList(keys: Command): void {
   keys
@@ -24,9 +16,10 @@ export function registerKeysList(keys: Command): void {
     )
     .action(async (options: { owner?: string }, command: Command) => {
       const { output } = contextOf(command);
-      const list = await withDatabase((db) =>
-        options.owner ? createApiKeyRepository(db).list(options.owner) : listAll(db),
-      );
+      const list = await withDatabase((db) => {
+        const apiKeys = createApiKeyRepository(db);
+        return options.owner ? apiKeys.list(options.owner) : apiKeys.listAll();
+      });
       output.result({ keys: list }, () =>
         list.length === 0
           ? 'No API keys. Create one with: tiktok-fleet keys create --owner <id>'

@@ -1,4 +1,4 @@
-import type { PublicAccount } from '@tiktok-fleet/db';
+import type { PublicAccount, VideoCounts } from '@tiktok-fleet/db';
 import { deferJob, type FleetProcessor, fleetKey } from '@tiktok-fleet/queue';
 import {
   isTikTokApiError,
@@ -29,17 +29,6 @@ const STATS_FIELDS: UserInfoField[] = [
   'video_count',
 ];
 
-export interface VideoNumbers {
-  tiktokVideoId: string;
-  postId: string | null;
-  views: number;
-  likes: number;
-  comments: number;
-  shares: number;
-  /** (likes + comments + shares) / views × 100; 0 while a video has no views. */
-  engagementRate: number;
-}
-
 export interface AccountNumbers {
   accountId: string;
   followerCount: number | null;
@@ -47,12 +36,12 @@ export interface AccountNumbers {
   likesCount: number | null;
   videoCount: number | null;
   /** The most recent videos (up to 20) and their sums. */
-  recent: Omit<VideoNumbers, 'tiktokVideoId' | 'postId'> & { videos: number };
-  videos: VideoNumbers[];
+  recent: Omit<VideoCounts, 'tiktokVideoId' | 'postId'> & { videos: number };
+  videos: VideoCounts[];
   capturedAt: string;
 }
 
-export type PostNumbers = VideoNumbers & { accountId: string; capturedAt: string };
+export type PostNumbers = VideoCounts & { accountId: string; capturedAt: string };
 
 export function engagementRate(n: {
   views: number;
@@ -114,7 +103,7 @@ function needsVideoList(account: PublicAccount): void {
   }
 }
 
-function numbersOf(video: Video, postId: string | null): VideoNumbers {
+function numbersOf(video: Video, postId: string | null): VideoCounts {
   const n = {
     views: video.viewCount ?? 0,
     likes: video.likeCount ?? 0,
@@ -124,33 +113,13 @@ function numbersOf(video: Video, postId: string | null): VideoNumbers {
   return { tiktokVideoId: video.id, postId, ...n, engagementRate: engagementRate(n) };
 }
 
-async function keep(ctx: WorkerContext, accountId: string, videos: VideoNumbers[], at: Date) {
-  if (videos.length === 0) return;
-  await ctx.db.analyticsSnapshot.createMany({
-    data: videos.map((v) => ({
-      accountId,
-      postId: v.postId,
-      tiktokVideoId: v.tiktokVideoId,
-      views: BigInt(v.views),
-      likes: BigInt(v.likes),
-      comments: BigInt(v.comments),
-      shares: BigInt(v.shares),
-      engagementRate: v.engagementRate,
-      capturedAt: at,
-    })),
-  });
-}
-
 async function postNumbers(
   ctx: WorkerContext,
   session: TikTokSession,
   account: PublicAccount,
   postId: string,
 ): Promise<PostNumbers> {
-  const post = await ctx.db.post.findFirst({
-    where: { id: postId, accountId: account.id },
-    select: { tiktokPostId: true },
-  });
+  const post = await ctx.posts.getOfAccount(postId, account.id);
   if (!post) throw new UnrecoverableError(`Account ${account.id} has no post ${postId}.`);
   const videoId = post.tiktokPostId;
   if (!videoId) {
@@ -170,7 +139,7 @@ async function postNumbers(
   }
   const at = new Date();
   const numbers = numbersOf(video, postId);
-  await keep(ctx, account.id, [numbers], at);
+  await ctx.snapshots.record(account.id, [numbers], at);
   const result: PostNumbers = { ...numbers, accountId: account.id, capturedAt: at.toISOString() };
   await ctx.redis.set(
     analyticsCacheKey(ctx.settings.prefix, 'post', postId),
@@ -189,22 +158,18 @@ async function accountNumbers(
   const stats = account.grantedScopes.includes('user.info.stats') ? STATS_FIELDS : [];
   const user =
     stats.length > 0 ? await session.call('display', (t) => ctx.tiktok.getUserInfo(t, stats)) : {};
-  let videos: VideoNumbers[] = [];
+  let videos: VideoCounts[] = [];
   if (account.grantedScopes.includes('video.list')) {
     const page = await session.call('display', (t) =>
       ctx.tiktok.listVideos(t, { maxCount: 20, fields: COUNT_FIELDS }),
     );
     const ids = page.videos.map((v) => v.id);
-    const posts = await ctx.db.post.findMany({
-      where: { accountId: account.id, tiktokPostId: { in: ids } },
-      select: { id: true, tiktokPostId: true },
-    });
-    const postOf = new Map(posts.map((p) => [p.tiktokPostId, p.id]));
+    const postOf = await ctx.posts.findByTikTokPostIds(account.id, ids);
     videos = page.videos.map((v) => numbersOf(v, postOf.get(v.id) ?? null));
   }
   const at = new Date();
-  await keep(ctx, account.id, videos, at);
-  const sum = (pick: (v: VideoNumbers) => number) => videos.reduce((s, v) => s + pick(v), 0);
+  await ctx.snapshots.record(account.id, videos, at);
+  const sum = (pick: (v: VideoCounts) => number) => videos.reduce((s, v) => s + pick(v), 0);
   const totals = {
     views: sum((v) => v.views),
     likes: sum((v) => v.likes),

@@ -16,7 +16,7 @@ export async function applyErrorOutcome(run: PublishRun, error: unknown): Promis
   const outcome = outcomeOf(error, {
     shuttingDown: run.signal?.aborted === true || run.ctx.draining.aborted,
     leaseLost: run.lock?.signal?.reason instanceof LeaseLostError,
-    failOnDailyCap: run.request?.onDailyCap === 'fail',
+    failOnDailyCap: run.post.failWhenCapReached,
     busyDelayMs: () => busyDeferralDelay(job, ctx.settings.busyBackoff),
     infrastructureDelayMs: () => infrastructureDelay(job),
   });

@@ -1,6 +1,6 @@
 import { isTikTokApiError, type PublishStatus } from '@tiktok-fleet/tiktok';
 import { handOverToStatus } from './hand-over';
-import type { PublishResult, PublishRun } from './publish-run';
+import type { PublishResult, Upload } from './publish-run';
 
 /**
  * The upload URL is gone (its hour is up, or TikTok answered 403/404). If TikTok got the
@@ -10,7 +10,7 @@ import type { PublishResult, PublishRun } from './publish-run';
  * only way a post ever gets a second init.
  */
 export async function settleDeadUploadUrl(
-  run: PublishRun,
+  { run, session }: Upload,
   why: 'expired' | 'refused',
 ): Promise<PublishResult | undefined> {
   const post = run.post;
@@ -18,9 +18,7 @@ export async function settleDeadUploadUrl(
   const total = Number(post.totalBytes ?? 0);
   let status: PublishStatus | undefined;
   try {
-    status = await run.session.call('status', (t) =>
-      run.ctx.tiktok.fetchPublishStatus(t, publishId),
-    );
+    status = await session.call('status', (t) => run.ctx.tiktok.fetchPublishStatus(t, publishId));
   } catch (error) {
     if (!isTikTokApiError(error) || error.code !== 'invalid_publish_id') throw error;
   }
@@ -28,7 +26,7 @@ export async function settleDeadUploadUrl(
     status === undefined ||
     (status.status === 'PROCESSING_UPLOAD' && (status.uploadedBytes ?? 0) < total);
   if (!incomplete) {
-    run.reachedTikTok = true;
+    run.tikTokHoldsAll();
     return await handOverToStatus(run, { message: 'TikTok already holds the whole video.' });
   }
   if (run.startedOver) {

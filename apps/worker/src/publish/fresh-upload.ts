@@ -1,63 +1,58 @@
-import type { PostRequest } from '@tiktok-fleet/posts';
-import type { ChunkPlan } from '@tiktok-fleet/tiktok';
 import { checkAgainstCreator, type InteractionSettings } from './creator-check';
 import { fetchCreatorInfo } from './creator-info';
 import { reserveDailySlot } from './daily-slot';
 import { settleDeadUploadUrl } from './dead-upload-url';
 import { handOverToStatus } from './hand-over';
 import { initUpload } from './init-upload';
-import type { PublishResult, PublishRun } from './publish-run';
+import type { PublishResult, Upload } from './publish-run';
 import { resolveSource } from './resolve-source';
 import { uploadChunks } from './upload-chunks';
-import { probeVideoFile, type VideoFile } from './video-file';
+import { probeVideoFile } from './video-file';
 
 /**
  * From nothing at TikTok to an upload in flight, then to processing: the source, the
  * creator check, the video against TikTok's rules, the init, the chunks.
  */
-export async function uploadFromScratch(run: PublishRun): Promise<PublishResult> {
-  const request = run.request as PostRequest;
+export async function uploadFromScratch(upload: Upload): Promise<PublishResult> {
+  const { run, request } = upload;
   const source = await resolveSource(run.ctx, run.post.id, request.video, run.signal);
   await run.checkpoint();
 
-  const creator = await fetchCreatorInfo(run);
+  const creator = await fetchCreatorInfo(upload);
   const interaction: InteractionSettings = creator
     ? checkAgainstCreator(request, creator)
     : { ...request, forced: [] };
 
-  let file: VideoFile | undefined;
-  if (source.kind === 'file') {
-    file = await probeVideoFile(source.path, {
-      maxDurationSec: creator?.maxVideoPostDurationSec,
-    });
-  }
-  await run.checkpoint();
-
-  const init = await initUpload(run, source, file, interaction);
   if (source.kind === 'pull') {
-    run.reachedTikTok = true;
+    await run.checkpoint();
+    await initUpload(upload, { source: 'PULL_FROM_URL', videoUrl: source.url }, interaction);
     return await handOverToStatus(run, {
       message: 'TikTok is downloading the video from its URL.',
     });
   }
-  const sent = await uploadChunks(
-    run,
-    file as VideoFile,
-    init.plan as ChunkPlan,
-    init.uploadUrl as string,
-    0,
+  const file = await probeVideoFile(source.path, {
+    maxDurationSec: creator?.maxVideoPostDurationSec,
+  });
+  await run.checkpoint();
+  const init = await initUpload(
+    upload,
+    { source: 'FILE_UPLOAD', videoSize: file.size, chunkSize: run.ctx.settings.chunkSize },
+    interaction,
   );
-  if (sent === 'url-refused') await replaceDeadUpload(run, 'refused');
+  // The client answers a file upload with both, or throws unexpected_response.
+  if (!init.plan || !init.uploadUrl) throw new Error('A file upload init came back without a URL.');
+  const sent = await uploadChunks(upload, file, init.plan, init.uploadUrl, 0);
+  if (sent === 'url-refused') await replaceDeadUpload(upload, 'refused');
   return { status: 'processing', publishId: init.publishId };
 }
 
 /** After a dead upload URL: polling when TikTok has the whole video, else a new init. */
 export async function replaceDeadUpload(
-  run: PublishRun,
+  upload: Upload,
   why: 'expired' | 'refused',
 ): Promise<PublishResult> {
-  const handedOver = await settleDeadUploadUrl(run, why);
+  const handedOver = await settleDeadUploadUrl(upload, why);
   if (handedOver) return handedOver;
-  await reserveDailySlot(run.ctx, run.post, run.request?.onDailyCap);
-  return await uploadFromScratch(run);
+  await reserveDailySlot(upload.run.ctx, upload.run.post, upload.request.onDailyCap);
+  return await uploadFromScratch(upload);
 }

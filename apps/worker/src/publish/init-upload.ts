@@ -1,9 +1,7 @@
 import type { Prisma } from '@tiktok-fleet/db';
-import type { PostRequest } from '@tiktok-fleet/posts';
 import type { InitResult, VideoSource } from '@tiktok-fleet/tiktok';
 import { describeForced, type InteractionSettings } from './creator-check';
-import type { PublishRun } from './publish-run';
-import type { ResolvedSource } from './resolve-source';
+import type { Upload } from './publish-run';
 
 /** TikTok: "The upload_url is valid for one hour after issuance." */
 const UPLOAD_URL_TTL_MS = 60 * 60_000;
@@ -14,22 +12,12 @@ const UPLOAD_URL_TTL_MS = 60 * 60_000;
  * later attempt resumes this upload instead of starting another.
  */
 export async function initUpload(
-  run: PublishRun,
-  source: ResolvedSource,
-  file: { size: number } | undefined,
+  { run, request, session }: Upload,
+  videoSource: VideoSource,
   interaction: InteractionSettings,
 ): Promise<InitResult> {
-  const { tiktok, settings } = run.ctx;
-  const request = run.request as PostRequest;
-  const videoSource: VideoSource =
-    source.kind === 'pull'
-      ? { source: 'PULL_FROM_URL', videoUrl: source.url }
-      : {
-          source: 'FILE_UPLOAD',
-          videoSize: (file as { size: number }).size,
-          chunkSize: settings.chunkSize,
-        };
-  const init = await run.session.call('init', (accessToken) =>
+  const { tiktok } = run.ctx;
+  const init = await session.call('init', (accessToken) =>
     request.mode === 'draft'
       ? tiktok.initInboxUpload(accessToken, { source: videoSource })
       : tiktok.initDirectPost(accessToken, {
@@ -56,7 +44,7 @@ export async function initUpload(
   const forced = describeForced(interaction.forced);
   const detail: Prisma.InputJsonObject = {
     message:
-      source.kind === 'pull'
+      videoSource.source === 'PULL_FROM_URL'
         ? 'TikTok accepted the post and will fetch the video from its URL.'
         : `Uploading ${init.plan?.videoSize} bytes in ${init.plan?.totalChunkCount} chunk(s).`,
     publishId: init.publishId,

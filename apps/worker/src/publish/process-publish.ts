@@ -11,7 +11,7 @@ import { uploadFromScratch } from './fresh-upload';
 import { handOverToStatus } from './hand-over';
 import { type PublishResult, PublishRun } from './publish-run';
 import { resumeUpload } from './resume-upload';
-import { storedRequest, uploadFinished } from './stored-post';
+import { storedRequest } from './stored-post';
 import { releaseUploadLease, takeUploadLease } from './upload-lease';
 import { UploadWaiters } from './upload-waiters';
 
@@ -29,23 +29,23 @@ export function createPublishProcessor(
   ctx: WorkerContext,
 ): FleetProcessor<'publish', PublishResult> {
   const waiters = new UploadWaiters(ctx);
-  return (job, token, signal) => runPublish(new PublishRun(ctx, waiters, job, token, signal));
+  return async (job, token, signal) => {
+    const { postId } = job.data;
+    const post = await ctx.posts.get(postId).catch(async (error: unknown) => {
+      if (!isInfrastructureUnavailable(error)) throw error;
+      return await deferJob(job, token, infrastructureDelay(job));
+    });
+    if (!post) throw new UnrecoverableError(`There is no post ${postId}; nothing to publish.`);
+    return await runPublish(new PublishRun(ctx, waiters, job, token, signal, post));
+  };
 }
 
 async function runPublish(run: PublishRun): Promise<PublishResult> {
-  const { postId } = run.job.data;
-  const post = await run.ctx.posts.get(postId).catch(async (error: unknown) => {
-    if (!isInfrastructureUnavailable(error)) throw error;
-    return await deferJob(run.job, run.token, infrastructureDelay(run.job));
-  });
-  if (!post) throw new UnrecoverableError(`There is no post ${postId}; nothing to publish.`);
-  run.post = post;
-  run.history = post.events;
+  const { post } = run;
   if (isFinal(post.status)) return { status: post.status };
-  if (uploadFinished(post)) {
+  if (run.reachedTikTok) {
     // A crash after the last chunk (or after a PULL_FROM_URL init): only the hand-over to
     // the status poll is missing.
-    run.reachedTikTok = true;
     return await handOverToStatus(run);
   }
   try {
@@ -59,20 +59,20 @@ async function runPublish(run: PublishRun): Promise<PublishResult> {
 
 async function publish(run: PublishRun): Promise<PublishResult> {
   const { ctx, post } = run;
-  run.request = storedRequest(post);
+  const request = storedRequest(post);
   await requireActiveAccount(ctx, post.accountId);
-  await takeUploadLease(run);
+  const lock = await takeUploadLease(run);
   if (post.publishId) {
-    run.session = await TikTokSession.open(ctx, post.accountId);
-    return await resumeUpload(run);
+    const session = await TikTokSession.open(ctx, post.accountId);
+    return await resumeUpload({ run, request, session, lock });
   }
-  await reserveDailySlot(ctx, post, run.request.onDailyCap);
+  await reserveDailySlot(ctx, post, request.onDailyCap);
   if (post.status !== 'validating') {
     await run.transition('validating', {
       detail: { message: 'Checking the request, the account and the video.' },
       changes: { attemptCount: run.job.attemptsMade + 1 },
     });
   }
-  run.session = await TikTokSession.open(ctx, post.accountId);
-  return await uploadFromScratch(run);
+  const session = await TikTokSession.open(ctx, post.accountId);
+  return await uploadFromScratch({ run, request, session, lock });
 }

@@ -4,6 +4,7 @@ import {
   type PostStatus,
   PostStatusConflictError,
   type PostStatusEvent,
+  type PostWithEvents,
   type Prisma,
 } from '@tiktok-fleet/db';
 import type { Logger } from '@tiktok-fleet/observability';
@@ -14,6 +15,7 @@ import { PostCanceled } from '../errors';
 import { isFinal } from '../post-outcomes';
 import type { TikTokSession } from '../tiktok-session';
 import { removeDownload } from './download-video';
+import { uploadFinished } from './stored-post';
 import type { UploadWaiters } from './upload-waiters';
 
 export interface PublishResult {
@@ -23,18 +25,14 @@ export interface PublishResult {
 
 /**
  * What one attempt of a publish job knows as it goes through the stages: the post as last
- * stored, its request, the TikTok session, the account's upload lease, and whether TikTok
- * has taken the video (which decides whether the post keeps its daily slot).
+ * stored (with the bytes TikTok confirmed since), its history, and the account's upload
+ * lease while it holds it. The upload stages also get an `Upload`.
  */
 export class PublishRun {
-  post!: Post;
+  post: Post;
   /** The post's history as this attempt found it (oldest first). */
-  history: PostStatusEvent[] = [];
-  request: PostRequest | undefined;
-  session!: TikTokSession;
+  readonly history: readonly PostStatusEvent[];
   lock: AccountUploadLock | undefined;
-  /** TikTok holds the whole video (201) or pulls it itself: the post counts at TikTok. */
-  reachedTikTok = false;
   /** A dead upload URL was already replaced once in this attempt. */
   startedOver = false;
   readonly log: Logger;
@@ -45,13 +43,36 @@ export class PublishRun {
     readonly job: FleetJob<'publish'>,
     readonly token: string | undefined,
     readonly signal: AbortSignal | undefined,
+    post: PostWithEvents,
   ) {
+    this.post = post;
+    this.history = post.events;
     this.log = ctx.logger.child({
       queue: job.queueName,
       jobId: job.id,
       postId: job.data.postId,
       attempt: job.attemptsMade + 1,
     });
+  }
+
+  /**
+   * TikTok holds the whole video or pulls it itself: the post counts at TikTok, so it keeps
+   * its daily slot whatever happens next.
+   */
+  get reachedTikTok(): boolean {
+    return uploadFinished(this.post);
+  }
+
+  /** TikTok confirmed it holds `bytes` of the video (a chunk's answer, or status/fetch). */
+  tikTokHolds(bytes: bigint | number): void {
+    if (BigInt(bytes) > this.post.uploadedBytes) {
+      this.post = { ...this.post, uploadedBytes: BigInt(bytes) };
+    }
+  }
+
+  /** TikTok says it holds every byte, whatever was stored before. */
+  tikTokHoldsAll(): void {
+    if (this.post.totalBytes != null) this.tikTokHolds(this.post.totalBytes);
   }
 
   /** Moves the post on; a post that left the pipeline meanwhile (canceled) stops the job. */
@@ -77,11 +98,7 @@ export class PublishRun {
 
   /** The status in the database now, which the API may have changed under this job. */
   async storedStatus(): Promise<PostStatus | undefined> {
-    const current = await this.ctx.db.post.findUnique({
-      where: { id: this.post.id },
-      select: { status: true },
-    });
-    return current?.status;
+    return this.ctx.posts.currentStatus(this.post.id);
   }
 
   /** Only `url` sources are downloaded; the file goes once the upload no longer needs it. */
@@ -90,4 +107,12 @@ export class PublishRun {
       await removeDownload(this.ctx.settings.mediaRoot, this.post.id);
     }
   }
+}
+
+/** What the upload stages need beside the run: the checked request, TikTok, the lease. */
+export interface Upload {
+  readonly run: PublishRun;
+  readonly request: PostRequest;
+  readonly session: TikTokSession;
+  readonly lock: AccountUploadLock;
 }

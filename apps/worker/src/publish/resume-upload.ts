@@ -1,9 +1,8 @@
-import type { PostRequest } from '@tiktok-fleet/posts';
 import type { ChunkPlan } from '@tiktok-fleet/tiktok';
 import { recordEvent } from '../post-outcomes';
 import { replaceDeadUpload } from './fresh-upload';
 import { handOverToStatus } from './hand-over';
-import type { PublishResult, PublishRun } from './publish-run';
+import type { PublishResult, Upload } from './publish-run';
 import { resolveSource } from './resolve-source';
 import { storedPlan } from './stored-post';
 import { uploadChunks } from './upload-chunks';
@@ -13,29 +12,26 @@ import { probeVideoFile } from './video-file';
  * The post already has a publish id and the upload did not finish: carry on where TikTok
  * says it stands while the upload URL lives, never with a second init.
  */
-export async function resumeUpload(run: PublishRun): Promise<PublishResult> {
+export async function resumeUpload(upload: Upload): Promise<PublishResult> {
+  const { run, request } = upload;
   const post = run.post;
   const plan = storedPlan(post);
-  if (post.videoSourceKind === 'pullFromUrl') {
-    run.reachedTikTok = true;
-    return await handOverToStatus(run);
-  }
+  if (post.videoSourceKind === 'pullFromUrl') return await handOverToStatus(run);
   if (
     !plan ||
     !post.uploadUrl ||
     !post.uploadUrlExpiresAt ||
     post.uploadUrlExpiresAt <= new Date()
   ) {
-    return await replaceDeadUpload(run, 'expired');
+    return await replaceDeadUpload(upload, 'expired');
   }
-  const request = run.request as PostRequest;
   const source = await resolveSource(run.ctx, post.id, request.video, run.signal);
   if (source.kind !== 'file') throw new Error('A file upload cannot continue from a URL source.');
   const file = await probeVideoFile(source.path);
-  const startAt = await resumeOffset(run, plan);
+  const startAt = await resumeOffset(upload, post.publishId as string, plan);
   if (startAt === plan.videoSize) {
     // TikTok has every byte (the crash came after the last chunk, before we stored it).
-    run.reachedTikTok = true;
+    run.tikTokHoldsAll();
     return await handOverToStatus(run, {
       message: 'TikTok has the whole video and is processing it.',
     });
@@ -44,8 +40,8 @@ export async function resumeUpload(run: PublishRun): Promise<PublishResult> {
     message: `Resuming the upload at byte ${startAt} of ${plan.videoSize}: an earlier attempt stopped before it finished.`,
     publishId: post.publishId,
   });
-  const sent = await uploadChunks(run, file, plan, post.uploadUrl, startAt);
-  if (sent === 'url-refused') await replaceDeadUpload(run, 'refused');
+  const sent = await uploadChunks(upload, file, plan, post.uploadUrl, startAt);
+  if (sent === 'url-refused') await replaceDeadUpload(upload, 'refused');
   return { status: 'processing', publishId: post.publishId };
 }
 
@@ -55,10 +51,14 @@ export async function resumeUpload(run: PublishRun): Promise<PublishResult> {
  * else the stored offset. Anything that is no chunk boundary starts at 0, and TikTok's 416
  * then says where it stands.
  */
-async function resumeOffset(run: PublishRun, plan: ChunkPlan): Promise<number> {
+async function resumeOffset(
+  { run, session }: Upload,
+  publishId: string,
+  plan: ChunkPlan,
+): Promise<number> {
   const { ctx, post } = run;
-  const atTikTok = await run.session
-    .tryCall('status', (t) => ctx.tiktok.fetchPublishStatus(t, post.publishId as string))
+  const atTikTok = await session
+    .tryCall('status', (t) => ctx.tiktok.fetchPublishStatus(t, publishId))
     .then((status) => status?.uploadedBytes)
     .catch((error: unknown) => {
       run.log.warn({ err: error }, 'status/fetch before resuming failed; using the stored offset');

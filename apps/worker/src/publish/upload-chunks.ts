@@ -3,7 +3,7 @@ import { fleetMetrics } from '@tiktok-fleet/observability';
 import { type ChunkPlan, isTikTokApiError } from '@tiktok-fleet/tiktok';
 import { PostCanceled } from '../errors';
 import { handOverToStatus } from './hand-over';
-import type { PublishRun } from './publish-run';
+import type { Upload } from './publish-run';
 import type { VideoFile } from './video-file';
 
 /**
@@ -13,17 +13,17 @@ import type { VideoFile } from './video-file';
  * what becomes of that upload.
  */
 export async function uploadChunks(
-  run: PublishRun,
+  upload: Upload,
   file: Pick<VideoFile, 'path' | 'contentType'>,
   plan: ChunkPlan,
   uploadUrl: string,
   startAt: number,
 ): Promise<'handed-over' | 'url-refused'> {
+  const { run, session, lock } = upload;
   const { ctx, job } = run;
   const post = run.post;
   const publishId = post.publishId as string;
   const canceled = new AbortController();
-  const lockSignal = run.lock?.signal as AbortSignal;
   const started = performance.now();
   // Bytes TikTok has confirmed so far; a 416 resync may move it back, which counts nothing.
   let confirmed = startAt;
@@ -34,7 +34,8 @@ export async function uploadChunks(
       plan,
       contentType: file.contentType,
       startAt,
-      signal: AbortSignal.any([lockSignal, canceled.signal]),
+      // Set while the lease is held, which it is for the whole upload.
+      signal: AbortSignal.any([lock.signal as AbortSignal, canceled.signal]),
       // A shutdown lets the chunk in flight finish and starts no other.
       stopBeforeNextChunk: ctx.draining,
       onProgress: async (progress) => {
@@ -46,20 +47,18 @@ export async function uploadChunks(
           chunksSent: progress.chunksSent,
           totalChunks: progress.totalChunks,
         });
-        if (progress.bytesSent >= progress.totalBytes) run.reachedTikTok = true;
+        run.tikTokHolds(progress.bytesSent);
         // One write per chunk, which also tells whether the post was canceled meanwhile.
-        const { count } = await ctx.db.post.updateMany({
-          where: { id: post.id, status: 'uploading' },
-          data: { uploadedBytes: progress.bytesSent },
-        });
-        if (count === 0) canceled.abort();
+        if (!(await ctx.posts.recordUploadProgress(post.id, progress.bytesSent))) {
+          canceled.abort();
+        }
         // Before the next chunk: is the account's upload still ours? A worker cut off from
         // Redis may find on its return that another took the post over; it stops here
         // (the lock's signal aborts) rather than send chunks beside the new holder.
-        if (progress.bytesSent < progress.totalBytes) await run.lock?.confirm();
+        if (progress.bytesSent < progress.totalBytes) await lock.confirm();
       },
       getUploadedBytes: async () => {
-        const status = await run.session.tryCall('status', (t) =>
+        const status = await session.tryCall('status', (t) =>
           ctx.tiktok.fetchPublishStatus(t, publishId),
         );
         return status?.uploadedBytes;

@@ -14,7 +14,7 @@ import { uploadFinished } from './stored-post';
  * the account still has an upload open at TikTok (its job crashed or waits for a retry, and
  * its lease ran out meanwhile): that post must finish first, or TikTok would see two.
  */
-export async function takeUploadLease(run: PublishRun): Promise<void> {
+export async function takeUploadLease(run: PublishRun): Promise<AccountUploadLock> {
   const { ctx, job } = run;
   const { accountId } = run.post;
   const lock = new AccountUploadLock(ctx.redis, {
@@ -42,6 +42,7 @@ export async function takeUploadLease(run: PublishRun): Promise<void> {
     throw busy(run, `post ${openUpload} has an upload open at TikTok that must finish first`);
   }
   run.lock = lock;
+  return lock;
 }
 
 function busy(run: PublishRun, why: string): DeferRequest {

@@ -12,10 +12,7 @@ export async function failWaitingPosts(
   accountId: string,
   reason: string,
 ): Promise<number> {
-  const waiting = await ctx.db.post.findMany({
-    where: { accountId, status: { in: ['queued', 'scheduled'] }, publishId: null },
-    select: { id: true, accountId: true },
-  });
+  const waiting = await ctx.posts.listNotStartedOfAccount(accountId);
   let failed = 0;
   for (const post of waiting) {
     const done = await failPost(
