@@ -126,6 +126,7 @@ export function registerControlApi(app: FastifyInstance, ctx: SandboxContext): v
   app.get('/_sandbox/stats', async (_req, reply) =>
     reply.send({
       maxConcurrentUploadsByCreator: Object.fromEntries(state.maxConcurrent),
+      maxSendingUploadsByCreator: Object.fromEntries(state.maxSending),
       violations: state.violations,
       requests: Object.fromEntries(state.requests),
       delayedMs: Object.fromEntries(state.delayedMs),

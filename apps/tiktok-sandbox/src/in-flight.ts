@@ -26,3 +26,27 @@ export function startInFlight(state: SandboxState, publish: Publish): void {
 export function endInFlight(state: SandboxState, publish: Publish): void {
   state.inFlight.get(publish.openId)?.delete(publish.publishId);
 }
+
+/**
+ * The stricter half of the count: uploads of a creator that are receiving bytes (from their
+ * first chunk to their last, while they can still finish). An upload initialised and never
+ * sent a byte (a client that died between TikTok's init answer and writing the publish id
+ * down) counts in `startInFlight` but not here: the fleet cannot know its id, so it cannot
+ * avoid it, while two uploads receiving bytes at once would be the fleet's own mistake.
+ */
+export function startSending(state: SandboxState, publish: Publish): void {
+  const now = state.clock.now();
+  let sending = 0;
+  for (const other of state.publishes.values()) {
+    if (other.openId !== publish.openId) continue;
+    const alive =
+      other.upload &&
+      other.status === 'PROCESSING_UPLOAD' &&
+      other.upload.expiresAt > now &&
+      other.bytesReceived > 0 &&
+      other.bytesReceived < (other.videoSize ?? 0);
+    if (alive || other.publishId === publish.publishId) sending += 1;
+  }
+  const max = state.maxSending.get(publish.openId) ?? 0;
+  state.maxSending.set(publish.openId, Math.max(max, sending));
+}

@@ -133,6 +133,8 @@ export class SandboxState {
   refreshTokensReused = 0;
   inFlight = new Map<string, Set<string>>();
   maxConcurrent = new Map<string, number>();
+  /** The most uploads of a creator receiving bytes at once (see in-flight.ts). */
+  maxSending = new Map<string, number>();
   /** Per token+endpoint request times for the one-minute sliding windows. */
   windows = new Map<string, number[]>();
   /** Research API: requests per UTC day. */
@@ -187,6 +189,7 @@ export class SandboxState {
     this.refreshTokensReused = 0;
     this.inFlight.clear();
     this.maxConcurrent.clear();
+    this.maxSending.clear();
     this.windows.clear();
     this.researchDay = { day: '', requests: 0 };
     this.postingUsers.clear();

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from './context';
 import { ApiError, sendApiError } from './errors';
-import { endInFlight } from './in-flight';
+import { endInFlight, startSending } from './in-flight';
 import { startProcessing } from './publish-machine';
 import type { Publish, SandboxState } from './state';
 import { checkHeaders, receivedRange, UploadRefusal } from './upload-checks';
@@ -150,6 +150,7 @@ export function registerUpload(app: FastifyInstance, ctx: SandboxContext): void 
     }
     upload.hash = received.hash;
     upload.nextChunk += 1;
+    if (publish.bytesReceived === 0) startSending(state, publish);
     publish.bytesReceived += received.bytes;
     reply.header('content-range', receivedRange(publish));
     if (publish.bytesReceived < (publish.videoSize ?? 0)) return reply.code(206).send();

@@ -160,12 +160,25 @@ describe('each rate fault', () => {
 });
 
 describe('uploads open at TikTok', () => {
+  it('two uploads that both receive bytes are counted as sending at once', async () => {
+    await control(sandbox, 'POST', '/reset');
+    token = (await connect(sandbox)).access_token;
+    const first = await openUpload(10 * 1024 * 1024, 5 * 1024 * 1024, 2);
+    const second = await openUpload(10 * 1024 * 1024, 5 * 1024 * 1024, 2);
+    const chunk = randomBytes(5 * 1024 * 1024);
+    expect((await putChunk(first.upload_url, chunk, 0, 10 * 1024 * 1024)).status).toBe(206);
+    expect((await putChunk(second.upload_url, chunk, 0, 10 * 1024 * 1024)).status).toBe(206);
+    expect(Object.values((await stats()).maxSendingUploadsByCreator)).toEqual([2]);
+  });
+
   it('an upload is open from its init: two inits without a chunk are two uploads at once', async () => {
     const video = randomBytes(2000);
     const a = await openUpload(2000);
     await openUpload(2000);
     expect(Object.values((await stats()).maxConcurrentUploadsByCreator)).toEqual([2]);
+    // Neither had received a byte: none was sending beside another.
     await putChunk(a.upload_url, video, 0, 2000);
+    expect(Object.values((await stats()).maxSendingUploadsByCreator)).toEqual([1]);
     await control(sandbox, 'POST', '/reset');
     token = (await connect(sandbox)).access_token;
     // One after the other: never more than one open.

@@ -94,6 +94,17 @@ export async function measure(
     const rules = [...new Set(violations.map((v) => v.rule))];
     notes.push(`TikTok rule violations: ${violations.length} (${rules.join(', ')})`);
   }
+  // Uploads receiving bytes side by side would be the fleet's mistake; an upload TikTok
+  // initialised that never got a byte is the one window a SIGKILL can open (between TikTok's
+  // init answer and the publish id's write, docs/architecture.md, Crash rules): reported, not
+  // counted as a second upload.
+  const maxOpen = Math.max(0, ...Object.values(stats.maxConcurrentUploadsByCreator));
+  const maxSending = Math.max(0, ...Object.values(stats.maxSendingUploadsByCreator ?? {}));
+  if (maxOpen > maxSending) {
+    notes.push(
+      `an upload initialised but never sent a byte was open beside another (${maxOpen} at once)`,
+    );
+  }
   return {
     scenario,
     posts: fleet.accepted.length,
@@ -103,7 +114,7 @@ export async function measure(
     duplicates,
     extraPublishes,
     missingCallbacks,
-    maxUploadsPerAccount: Math.max(0, ...Object.values(stats.maxConcurrentUploadsByCreator)),
+    maxUploadsPerAccount: maxSending,
     bytesRatio: fileBytes > 0 ? sent / fileBytes : 0,
     seconds: (Date.now() - startedAt) / 1000,
     notes,

@@ -12,6 +12,7 @@ export interface SandboxPublish {
 
 export interface SandboxStats {
   maxConcurrentUploadsByCreator: Record<string, number>;
+  maxSendingUploadsByCreator: Record<string, number>;
   violations: { rule: string; detail: string }[];
   requests: Record<string, number>;
   refreshTokensReused: number;

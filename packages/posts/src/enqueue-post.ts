@@ -42,6 +42,9 @@ export interface EnqueuePostResult {
 
 export type PostEnqueuer = ReturnType<typeof createPostEnqueuer>;
 
+/** How long an enqueue waits for Redis before it answers queue_unavailable. */
+const ENQUEUE_DEADLINE_MS = 5_000;
+
 /** Idempotency keys are opaque to us; the limits keep them usable as index entries. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const pendingStatuses = new Set<Post['status']>(['queued', 'scheduled']);
@@ -65,8 +68,20 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
   }
 
   async function addJob(post: Post): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await enqueuePublish(deps.queues, post.id, { scheduledAt: post.scheduledAt });
+      // A bound, so a caller never waits on a Redis that does not answer: the post is stored
+      // and the reconciler adds its job later (job id = post id, so a late add is harmless).
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not answer within ${ENQUEUE_DEADLINE_MS} ms`)),
+          ENQUEUE_DEADLINE_MS,
+        );
+      });
+      await Promise.race([
+        enqueuePublish(deps.queues, post.id, { scheduledAt: post.scheduledAt }),
+        deadline,
+      ]);
     } catch (error) {
       if (error instanceof InvalidJobPayloadError) throw error;
       throw new EnqueuePostError(
@@ -77,6 +92,8 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
         { postId: post.id },
         { cause: error },
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 
