@@ -43,7 +43,7 @@ export function PostProgress({ post, live = false }: { post: Post; live?: boolea
               ? 'current'
               : reached.has(step) || current > index
                 ? 'done'
-                : 'todo';
+                : 'pending';
           return (
             <li
               key={step}
