@@ -1,34 +1,11 @@
-import { existsSync } from 'node:fs';
 import { QUEUE_NAMES } from '@tiktok-fleet/queue';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { launchChromium } from '@tiktok-fleet/testing/browser';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectedAccountId } from './support/connect';
 import { startApi, type TestApi } from './support/harness';
 
-/** Debian's chromium: `apt-get install -y chromium` (never a browser download). */
-const CHROMIUM = '/usr/bin/chromium';
 const OPERATOR = { username: 'operator', password: 'correct-horse-battery-staple' };
-
-async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The Bull Board browser test needs Debian's chromium at ${CHROMIUM}: run \`apt-get install -y chromium\`.`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 const operatorEnv = { OPERATOR_USERNAME: OPERATOR.username, OPERATOR_PASSWORD: OPERATOR.password };
 const [api, readOnly, closed] = await Promise.all([
@@ -41,7 +18,7 @@ let browser: Browser;
 const postIds = new Map<TestApi, string>();
 
 beforeAll(async () => {
-  browser = await launch();
+  browser = await launchChromium();
   for (const instance of [api, readOnly]) {
     const accountId = await connectedAccountId(instance);
     const created = await instance.call('POST', '/v1/posts', {

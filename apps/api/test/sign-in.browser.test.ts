@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { launchChromium } from '@tiktok-fleet/testing/browser';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startApi } from './support/harness';
 
-/** Debian's chromium: `apt-get install -y chromium` (never a browser download). */
-const CHROMIUM = '/usr/bin/chromium';
 const OPERATOR = { username: 'operator', password: 'correct-horse-battery-staple' };
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../.tmp/screenshots');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -29,15 +27,7 @@ const api = await startApi({
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `This test needs Debian's chromium at ${CHROMIUM}: apt-get install -y chromium.`,
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
+  browser = await launchChromium();
   await mkdir(SCREENSHOTS, { recursive: true });
 });
 afterAll(async () => {

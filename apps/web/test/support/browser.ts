@@ -1,36 +1,17 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { launchChromium } from '@tiktok-fleet/testing/browser';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { OPERATOR, repoRoot } from './fleet';
 
-/** Debian's chromium: `apt-get install -y chromium` (never a browser download). */
-const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = join(repoRoot, '.tmp', 'screenshots');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The page's browser tests need Debian's chromium at ${CHROMIUM}: run \`apt-get install -y chromium\`.`,
-    );
-  }
   await mkdir(SCREENSHOTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return await launchChromium();
 }
 
 /** Signs in through the form, as a person would; lands where `next` says. */
