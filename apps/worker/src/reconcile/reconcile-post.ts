@@ -46,8 +46,8 @@ export async function reconcilePost(ctx: WorkerContext, postId: string): Promise
     if (isFinal(post.status)) return { postId, action: 'final', status: post.status };
     const state = await jobStateOf(ctx, post.id, post.status);
     if (isLive(state)) return { postId, action: 'alive', status: post.status };
-    const now = await ctx.posts.get(postId);
-    if (now && now.status === post.status && now.updatedAt.getTime() === post.updatedAt.getTime()) {
+    // Only the status is read again: a move to another stage is what changes the job.
+    if ((await ctx.posts.currentStatus(postId)) === post.status) {
       return await revive(ctx, post, state === 'unknown' ? 'missing' : state);
     }
   }
