@@ -12,31 +12,34 @@ async function publishedPost(tiktokPostId: string | null = '7234567890123456789'
   const created = await api.call('POST', '/v1/posts', {
     json: { accountId, video: { path: 'a.mp4' }, privacyLevel: 'PUBLIC_TO_EVERYONE' },
   });
-  await api.db.post.update({
-    where: { id: created.body.id },
-    data: { status: 'published', tiktokPostId },
-  });
+  // Where the worker leaves a post TikTok made public.
+  await api.posts.transition(created.body.id, 'published', { changes: { tiktokPostId } });
   return created.body.id as string;
 }
 
+/** One refresh's numbers for one video, stored as the analytics worker stores them. */
 const snapshot = (
   postId: string | null,
   tiktokVideoId: string,
-  counts: [number, number, number, number],
+  [views, likes, comments, shares]: [number, number, number, number],
   capturedAt: Date,
+  ofAccount = accountId,
 ) =>
-  api.db.analyticsSnapshot.create({
-    data: {
-      accountId,
-      postId,
-      tiktokVideoId,
-      views: BigInt(counts[0]),
-      likes: BigInt(counts[1]),
-      comments: BigInt(counts[2]),
-      shares: BigInt(counts[3]),
-      capturedAt,
-    },
-  });
+  api.analytics.record(
+    ofAccount,
+    [
+      {
+        postId,
+        tiktokVideoId,
+        views,
+        likes,
+        comments,
+        shares,
+        engagementRate: views > 0 ? ((likes + comments + shares) / views) * 100 : 0,
+      },
+    ],
+    capturedAt,
+  );
 
 describe('GET /v1/posts/:id/analytics', () => {
   test('a fresh snapshot is answered at once, with the engagement rate', async () => {
@@ -111,14 +114,14 @@ describe('GET /v1/posts/:id/analytics', () => {
 describe('GET /v1/accounts/:id/analytics', () => {
   test("sums the newest snapshot of each of the account's videos", async () => {
     const other = await connectedAccountId(api);
-    await api.db.analyticsSnapshot.deleteMany({ where: { accountId } });
-    await snapshot(null, '111', [100, 10, 0, 0], minutesAgo(5));
-    await snapshot(null, '111', [200, 20, 0, 0], minutesAgo(0.2));
-    await snapshot(null, '222', [100, 0, 5, 5], minutesAgo(0.4));
-    const reply = await api.call('GET', `/v1/accounts/${accountId}/analytics`);
+    const fresh = await connectedAccountId(api);
+    await snapshot(null, '111', [100, 10, 0, 0], minutesAgo(5), fresh);
+    await snapshot(null, '111', [200, 20, 0, 0], minutesAgo(0.2), fresh);
+    await snapshot(null, '222', [100, 0, 5, 5], minutesAgo(0.4), fresh);
+    const reply = await api.call('GET', `/v1/accounts/${fresh}/analytics`);
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({
-      accountId,
+      accountId: fresh,
       freshness: 'fresh',
       totals: { views: 300, likes: 20, comments: 5, shares: 5, engagementRate: 10 },
     });
@@ -145,15 +148,15 @@ describe('history, for charts', () => {
   });
 
   test("an account's totals over time count each video's latest numbers at each point", async () => {
-    await api.db.analyticsSnapshot.deleteMany({ where: { accountId } });
+    const fresh = await connectedAccountId(api);
     const refresh = minutesAgo(20);
     // An account refresh: both videos at one time.
-    await snapshot(null, '333', [100, 10, 0, 0], refresh);
-    await snapshot(null, '444', [50, 0, 0, 0], refresh);
+    await snapshot(null, '333', [100, 10, 0, 0], refresh, fresh);
+    await snapshot(null, '444', [50, 0, 0, 0], refresh, fresh);
     // A refresh of one post: only its video.
-    await snapshot(null, '333', [300, 20, 0, 0], minutesAgo(10));
-    await snapshot(null, '444', [70, 0, 0, 0], minutesAgo(0));
-    const reply = await api.call('GET', `/v1/accounts/${accountId}/analytics`);
+    await snapshot(null, '333', [300, 20, 0, 0], minutesAgo(10), fresh);
+    await snapshot(null, '444', [70, 0, 0, 0], minutesAgo(0), fresh);
+    const reply = await api.call('GET', `/v1/accounts/${fresh}/analytics`);
     expect(reply.body.history.map((p: { views: number }) => p.views)).toEqual([150, 350, 370]);
     expect(reply.body.history[0].capturedAt).toBe(refresh.toISOString());
     expect(reply.body.totals.views).toBe(370);

@@ -30,10 +30,8 @@ describe('canceling a post TikTok is processing', () => {
       postInfo: { privacyLevel: 'SELF_ONLY' },
       source: { source: 'PULL_FROM_URL', videoUrl },
     });
-    await api.db.post.update({
-      where: { id: created.body.id },
-      data: { status: 'processing', publishId },
-    });
+    // Where a worker leaves a pullFromUrl post once TikTok has it.
+    await api.posts.transition(created.body.id, 'processing', { changes: { publishId } });
 
     const reply = await api.call('POST', `/v1/posts/${created.body.id}/cancel`);
     expect(reply.status).toBe(200);

@@ -45,7 +45,7 @@ describe('connecting an account through OAuth', () => {
     expect(read.text).not.toMatch(/act\.|rft\.|[Cc]iphertext|accessToken"|refreshToken"/);
 
     // The raw row holds ciphertexts only; the plaintext token works at the sandbox.
-    const row = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const row = await api.rows.account(accountId);
     expect(row.accessTokenCiphertext).toMatch(/^v1:k1:/);
     expect(row.refreshTokenCiphertext).toMatch(/^v1:k1:/);
     const { accessToken, refreshToken } = await tokensOf(accountId);
@@ -68,23 +68,23 @@ describe('connecting an account through OAuth', () => {
   test('connecting the same TikTok user again updates that account', async () => {
     const first = await connectThroughOAuth(api);
     const accountId = first.location.searchParams.get('accountId') ?? '';
-    const { openId } = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
-    const before = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const { openId } = await api.rows.account(accountId);
+    const before = await api.rows.account(accountId);
     const again = await connectThroughOAuth(api, { openId });
     expect(again.location.searchParams.get('accountId')).toBe(accountId);
-    const after = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const after = await api.rows.account(accountId);
     expect(after.accessTokenCiphertext).not.toBe(before.accessTokenCiphertext);
-    expect(await api.db.account.count({ where: { openId } })).toBe(1);
+    expect(await api.rows.accountsWithOpenId(openId)).toBe(1);
   });
 
   test('another owner cannot take over a connected account', async () => {
     const first = await connectThroughOAuth(api);
     const accountId = first.location.searchParams.get('accountId') ?? '';
-    const { openId } = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const { openId } = await api.rows.account(accountId);
     const other = await connectThroughOAuth(api, { openId, key: api.keys.b });
     expect(other.location.searchParams.get('error')).toBe('account_connected_elsewhere');
     expect(other.location.searchParams.get('accountId')).toBeNull();
-    const row = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const row = await api.rows.account(accountId);
     expect(row.ownerId).toBe('owner-a');
   });
 
@@ -212,7 +212,7 @@ describe('the operator connect page', () => {
     const html = await callback.text();
     expect(html).toContain('TikTok account connected');
     const accountId = /acc_[0-9a-z]{26}/.exec(html)?.[0] ?? '';
-    const row = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const row = await api.rows.account(accountId);
     expect(row.ownerId).toBe('owner-ops');
   });
 
@@ -260,7 +260,7 @@ describe('DELETE /v1/accounts/:id', () => {
     const stats = await api.sandboxControl('GET', '/_sandbox/stats');
     expect(stats.requests['/v2/oauth/revoke/']).toBeGreaterThanOrEqual(1);
 
-    const row = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const row = await api.rows.account(accountId);
     expect(row).toMatchObject({
       status: 'revoked',
       accessTokenCiphertext: '',

@@ -114,10 +114,7 @@ describe('GET /v1/accounts/:id/posting-options', () => {
   test('a needs_reauth account cannot post, and TikTok is not asked', async () => {
     const accountId = await connectCreator({ nickname: 'Lapsed' });
     // What the workers record when TikTok refuses the refresh token.
-    await api.db.account.update({
-      where: { id: accountId },
-      data: { status: 'needs_reauth', statusReason: 'TikTok refused the refresh token' },
-    });
+    await api.accounts.markNeedsReauth(accountId, 'TikTok refused the refresh token');
     const before = await creatorInfoCalls();
     const answer = await options(accountId);
     expect(answer.status).toBe(200);
@@ -179,13 +176,13 @@ describe('GET /v1/accounts/:id/posting-options', () => {
 
   test('a token TikTok refuses is refreshed once, as the worker does, and the answer is fresh', async () => {
     const accountId = await connectCreator({ nickname: 'Refreshed' });
-    const tokensBefore = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const tokensBefore = await api.rows.account(accountId);
     await api.sandboxControl('POST', '/_sandbox/faults', { expireAccessTokens: true });
     const answer = await options(accountId);
     expect(answer.status).toBe(200);
     expect(answer.body.canPost).toBe(true);
     expect(answer.body.creator.nickname).toBe('Refreshed');
-    const tokensAfter = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const tokensAfter = await api.rows.account(accountId);
     expect(tokensAfter.accessTokenCiphertext).not.toBe(tokensBefore.accessTokenCiphertext);
   });
 });

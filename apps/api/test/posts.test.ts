@@ -129,7 +129,7 @@ describe('POST /v1/posts', () => {
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
-    expect(await api.db.post.count({ where: { idempotencyKey: key } })).toBe(1);
+    expect(await api.rows.postCount({ idempotencyKey: key })).toBe(1);
 
     const other = await createPost(postRequest({ caption: 'different' }), {
       'idempotency-key': key,
@@ -228,7 +228,7 @@ describe('POST /v1/posts/:id/cancel', () => {
 
   test('an uploading post is marked canceled for the worker to stop', async () => {
     const created = await createPost(postRequest());
-    await api.db.post.update({ where: { id: created.body.id }, data: { status: 'uploading' } });
+    await api.posts.transition(created.body.id, 'uploading');
     const reply = await api.call('POST', `/v1/posts/${created.body.id}/cancel`);
     expect(reply.status).toBe(200);
     expect(reply.body.status).toBe('canceled');
@@ -236,9 +236,8 @@ describe('POST /v1/posts/:id/cancel', () => {
 
   test('a post TikTok is processing from an uploaded file cannot be canceled', async () => {
     const created = await createPost(postRequest());
-    await api.db.post.update({
-      where: { id: created.body.id },
-      data: { status: 'processing', publishId: `v_pub_${randomUUID()}` },
+    await api.posts.transition(created.body.id, 'processing', {
+      changes: { publishId: `v_pub_${randomUUID()}` },
     });
     const reply = await api.call('POST', `/v1/posts/${created.body.id}/cancel`);
     expect(reply.status).toBe(409);
@@ -297,10 +296,7 @@ describe('Redis down', () => {
       expect(body.error.code).toBe('queue_unavailable');
       expect(body.error.message).toContain('saved');
       expect(reply.headers['retry-after']).toBeDefined();
-      const post = await api.db.post.findUniqueOrThrow({
-        where: { id: body.error.details.postId },
-      });
-      expect(post.status).toBe('queued');
+      expect(await api.posts.currentStatus(body.error.details.postId)).toBe('queued');
 
       const ready = await flaky.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(503);

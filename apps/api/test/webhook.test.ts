@@ -55,7 +55,7 @@ describe('POST /api/integrations/tiktok/webhook', () => {
 
   test('authorization.removed revokes the account; a duplicate is ignored', async () => {
     const accountId = await connectedAccountId(api);
-    const { openId } = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const { openId } = await api.rows.account(accountId);
     const post = await api.call('POST', '/v1/posts', {
       json: { accountId, video: { path: 'a.mp4' }, privacyLevel: 'SELF_ONLY' },
     });
@@ -63,7 +63,7 @@ describe('POST /api/integrations/tiktok/webhook', () => {
     const first = await deliver(body);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ received: true });
-    const account = await api.db.account.findUniqueOrThrow({ where: { id: accountId } });
+    const account = await api.rows.account(accountId);
     expect(account).toMatchObject({
       status: 'revoked',
       statusReason: 'the user disconnected the app in TikTok',
@@ -84,7 +84,7 @@ describe('POST /api/integrations/tiktok/webhook', () => {
     });
     const postId = created.body.id;
     const publishId = `v_pub_file~v2-1.${randomUUID()}`;
-    await api.db.post.update({ where: { id: postId }, data: { status: 'processing', publishId } });
+    await api.posts.transition(postId, 'processing', { changes: { publishId } });
     const job = await api.queues.status.add(
       'status',
       { postId, publishId, pollCount: 0, startedAt: Date.now() },

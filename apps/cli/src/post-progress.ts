@@ -1,12 +1,9 @@
 import type { PostResource, PostStatus } from '@tiktok-fleet/posts';
+import { FINAL_STATUSES as FINAL } from '@tiktok-fleet/posts/rules';
 import { formatBytes, percentOf } from './format-bytes';
 
 /** Statuses after which nothing changes any more. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set<PostStatus>([
-  'published',
-  'failed',
-  'canceled',
-]);
+export const FINAL_STATUSES: ReadonlySet<string> = new Set<PostStatus>(FINAL);
 
 /** Statuses that mean TikTok holds every byte of the video. */
 const UPLOAD_DONE: ReadonlySet<string> = new Set<PostStatus>(['processing', 'published']);

@@ -9,6 +9,7 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
+import { FINAL_STATUSES } from '@tiktok-fleet/posts/rules';
 import { closeQueues, createQueues, type FleetQueues, redisConnection } from '@tiktok-fleet/queue';
 import { freePort } from '@tiktok-fleet/testing/ports';
 import { createTikTokClient, type TikTokClient } from '@tiktok-fleet/tiktok';
@@ -24,7 +25,7 @@ export const OWNER = 'chaos-owner';
 const REDIRECT_URI = 'https://backend.example/api/integrations/tiktok/callback';
 const SCOPES = ['user.info.basic', 'user.info.profile', 'video.list', 'video.publish'];
 const MiB = 1024 * 1024;
-export const FINAL = ['published', 'failed', 'canceled'];
+export const FINAL: readonly string[] = FINAL_STATUSES;
 
 export interface ChaosFleetOptions {
   root: string;

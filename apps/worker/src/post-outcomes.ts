@@ -1,11 +1,6 @@
-import {
-  finalStatuses,
-  type Post,
-  type PostStatus,
-  PostStatusConflictError,
-  type Prisma,
-} from '@tiktok-fleet/db';
+import { type Post, type PostStatus, PostStatusConflictError, type Prisma } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
+import { isFinalStatus } from '@tiktok-fleet/posts/rules';
 import { enqueueNotify, enqueueStatus } from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
 import { releaseDailySlot } from './publish/daily-slot';
@@ -52,7 +47,7 @@ export async function recordEvent(
   await ctx.posts.note(postId, status, detail);
 }
 
-export const isFinal = (status: PostStatus) => finalStatuses.includes(status);
+export const isFinal = isFinalStatus;
 
 /**
  * Starts following TikTok's processing of a post: one status job per post (the catalog's

@@ -104,10 +104,8 @@ describe('no post left behind', () => {
 
       const postId = answer.postId as string;
       await fleet.waitAllFinal(Date.now() + 75_000);
-      const post = await fleet.db.post.findUniqueOrThrow({
-        where: { id: postId },
-        include: { events: true },
-      });
+      const post = await fleet.posts.get(postId);
+      if (!post) throw new Error(`post ${postId} is not in PostgreSQL`);
       const job = await fleet.queues.publish.getJob(postId);
       const why =
         `post ${postId} is ${post.status}; history ${JSON.stringify(post.events.map((e) => [e.status, e.detail]))}; ` +

@@ -152,9 +152,8 @@ describe('analytics', () => {
         ? ((numbers.likes + numbers.comments + numbers.shares) / numbers.views) * 100
         : 0;
     expect(numbers.engagementRate).toBeCloseTo(expected, 10);
-    const snapshot = await env.db.analyticsSnapshot.findFirstOrThrow({
-      where: { postId: post.id },
-    });
+    const [snapshot] = await env.rows.snapshotsOfPost(post.id);
+    if (!snapshot) throw new Error(`no analytics snapshot of ${post.id} was stored`);
     expect(snapshot.tiktokVideoId).toBe(post.tiktokPostId);
     expect(Number(snapshot.views)).toBe(numbers.views);
     const key = analyticsCacheKey(env.prefix, 'post', post.id);

@@ -41,7 +41,7 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
     const job = await env.queues.publish.getJob(post.id);
     expect(job?.progress).toMatchObject({ uploadedBytes: Number(post.totalBytes) });
     // The account learnt the creator's options on the way.
-    const stored = await env.db.account.findUniqueOrThrow({ where: { id: account.id } });
+    const stored = await env.rows.account(account.id);
     expect(stored.privacyLevelOptions).toContain('PUBLIC_TO_EVERYONE');
     expect(stored.creatorInfoFetchedAt).toBeInstanceOf(Date);
   });

@@ -1,6 +1,5 @@
 import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPostRepository } from '@tiktok-fleet/db';
 import { enqueuePublish } from '@tiktok-fleet/queue';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fixture, isFinal, OWNER, useFleet } from './support/fleet';
@@ -58,7 +57,7 @@ describe('validation: a video that breaks a rule fails at once with its code, ne
   });
 
   test('no init reached TikTok for any of the refused videos', async () => {
-    const posts = await env.db.post.findMany({ where: { status: 'failed' } });
+    const posts = await env.rows.failedPosts();
     expect(posts.length).toBeGreaterThanOrEqual(7);
     expect(posts.every((p) => p.publishId === null)).toBe(true);
   });
@@ -78,7 +77,7 @@ describe('sources the worker refuses', () => {
 
   test('a path with .. stored by a producer that skipped the checks is refused', async () => {
     await writeFile(join(env.mediaRoot, '..', 'tf-outside.mp4'), 'not in the media root');
-    const { post: created } = await createPostRepository(env.db).create({
+    const { post: created } = await env.deps().posts.create({
       ownerId: OWNER,
       accountId,
       videoSourceKind: 'path',

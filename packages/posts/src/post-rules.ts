@@ -20,6 +20,36 @@ export const POST_STATUSES = [
 ] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
 
+/** Statuses after which nothing changes any more. */
+export const FINAL_STATUSES = [
+  'published',
+  'failed',
+  'canceled',
+] as const satisfies readonly PostStatus[];
+
+export const isFinalStatus = (status: PostStatus): boolean =>
+  (FINAL_STATUSES as readonly PostStatus[]).includes(status);
+
+/** The way of a post that goes well, as the page and the CLI show it step by step. */
+export const PROGRESS_STEPS = [
+  'validating',
+  'uploading',
+  'processing',
+  'published',
+] as const satisfies readonly PostStatus[];
+
+/**
+ * Statuses a caller can cancel from whatever the video's source: TikTok has no post yet
+ * (docs/architecture.md, Cancelling a post). A pullFromUrl post can also be canceled while
+ * `processing`, which TikTok decides (apps/api/src/services/cancel-post.ts).
+ */
+export const CANCELABLE_STATUSES = [
+  'queued',
+  'scheduled',
+  'validating',
+  'uploading',
+] as const satisfies readonly PostStatus[];
+
 /** TikTok's four privacy levels; which of them an account may use comes from creator info. */
 export const PRIVACY_LEVELS = [
   'PUBLIC_TO_EVERYONE',

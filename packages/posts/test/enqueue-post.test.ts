@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   createAccountRepository,
+  createPostRepository,
   createPrismaClient,
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
+import { createRowInspector } from '@tiktok-fleet/db/inspect';
 import {
   closeQueues,
   createQueues,
@@ -34,6 +36,8 @@ const cipher = new TokenCipher(
   parseTokenKeyring({ TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}` }),
 );
 const accounts = createAccountRepository(db, cipher);
+const rows = createRowInspector(db);
+const posts = createPostRepository(db);
 let queues: FleetQueues;
 
 beforeAll(async () => {
@@ -144,7 +148,7 @@ describe('enqueuePost', () => {
         expect.objectContaining({ field: 'privacyLevel' }),
       ]),
     );
-    expect(await db.post.count({ where: { ownerId } })).toBe(0);
+    expect(await rows.postCount({ ownerId })).toBe(0);
   });
 
   test.each(['../outside.mp4', 'clips/../../outside.mp4', '/etc/passwd', '.'])(
@@ -156,7 +160,7 @@ describe('enqueuePost', () => {
         enqueuePost({ ownerId, request: request(account.id, { video: { path: videoPath } }) }),
       );
       expect(error.code).toBe('video_path_outside_media_root');
-      expect(await db.post.count({ where: { ownerId } })).toBe(0);
+      expect(await rows.postCount({ ownerId })).toBe(0);
     },
   );
 
@@ -204,7 +208,7 @@ describe('enqueuePost', () => {
     );
     expect(new Set(results.map((r) => r.post.id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect(await db.post.count({ where: { ownerId } })).toBe(1);
+    expect(await rows.postCount({ ownerId })).toBe(1);
 
     const again = await enqueuer().enqueuePost({
       ownerId,
@@ -240,8 +244,7 @@ describe('enqueuePost', () => {
       );
       expect(error.code).toBe('queue_unavailable');
       const { postId } = error.details as { postId: string };
-      const row = await db.post.findUniqueOrThrow({ where: { id: postId } });
-      expect(row.status).toBe('queued');
+      expect(await posts.currentStatus(postId)).toBe('queued');
       expect(await queues.publish.getJob(postId)).toBeUndefined();
 
       proxy.restore();

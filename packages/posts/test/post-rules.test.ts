@@ -1,6 +1,6 @@
-import { PostStatus, PrivacyLevel } from '@tiktok-fleet/db';
+import { finalStatuses, PostStatus, PrivacyLevel } from '@tiktok-fleet/db';
 import { describe, expect, test } from 'vitest';
-import { POST_STATUSES, PRIVACY_LEVELS } from '../src/post-rules';
+import { FINAL_STATUSES, POST_STATUSES, PRIVACY_LEVELS } from '../src/post-rules';
 
 // post-rules.ts imports nothing so the browser can use it; the database schema has the same
 // lists as enums. A status or privacy level added on one side only would be refused by the
@@ -8,6 +8,12 @@ import { POST_STATUSES, PRIVACY_LEVELS } from '../src/post-rules';
 describe('the post vocabulary matches the database enums', () => {
   test('POST_STATUSES is the post_status enum, in order', () => {
     expect([...POST_STATUSES]).toEqual(Object.values(PostStatus));
+  });
+
+  // The repository's transitions refuse to move a post out of a final status; that guard
+  // sits in the database package, which cannot import this one (posts depends on db).
+  test('FINAL_STATUSES are the statuses the repository never moves a post out of', () => {
+    expect([...finalStatuses].sort()).toEqual([...FINAL_STATUSES].sort());
   });
 
   test('PRIVACY_LEVELS is the privacy_level enum, in order', () => {

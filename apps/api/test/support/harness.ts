@@ -3,7 +3,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '@tiktok-fleet/config';
-import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
+import {
+  createAccountRepository,
+  createAnalyticsRepository,
+  createApiKeyRepository,
+  createPostRepository,
+  createPrismaClient,
+  parseTokenKeyring,
+  TokenCipher,
+} from '@tiktok-fleet/db';
+import { createRowInspector } from '@tiktok-fleet/db/inspect';
 import { createLogger, fleetMetrics, memoryDestination } from '@tiktok-fleet/observability';
 import {
   closeQueues,
@@ -171,6 +180,11 @@ export async function startApi(
     baseUrl,
     config,
     db,
+    /** Fixture states go through the fleet's own repositories; `rows` reads what is stored. */
+    posts: createPostRepository(db),
+    accounts: createAccountRepository(db, new TokenCipher(parseTokenKeyring(config))),
+    analytics: createAnalyticsRepository(db),
+    rows: createRowInspector(db),
     redis,
     queues,
     tiktok,

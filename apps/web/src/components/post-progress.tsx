@@ -1,10 +1,8 @@
+import { isFinalStatus, PROGRESS_STEPS as STEPS } from '@tiktok-fleet/posts/rules';
 import { formatBytes } from '../format';
 import type { Post } from '../types';
 
-const STEPS = ['validating', 'uploading', 'processing', 'published'] as const;
-
-export const isFinal = (status: Post['status']) =>
-  status === 'published' || status === 'failed' || status === 'canceled';
+export const isFinal = isFinalStatus;
 
 /** What a person can do about a failed post, by the error's stable code. */
 const ADVICE: [RegExp, string][] = [

@@ -1,3 +1,4 @@
+import { CANCELABLE_STATUSES } from '@tiktok-fleet/posts/rules';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type ApiFailure, api } from '../api';
@@ -9,7 +10,7 @@ import { type Account, POST_STATUSES, type Post } from '../types';
 import { useResource } from '../use-resource';
 
 /** Canceling is possible until TikTok has the video (the API says 409 otherwise). */
-const CANCELABLE = new Set<Post['status']>(['queued', 'scheduled', 'validating', 'uploading']);
+const CANCELABLE = new Set<Post['status']>(CANCELABLE_STATUSES);
 
 export function PostsView() {
   const { query, route } = useLocation();

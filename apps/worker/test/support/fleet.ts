@@ -12,6 +12,7 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
+import { createRowInspector, type RowInspector } from '@tiktok-fleet/db/inspect';
 import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer, type PostRequestInput } from '@tiktok-fleet/posts';
 import {
@@ -117,6 +118,8 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
     sandbox: Sandbox;
     client: TikTokClient;
     db: Db;
+    /** What is stored, as it is (tests write through the repositories in `deps()`). */
+    rows: RowInspector;
     redis: Redis;
     queues: FleetQueues;
     deps: (settings?: Partial<WorkerSettings>) => WorkerDeps;
@@ -147,6 +150,7 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
       authUrl: env.sandbox.authorizeUrl,
     });
     env.db = createPrismaClient(url, { poolSize: 6 });
+    env.rows = createRowInspector(env.db);
     env.redis = redisConnection(env.redisUrl, 'worker');
     await waitForRedis(env.redis);
     env.queues = createQueues(env.redis, { prefix, onError: () => undefined });
