@@ -3,7 +3,7 @@
  * limit. This module imports nothing, so the browser bundle (apps/web) can use it through the
  * `@tiktok-fleet/posts/rules` subpath without pulling in zod, BullMQ or Prisma.
  *
- * PostgreSQL has the same statuses and privacy levels as enums in packages/db/prisma/schema.prisma;
+ * PostgreSQL has the same statuses and privacy levels as enums in prisma/schema.prisma;
  * test/post-rules.test.ts fails when the two disagree.
  */
 
