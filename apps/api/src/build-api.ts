@@ -58,7 +58,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const signedIn = (request: FastifyRequest) => signedInOperator(request, ctx.now) !== null;
   await app.register(healthRoutes, { ctx });
-  await app.register(metricsRoutes, { queues: ctx.queues, redisPrefix: ctx.prefix });
+  await app.register(metricsRoutes, { ctx });
   await bullBoard(app, { queues: ctx.queues, config: deps.config, signedIn });
   await app.register(signInRoutes, { ctx });
 

@@ -3,7 +3,7 @@
 // `pnpm --filter @tiktok-fleet/worker start`.
 import { loadConfig } from '@tiktok-fleet/config';
 import { pingDatabase } from '@tiktok-fleet/db';
-import { collectProcessMetrics, createLogger } from '@tiktok-fleet/observability';
+import { collectProcessMetrics, createLogger, fleetMetrics } from '@tiktok-fleet/observability';
 import { createWorkerDeps } from './deps';
 import { startHealthServer } from './health-server';
 import { WORKER_CONFIG_KEYS } from './settings';
@@ -30,11 +30,25 @@ function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
 collectProcessMetrics({ app: 'worker' });
 const deps = createWorkerDeps(config, logger);
 const fleet = await startWorkers(deps);
+const probeRedis = () => within(2_000, 'Redis', deps.redis.ping());
+const probePostgres = () => within(2_000, 'PostgreSQL', pingDatabase(deps.db));
+fleetMetrics.registerDependencyUp('worker', async () => {
+  const up = (probe: () => Promise<unknown>) =>
+    probe().then(
+      () => 1,
+      () => 0,
+    );
+  const [redis, postgres] = await Promise.all([up(probeRedis), up(probePostgres)]);
+  return [
+    { labels: { dependency: 'redis' }, value: redis },
+    { labels: { dependency: 'postgres' }, value: postgres },
+  ];
+});
 const health = await startHealthServer(config.WORKER_METRICS_PORT, {
   live: () => fleet.isRunning(),
   ready: async () => {
-    await within(2_000, 'Redis', deps.redis.ping());
-    await within(2_000, 'PostgreSQL', pingDatabase(deps.db));
+    await probeRedis();
+    await probePostgres();
     if (!fleet.isRunning()) throw new Error('the workers are not running');
   },
 });

@@ -3,6 +3,7 @@ export {
   type FinalPostStatus,
   type FleetMetrics,
   fleetMetrics,
+  type GaugeSample,
   type JobOutcome,
   type JobTimes,
   type LockKind,

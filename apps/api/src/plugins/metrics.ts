@@ -7,7 +7,9 @@ import {
 } from '@tiktok-fleet/observability';
 import { type FleetQueues, QUEUE_NAMES } from '@tiktok-fleet/queue';
 import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
+import { readinessProbes } from '../routes/health';
 
 type DepthCounts = Record<QueueDepthState, number>;
 
@@ -33,6 +35,18 @@ async function queueCounts(queues: FleetQueues): Promise<Record<string, DepthCou
   }
 }
 
+/** Seconds the oldest waiting job of each queue has been due (0 when none waits). */
+async function oldestWaiting(queues: FleetQueues, now = Date.now()) {
+  return Promise.all(
+    QUEUE_NAMES.map(async (queue) => {
+      // BullMQ pushes new jobs at the head of the wait list: the oldest is its tail.
+      const [job] = await queues[queue].getJobs(['wait'], 0, 0, true);
+      const due = job ? job.timestamp + (job.delay ?? 0) : now;
+      return { labels: { queue }, value: Math.max(0, (now - due) / 1000) };
+    }),
+  );
+}
+
 async function readCounts(queues: FleetQueues): Promise<Record<string, DepthCounts>> {
   const entries = await Promise.all(
     QUEUE_NAMES.map(async (name) => {
@@ -54,13 +68,41 @@ async function readCounts(queues: FleetQueues): Promise<Record<string, DepthCoun
  * The API is the one place queue depth is read, since every worker pod asking
  * Redis for it at each scrape would multiply the load by the fleet's size.
  */
-export async function metricsRoutes(
-  app: FastifyInstance,
-  { queues, redisPrefix }: { queues: FleetQueues; redisPrefix: string },
-) {
+export async function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
+  const { queues, prefix: redisPrefix } = ctx;
   collectProcessMetrics({ app: 'api' });
-  const unregister = fleetMetrics.registerQueueDepth(redisPrefix, () => queueCounts(queues));
-  app.addHook('onClose', async () => unregister());
+  // Read at scrape time, by the API only: one reader of Redis and PostgreSQL per scrape.
+  const unregister = [
+    fleetMetrics.registerQueueDepth(redisPrefix, () => queueCounts(queues)),
+    fleetMetrics.registerOldestWaiting(redisPrefix, () => oldestWaiting(queues)),
+    fleetMetrics.registerOpenPosts(redisPrefix, async () =>
+      (await ctx.posts.openStatusAges()).map((r) => ({
+        labels: { status: r.status },
+        value: r.count,
+      })),
+    ),
+    fleetMetrics.registerOldestInStatus(redisPrefix, async () =>
+      (await ctx.posts.openStatusAges()).map((r) => ({
+        labels: { status: r.status },
+        value: r.oldestSeconds,
+      })),
+    ),
+    fleetMetrics.registerAccounts(redisPrefix, async () =>
+      Object.entries(await ctx.accounts.countByStatus()).map(([status, count]) => ({
+        labels: { status },
+        value: count ?? 0,
+      })),
+    ),
+    fleetMetrics.registerDependencyUp(redisPrefix, async () =>
+      (await readinessProbes(ctx)).map((c) => ({
+        labels: { dependency: c.name },
+        value: c.ok ? 1 : 0,
+      })),
+    ),
+  ];
+  app.addHook('onClose', async () => {
+    for (const off of unregister) off();
+  });
   // Scrapes and KEDA polls come every few seconds: log their requests only when they fail,
   // and never louder than the API's own level.
   const quieter = ['error', 'fatal', 'silent'] as const;
