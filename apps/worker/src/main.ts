@@ -3,7 +3,12 @@
 // `pnpm --filter @tiktok-fleet/worker start`.
 import { loadConfig } from '@tiktok-fleet/config';
 import { pingDatabase } from '@tiktok-fleet/db';
-import { collectProcessMetrics, createLogger, fleetMetrics } from '@tiktok-fleet/observability';
+import {
+  collectProcessMetrics,
+  createLogger,
+  fleetMetrics,
+  startTracing,
+} from '@tiktok-fleet/observability';
 import { createWorkerDeps } from './deps';
 import { startHealthServer } from './health-server';
 import { WORKER_CONFIG_KEYS } from './settings';
@@ -28,6 +33,8 @@ function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
 }
 
 collectProcessMetrics({ app: 'worker' });
+// Before the workers and queues exist: they pick tracing up when they are made.
+const tracing = await startTracing('tiktok-fleet-worker');
 const deps = createWorkerDeps(config, logger);
 const fleet = await startWorkers(deps);
 const probeRedis = () => within(2_000, 'Redis', deps.redis.ping());
@@ -67,6 +74,7 @@ async function shutdown(signal: string): Promise<void> {
   const { canceled } = await fleet.close({ graceMs: config.SHUTDOWN_GRACE_MS });
   await health.close();
   await deps.close();
+  await tracing.shutdown().catch(() => undefined);
   logger.info({ canceled }, 'worker stopped');
   logger.flush();
   process.exit(0);

@@ -24,3 +24,11 @@ export {
   type Sample,
 } from './prometheus-text';
 export { REDACTED, redactText, redactValue } from './redact';
+export {
+  activeTraceIds,
+  inSpan,
+  queueTelemetry,
+  startTracing,
+  type TracingHandle,
+  tracingEndpoint,
+} from './tracing';
