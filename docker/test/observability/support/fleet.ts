@@ -141,6 +141,7 @@ export async function startProcessFleet(extraEnv: Record<string, string> = {}) {
   return {
     apiUrl,
     workerUrl,
+    mediaRoot,
     sandbox,
     apps: Object.fromEntries(apps.map((a) => [a.name, a])) as Record<'api' | 'worker', AppProcess>,
     describeApps,
