@@ -161,7 +161,14 @@ describe('/readyz when a service is away', () => {
     // And the metrics page stays whole, without depth.
     const metrics = await other.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
-    expect(parsePrometheusText(metrics.body).has('tiktok_fleet_jobs_total')).toBe(true);
+    const families = parsePrometheusText(metrics.body);
+    expect(families.has('tiktok_fleet_jobs_total')).toBe(true);
+    // What the TikTokFleetDependencyUnready alert reads (docker/prometheus/alerts.yml).
+    const up = families.get('tiktok_fleet_dependency_up')?.samples ?? [];
+    expect(up.map((sample) => `${sample.labels.dependency} ${sample.value}`).sort()).toEqual([
+      'postgres 1',
+      'redis 0',
+    ]);
   });
 
   test('503 naming PostgreSQL when the database does not answer', async () => {

@@ -153,6 +153,16 @@ describe('Prometheus scraping the fleet', () => {
       describe: async () => JSON.stringify(await alerts()),
     });
     expect(alert.labels.code).toBe('video_duration_too_short');
+    // The gauges the API reads from PostgreSQL and Redis at scrape time, as Prometheus has them.
+    await waitUntil(
+      async () =>
+        (await instant('tiktok_fleet_accounts{status="active"}')).result[0]?.value[1] === '1',
+      { timeoutMs: 10_000, intervalMs: 200, what: 'one active account scraped' },
+    );
+    const waiting = await instant('tiktok_fleet_queue_oldest_waiting_seconds');
+    expect(waiting.result.map((r) => r.metric.queue)).toEqual(
+      expect.arrayContaining(['publish', 'status', 'notify']),
+    );
     // Prometheus read the publish too: bytes TikTok confirmed, its calls by endpoint and code.
     await waitUntil(
       async () =>

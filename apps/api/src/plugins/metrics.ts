@@ -21,6 +21,11 @@ const COUNT_TIMEOUT_MS = 2_000;
  * for a connection that is not ready yet however long it takes, hence the deadline.
  */
 async function queueCounts(queues: FleetQueues): Promise<Record<string, DepthCounts>> {
+  return withinDeadline(readCounts(queues));
+}
+
+/** Rejects once COUNT_TIMEOUT_MS passes: a scrape answers without what cannot be read. */
+async function withinDeadline<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -29,7 +34,7 @@ async function queueCounts(queues: FleetQueues): Promise<Record<string, DepthCou
     );
   });
   try {
-    return await Promise.race([readCounts(queues), deadline]);
+    return await Promise.race([work, deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -74,21 +79,21 @@ export async function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
   // Read at scrape time, by the API only: one reader of Redis and PostgreSQL per scrape.
   const unregister = [
     fleetMetrics.registerQueueDepth(redisPrefix, () => queueCounts(queues)),
-    fleetMetrics.registerOldestWaiting(redisPrefix, () => oldestWaiting(queues)),
+    fleetMetrics.registerOldestWaiting(redisPrefix, () => withinDeadline(oldestWaiting(queues))),
     fleetMetrics.registerOpenPosts(redisPrefix, async () =>
-      (await ctx.posts.openStatusAges()).map((r) => ({
+      (await withinDeadline(ctx.posts.openStatusAges())).map((r) => ({
         labels: { status: r.status },
         value: r.count,
       })),
     ),
     fleetMetrics.registerOldestInStatus(redisPrefix, async () =>
-      (await ctx.posts.openStatusAges()).map((r) => ({
+      (await withinDeadline(ctx.posts.openStatusAges())).map((r) => ({
         labels: { status: r.status },
         value: r.oldestSeconds,
       })),
     ),
     fleetMetrics.registerAccounts(redisPrefix, async () =>
-      Object.entries(await ctx.accounts.countByStatus()).map(([status, count]) => ({
+      Object.entries(await withinDeadline(ctx.accounts.countByStatus())).map(([status, count]) => ({
         labels: { status },
         value: count ?? 0,
       })),
