@@ -88,6 +88,19 @@ describe("the API's /metrics", () => {
     const after = await scrape();
     expect(depth(after, 'publish', 'waiting') - depth(before, 'publish', 'waiting')).toBe(1);
     expect(depth(after, 'publish', 'delayed') - depth(before, 'publish', 'delayed')).toBe(1);
+    // What the stuck-post, waiting-job and re-auth alerts read (docker/prometheus/alerts.yml):
+    // no worker runs here, so the post sent now waits, queued, and its job with it.
+    const gauge = (name: string, labels: Record<string, string>) =>
+      metricValue(after, name, labels);
+    expect(gauge('tiktok_fleet_posts_open', { status: 'queued' })).toBe(1);
+    expect(gauge('tiktok_fleet_posts_open', { status: 'scheduled' })).toBe(1);
+    expect(
+      gauge('tiktok_fleet_posts_oldest_in_status_seconds', { status: 'queued' }),
+    ).toBeGreaterThan(0);
+    expect(
+      gauge('tiktok_fleet_queue_oldest_waiting_seconds', { queue: 'publish' }),
+    ).toBeGreaterThan(0);
+    expect(gauge('tiktok_fleet_accounts', { status: 'active' })).toBe(1);
 
     const backlog = await api.call('GET', '/internal/queue-backlog', { key: null });
     expect(backlog.status).toBe(200);
