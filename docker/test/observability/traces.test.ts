@@ -149,6 +149,8 @@ it('traces one post from POST /v1/posts to its callback, across the API and the 
         .join('\n'),
   });
 
+  // Named after its route, not just the method.
+  expect(root.name).toBe('POST /v1/posts');
   const trace = traceOf();
   const describe = trace.map((s) => `${s.service} kind=${s.kind} ${s.name} ${urlOf(s)}`).join('\n');
   const byId = new Map(trace.map((s) => [s.spanId, s]));

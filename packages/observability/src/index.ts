@@ -27,6 +27,7 @@ export { REDACTED, redactText, redactValue } from './redact';
 export {
   activeTraceIds,
   inSpan,
+  nameRequestSpan,
   queueTelemetry,
   startTracing,
   type TracingHandle,

@@ -114,6 +114,17 @@ export function activeTraceIds(): { trace_id?: string; span_id?: string } {
 }
 
 /**
+ * Names the HTTP server span of the request being handled after its route
+ * (`POST /v1/posts`, not just `POST`), as the HTTP instrumentation cannot know routes.
+ */
+export function nameRequestSpan(method: string, route: string | undefined): void {
+  if (!provider || !route) return;
+  const span = trace.getSpan(context.active());
+  span?.updateName(`${method} ${route}`);
+  span?.setAttribute('http.route', route);
+}
+
+/**
  * Runs `work` in a span of its own (a step worth seeing in a trace: a status poll), and
  * records its error. A no-op wrapper when tracing is off.
  */
