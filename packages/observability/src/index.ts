@@ -26,7 +26,6 @@ export {
 export { REDACTED, redactText, redactValue } from './redact';
 export {
   activeTraceIds,
-  inSpan,
   nameRequestSpan,
   queueTelemetry,
   startTracing,

@@ -1,5 +1,5 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { context, propagation, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { BullMQOtel } from 'bullmq-otel';
 
@@ -122,26 +122,4 @@ export function nameRequestSpan(method: string, route: string | undefined): void
   const span = trace.getSpan(context.active());
   span?.updateName(`${method} ${route}`);
   span?.setAttribute('http.route', route);
-}
-
-/**
- * Runs `work` in a span of its own (a step worth seeing in a trace: a status poll), and
- * records its error. A no-op wrapper when tracing is off.
- */
-export async function inSpan<T>(
-  name: string,
-  attributes: Record<string, string | number | boolean | undefined>,
-  work: (span: Span) => Promise<T>,
-): Promise<T> {
-  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
 }

@@ -77,17 +77,26 @@ export async function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
   const { queues, prefix: redisPrefix } = ctx;
   collectProcessMetrics({ app: 'api' });
   // Read at scrape time, by the API only: one reader of Redis and PostgreSQL per scrape.
+  // Two gauges come from one query of the open posts: a scrape collects them together, so
+  // they share the query in flight.
+  let ages: ReturnType<typeof ctx.posts.openStatusAges> | undefined;
+  const openStatusAges = () => {
+    ages ??= withinDeadline(ctx.posts.openStatusAges()).finally(() => {
+      ages = undefined;
+    });
+    return ages;
+  };
   const unregister = [
     fleetMetrics.registerQueueDepth(redisPrefix, () => queueCounts(queues)),
     fleetMetrics.registerOldestWaiting(redisPrefix, () => withinDeadline(oldestWaiting(queues))),
     fleetMetrics.registerOpenPosts(redisPrefix, async () =>
-      (await withinDeadline(ctx.posts.openStatusAges())).map((r) => ({
+      (await openStatusAges()).map((r) => ({
         labels: { status: r.status },
         value: r.count,
       })),
     ),
     fleetMetrics.registerOldestInStatus(redisPrefix, async () =>
-      (await withinDeadline(ctx.posts.openStatusAges())).map((r) => ({
+      (await openStatusAges()).map((r) => ({
         labels: { status: r.status },
         value: r.oldestSeconds,
       })),
