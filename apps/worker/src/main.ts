@@ -37,7 +37,13 @@ collectProcessMetrics({ app: 'worker' });
 const tracing = await startTracing('tiktok-fleet-worker');
 const deps = createWorkerDeps(config, logger);
 const fleet = await startWorkers(deps);
-const probeRedis = () => within(2_000, 'Redis', deps.redis.ping());
+// A client that knows it is disconnected answers at once (a scrape must not wait out the
+// deadline while Redis is away); a connected one must answer a PING.
+const probeRedis = async () => {
+  if (deps.redis.status !== 'ready')
+    throw new Error(`Redis is not connected (${deps.redis.status})`);
+  await within(2_000, 'Redis', deps.redis.ping());
+};
 const probePostgres = () => within(2_000, 'PostgreSQL', pingDatabase(deps.db));
 fleetMetrics.registerDependencyUp('worker', async () => {
   const up = (probe: () => Promise<unknown>) =>

@@ -1,4 +1,4 @@
-import { waitUntil } from '@tiktok-fleet/testing';
+import { startTcpProxy, testServices, waitUntil } from '@tiktok-fleet/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, type Yaml } from '../support/files';
 import { type ProcessFleet, startProcessFleet } from './support/fleet';
@@ -23,6 +23,8 @@ interface Target {
 
 let fleet: ProcessFleet;
 let prometheus: PrometheusUnderTest;
+/** The fleet reaches Redis through this relay, so the test can cut Redis away from it. */
+let redis: Awaited<ReturnType<typeof startTcpProxy>>;
 
 const alerts = async () => (await prometheus.api<{ alerts: Alert[] }>('alerts')).alerts;
 const firing = async (name: string) =>
@@ -34,7 +36,8 @@ const instant = (query: string) =>
   );
 
 beforeAll(async () => {
-  fleet = await startProcessFleet();
+  redis = await startTcpProxy(testServices().redisUrl);
+  fleet = await startProcessFleet({ REDIS_URL: redis.url });
   prometheus = await startPrometheus({
     api: new URL(fleet.apiUrl).host,
     workers: [new URL(fleet.workerUrl).host],
@@ -63,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.close();
   await fleet?.close();
+  await redis?.close();
 }, 30_000);
 
 describe('Prometheus scraping the fleet', () => {
@@ -203,6 +207,33 @@ describe('Prometheus scraping the fleet', () => {
     expect(withData.length).toBeGreaterThan(exprs.length * 0.6);
     console.info(`dashboard: ${exprs.length} expressions accepted, ${withData.length} with series`);
   });
+
+  it('fires TikTokFleetDependencyUnready while Redis is cut away, and resolves once it is back', async () => {
+    redis.cut();
+    const down = await waitUntil(
+      async () => {
+        const now = await firing('TikTokFleetDependencyUnready');
+        return now.length === 2 ? now : undefined;
+      },
+      {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: 'TikTokFleetDependencyUnready firing for the api and the worker',
+        describe: async () => JSON.stringify(await alerts()),
+      },
+    );
+    expect(down.map((a) => `${a.labels.job} ${a.labels.dependency}`).sort()).toEqual([
+      'tiktok-fleet-api redis',
+      'tiktok-fleet-worker redis',
+    ]);
+    redis.restore();
+    await waitUntil(async () => (await firing('TikTokFleetDependencyUnready')).length === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'TikTokFleetDependencyUnready resolved',
+      describe: async () => JSON.stringify(await alerts()),
+    });
+  }, 60_000);
 
   it('fires TikTokFleetWorkerDown once the worker stops answering its scrape', async () => {
     fleet.apps.worker.child.pid && process.kill(-fleet.apps.worker.child.pid, 'SIGTERM');
