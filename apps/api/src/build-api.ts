@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { nameRequestSpan } from '@tiktok-fleet/observability';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -49,6 +50,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', () => ctx.analytics.close());
+  // With tracing on, a request's span is named after its route (a no-op when off).
+  app.addHook('onRequest', async (request) =>
+    nameRequestSpan(request.method, request.routeOptions.url),
+  );
 
   await registerOpenApi(app, deps.config.BACKEND_URL);
   await registerOperatorSession(app, {
@@ -58,7 +63,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const signedIn = (request: FastifyRequest) => signedInOperator(request, ctx.now) !== null;
   await app.register(healthRoutes, { ctx });
-  await app.register(metricsRoutes, { queues: ctx.queues, redisPrefix: ctx.prefix });
+  await app.register(metricsRoutes, { ctx });
   await bullBoard(app, { queues: ctx.queues, config: deps.config, signedIn });
   await app.register(signInRoutes, { ctx });
 

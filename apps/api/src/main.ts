@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { loadConfig } from '@tiktok-fleet/config';
 import { createApiKeyRepository, createPrismaClient, pingDatabase } from '@tiktok-fleet/db';
-import { createLogger, fleetMetrics } from '@tiktok-fleet/observability';
+import { createLogger, fleetMetrics, startTracing } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { buildApi } from './build-api';
@@ -21,6 +21,8 @@ const config = loadConfig(API_CONFIG_KEYS);
 const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
 
 async function start() {
+  // Before the queues and the HTTP server exist: they pick tracing up when they are made.
+  const tracing = await startTracing('tiktok-fleet-api');
   await mkdir(config.MEDIA_ROOT, { recursive: true });
   const db = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   await pingDatabase(db).catch((error: Error) => {
@@ -63,7 +65,7 @@ async function start() {
       await app.close();
       await closeQueues(queues);
       tiktok.close();
-      await Promise.allSettled([redis.quit(), db.$disconnect()]);
+      await Promise.allSettled([redis.quit(), db.$disconnect(), tracing.shutdown()]);
     } finally {
       clearTimeout(force);
     }

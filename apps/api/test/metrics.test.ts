@@ -88,6 +88,19 @@ describe("the API's /metrics", () => {
     const after = await scrape();
     expect(depth(after, 'publish', 'waiting') - depth(before, 'publish', 'waiting')).toBe(1);
     expect(depth(after, 'publish', 'delayed') - depth(before, 'publish', 'delayed')).toBe(1);
+    // What the stuck-post, waiting-job and re-auth alerts read (docker/prometheus/alerts.yml):
+    // no worker runs here, so the post sent now waits, queued, and its job with it.
+    const gauge = (name: string, labels: Record<string, string>) =>
+      metricValue(after, name, labels);
+    expect(gauge('tiktok_fleet_posts_open', { status: 'queued' })).toBe(1);
+    expect(gauge('tiktok_fleet_posts_open', { status: 'scheduled' })).toBe(1);
+    expect(
+      gauge('tiktok_fleet_posts_oldest_in_status_seconds', { status: 'queued' }),
+    ).toBeGreaterThan(0);
+    expect(
+      gauge('tiktok_fleet_queue_oldest_waiting_seconds', { queue: 'publish' }),
+    ).toBeGreaterThan(0);
+    expect(gauge('tiktok_fleet_accounts', { status: 'active' })).toBe(1);
 
     const backlog = await api.call('GET', '/internal/queue-backlog', { key: null });
     expect(backlog.status).toBe(200);
@@ -161,7 +174,14 @@ describe('/readyz when a service is away', () => {
     // And the metrics page stays whole, without depth.
     const metrics = await other.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
-    expect(parsePrometheusText(metrics.body).has('tiktok_fleet_jobs_total')).toBe(true);
+    const families = parsePrometheusText(metrics.body);
+    expect(families.has('tiktok_fleet_jobs_total')).toBe(true);
+    // What the TikTokFleetDependencyUnready alert reads (docker/prometheus/alerts.yml).
+    const up = families.get('tiktok_fleet_dependency_up')?.samples ?? [];
+    expect(up.map((sample) => `${sample.labels.dependency} ${sample.value}`).sort()).toEqual([
+      'postgres 1',
+      'redis 0',
+    ]);
   });
 
   test('503 naming PostgreSQL when the database does not answer', async () => {

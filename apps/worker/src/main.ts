@@ -3,7 +3,12 @@
 // `pnpm --filter @tiktok-fleet/worker start`.
 import { loadConfig } from '@tiktok-fleet/config';
 import { pingDatabase } from '@tiktok-fleet/db';
-import { collectProcessMetrics, createLogger } from '@tiktok-fleet/observability';
+import {
+  collectProcessMetrics,
+  createLogger,
+  fleetMetrics,
+  startTracing,
+} from '@tiktok-fleet/observability';
 import { createWorkerDeps } from './deps';
 import { startHealthServer } from './health-server';
 import { WORKER_CONFIG_KEYS } from './settings';
@@ -28,13 +33,35 @@ function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
 }
 
 collectProcessMetrics({ app: 'worker' });
+// Before the workers and queues exist: they pick tracing up when they are made.
+const tracing = await startTracing('tiktok-fleet-worker');
 const deps = createWorkerDeps(config, logger);
 const fleet = await startWorkers(deps);
+// A client that knows it is disconnected answers at once (a scrape must not wait out the
+// deadline while Redis is away); a connected one must answer a PING.
+const probeRedis = async () => {
+  if (deps.redis.status !== 'ready')
+    throw new Error(`Redis is not connected (${deps.redis.status})`);
+  await within(2_000, 'Redis', deps.redis.ping());
+};
+const probePostgres = () => within(2_000, 'PostgreSQL', pingDatabase(deps.db));
+fleetMetrics.registerDependencyUp('worker', async () => {
+  const up = (probe: () => Promise<unknown>) =>
+    probe().then(
+      () => 1,
+      () => 0,
+    );
+  const [redis, postgres] = await Promise.all([up(probeRedis), up(probePostgres)]);
+  return [
+    { labels: { dependency: 'redis' }, value: redis },
+    { labels: { dependency: 'postgres' }, value: postgres },
+  ];
+});
 const health = await startHealthServer(config.WORKER_METRICS_PORT, {
   live: () => fleet.isRunning(),
   ready: async () => {
-    await within(2_000, 'Redis', deps.redis.ping());
-    await within(2_000, 'PostgreSQL', pingDatabase(deps.db));
+    await probeRedis();
+    await probePostgres();
     if (!fleet.isRunning()) throw new Error('the workers are not running');
   },
 });
@@ -53,6 +80,7 @@ async function shutdown(signal: string): Promise<void> {
   const { canceled } = await fleet.close({ graceMs: config.SHUTDOWN_GRACE_MS });
   await health.close();
   await deps.close();
+  await tracing.shutdown().catch(() => undefined);
   logger.info({ canceled }, 'worker stopped');
   logger.flush();
   process.exit(0);

@@ -24,7 +24,7 @@ export async function failPost(
       detail: { code: failure.code, message: failure.message, ...failure.details },
     });
     ctx.logger.info({ postId: post.id, code: failure.code }, 'post failed');
-    fleetMetrics.postFinished('failed');
+    fleetMetrics.postFinished('failed', failure.code);
     // One callback per post and event (the catalog's job id), however often this runs.
     await enqueueNotify(ctx.queues, failed, failed.status);
     return true;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fleetMetrics } from '@tiktok-fleet/observability';
 import {
   concurrencyOf,
   createWorker,
@@ -109,6 +110,12 @@ export async function startWorkers(
   }
 
   let closing: Promise<{ canceled: boolean }> | undefined;
+  const unregisterRunning = fleetMetrics.registerWorkersRunning(settings.prefix, () =>
+    workers.map((w) => ({
+      labels: { queue: w.name },
+      value: !closing && w.isRunning() ? 1 : 0,
+    })),
+  );
   return {
     workers: all,
     isRunning: () => !closing && workers.every((w) => w.isRunning()),
@@ -123,7 +130,7 @@ export async function startWorkers(
         for (const worker of workers) worker.cancelAllJobs('shutdown');
         await Promise.race([closed, sleep(CANCEL_SETTLE_MS)]);
         return { canceled: true };
-      })();
+      })().finally(unregisterRunning);
       return closing;
     },
   };

@@ -1,4 +1,9 @@
-import { type Account, type PrismaClient, PrivacyLevel } from '../generated/prisma/client';
+import {
+  type Account,
+  type AccountStatus,
+  type PrismaClient,
+  PrivacyLevel,
+} from '../generated/prisma/client';
 import {
   AccountConnectedElsewhereError,
   AccountNotFoundError,
@@ -200,6 +205,12 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
       if (count === 0 && !(await db.account.count({ where: { id: accountId } }))) {
         throw new AccountNotFoundError(accountId);
       }
+    },
+
+    /** How many accounts are in each status (needs_reauth: the re-auth alert reads it). */
+    async countByStatus(): Promise<Partial<Record<AccountStatus, number>>> {
+      const rows = await db.account.groupBy({ by: ['status'], _count: { _all: true } });
+      return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
     },
 
     /** Active accounts whose access token expires before `before`, soonest first. */

@@ -118,6 +118,32 @@ export function createPostRepository(db: PrismaClient) {
       return new Map(rows.map((r) => [r.id, r.status]));
     },
 
+    /**
+     * Open posts per status, with how long the oldest has been in it (since its last move
+     * into that status): what the stuck-post alerts read at each scrape.
+     */
+    async openStatusAges(): Promise<
+      Array<{ status: PostStatus; count: number; oldestSeconds: number }>
+    > {
+      const rows = await db.$queryRaw<
+        Array<{ status: PostStatus; count: number; oldest_seconds: number | null }>
+      >`
+        SELECT p.status, count(*)::int AS count,
+               EXTRACT(EPOCH FROM now() - min(e.entered))::float8 AS oldest_seconds
+        FROM posts p
+        CROSS JOIN LATERAL (
+          SELECT coalesce(max(ev.at), p.created_at) AS entered
+          FROM post_status_events ev WHERE ev.post_id = p.id AND ev.status = p.status
+        ) e
+        WHERE p.status::text = ANY(${openStatuses as string[]})
+        GROUP BY p.status`;
+      return rows.map((r) => ({
+        status: r.status,
+        count: r.count,
+        oldestSeconds: Math.max(0, r.oldest_seconds ?? 0),
+      }));
+    },
+
     /** How many posts are uploading with some bytes already at TikTok. */
     async countMidUpload(): Promise<number> {
       return db.post.count({ where: { status: 'uploading', uploadedBytes: { gt: 0 } } });

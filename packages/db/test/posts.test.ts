@@ -218,3 +218,30 @@ describe('post repository', () => {
     );
   });
 });
+
+describe('openStatusAges and countByStatus (what the alerts read at each scrape)', () => {
+  it('ages an open post from its last move into its status, not from when it was made', async () => {
+    const { post } = await posts.create(await request());
+    // As if it had been queued for two hours.
+    await db.$executeRaw`UPDATE post_status_events SET at = now() - interval '2 hours' WHERE post_id = ${post.id}`;
+    const queued = (await posts.openStatusAges()).find((r) => r.status === 'queued');
+    expect(queued?.oldestSeconds).toBeGreaterThanOrEqual(7200);
+
+    await posts.transition(post.id, 'validating');
+    const ages = await posts.openStatusAges();
+    expect(ages.find((r) => r.status === 'validating')?.oldestSeconds).toBeLessThan(600);
+    expect(ages.find((r) => r.status === 'queued')?.oldestSeconds ?? 0).toBeLessThan(7200);
+    // Final posts are not open.
+    await posts.transition(post.id, 'failed', { changes: { errorCode: 'x', errorMessage: 'x' } });
+    expect((await posts.openStatusAges()).every((r) => r.status !== 'failed')).toBe(true);
+  });
+
+  it('counts accounts by status', async () => {
+    const account = await newAccount();
+    const before = await accounts.countByStatus();
+    await accounts.markNeedsReauth(account.id, 'refresh token revoked');
+    const after = await accounts.countByStatus();
+    expect((after.needs_reauth ?? 0) - (before.needs_reauth ?? 0)).toBe(1);
+    expect((before.active ?? 0) - (after.active ?? 0)).toBe(1);
+  });
+});

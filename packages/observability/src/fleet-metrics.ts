@@ -91,6 +91,79 @@ new Gauge({
   },
 });
 
+/** One sample of a gauge read at scrape time. */
+export interface GaugeSample {
+  labels: Record<string, string>;
+  value: number;
+}
+type SampleSource = () => Promise<GaugeSample[]> | GaugeSample[];
+
+/**
+ * A gauge whose samples are read when Prometheus scrapes, from sources an app registers
+ * (keyed like the queue depth: the latest source of a key counts). A source that fails
+ * leaves its samples out rather than failing the whole scrape.
+ */
+function scrapeTimeGauge(name: string, help: string, labelNames: readonly string[]) {
+  const sources = new Map<string, SampleSource[]>();
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [metricsRegistry],
+    async collect() {
+      this.reset();
+      for (const stack of sources.values()) {
+        const source = stack.at(-1) as SampleSource;
+        const samples = await Promise.resolve()
+          .then(source)
+          .catch(() => []);
+        for (const { labels, value } of samples) this.set(labels, value);
+      }
+    },
+  });
+  return (key: string, source: SampleSource): (() => void) => {
+    const stack = sources.get(key) ?? [];
+    stack.push(source);
+    sources.set(key, stack);
+    return () => {
+      const at = stack.indexOf(source);
+      if (at !== -1) stack.splice(at, 1);
+      if (stack.length === 0 && sources.get(key) === stack) sources.delete(key);
+    };
+  };
+}
+
+const registerOldestWaiting = scrapeTimeGauge(
+  'tiktok_fleet_queue_oldest_waiting_seconds',
+  'Age of the oldest job waiting for a worker in each queue (now - when it became due; 0 when none waits), read from Redis when scraped (API only).',
+  ['queue'],
+);
+const registerOpenPosts = scrapeTimeGauge(
+  'tiktok_fleet_posts_open',
+  'Posts not final yet, by status, read from PostgreSQL when scraped (API only).',
+  ['status'],
+);
+const registerOldestInStatus = scrapeTimeGauge(
+  'tiktok_fleet_posts_oldest_in_status_seconds',
+  'How long the oldest open post of each status has been in it (since its last move into it), read from PostgreSQL when scraped (API only).',
+  ['status'],
+);
+const registerAccounts = scrapeTimeGauge(
+  'tiktok_fleet_accounts',
+  'Connected accounts by status (needs_reauth: the person must connect again), read from PostgreSQL when scraped (API only).',
+  ['status'],
+);
+const registerDependencyUp = scrapeTimeGauge(
+  'tiktok_fleet_dependency_up',
+  'Whether a service this process needs answered its probe at scrape time (1) or not (0): redis, postgres.',
+  ['dependency'],
+);
+const registerWorkersRunning = scrapeTimeGauge(
+  'tiktok_fleet_worker_running',
+  "Whether this process's worker of a queue is taking jobs (1) or not (0: closing, paused or its connection lost), by queue.",
+  ['queue'],
+);
+
 const uploadedBytes = new Counter({
   name: 'tiktok_fleet_upload_bytes_total',
   help: 'Video bytes TikTok confirmed receiving (chunk uploads).',
@@ -152,6 +225,13 @@ const postsFinished = new Counter({
   name: 'tiktok_fleet_posts_finished_total',
   help: 'Posts that reached a final status.',
   labelNames: ['status'] as const,
+  registers: [metricsRegistry],
+});
+
+const postFailures = new Counter({
+  name: 'tiktok_fleet_post_failures_total',
+  help: "Posts that ended failed, by the post's error code (TikTok's where it gave one, e.g. spam_risk_too_many_posts, or the fleet's: video_duration_too_short, worker_lost).",
+  labelNames: ['code'] as const,
   registers: [metricsRegistry],
 });
 
@@ -305,9 +385,19 @@ export const fleetMetrics = {
     tokenRefreshes.inc({ outcome });
   },
 
-  postFinished(status: FinalPostStatus): void {
+  /** A post reached a final status; a failed one says its error code. */
+  postFinished(status: FinalPostStatus, failureCode?: string): void {
     postsFinished.inc({ status });
+    if (status === 'failed') postFailures.inc({ code: codeLabel(failureCode ?? 'other') });
   },
+
+  /** Scrape-time gauges (see scrapeTimeGauge): each returns its unregister. */
+  registerOldestWaiting,
+  registerOpenPosts,
+  registerOldestInStatus,
+  registerAccounts,
+  registerDependencyUp,
+  registerWorkersRunning,
 
   reconcilePass(): void {
     reconcilePasses.inc();

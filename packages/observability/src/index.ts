@@ -3,6 +3,7 @@ export {
   type FinalPostStatus,
   type FleetMetrics,
   fleetMetrics,
+  type GaugeSample,
   type JobOutcome,
   type JobTimes,
   type LockKind,
@@ -23,3 +24,11 @@ export {
   type Sample,
 } from './prometheus-text';
 export { REDACTED, redactText, redactValue } from './redact';
+export {
+  activeTraceIds,
+  nameRequestSpan,
+  queueTelemetry,
+  startTracing,
+  type TracingHandle,
+  tracingEndpoint,
+} from './tracing';

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { redactText, redactValue } from './redact';
+import { activeTraceIds } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -35,6 +36,8 @@ export function createLogger(settings: LoggerSettings): Logger {
       },
     },
     serializers: { err: (e: unknown) => redactValue(e), error: (e: unknown) => redactValue(e) },
+    // trace_id and span_id of the active span on every line, while tracing is on.
+    mixin: activeTraceIds,
   };
   if (settings.destination) return pino(options, settings.destination);
   if (format === 'pretty') {

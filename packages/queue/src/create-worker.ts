@@ -1,3 +1,4 @@
+import { queueTelemetry } from '@tiktok-fleet/observability';
 import { type Processor, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type FleetJob, jobSchema, type QueueName } from './catalog';
@@ -60,6 +61,8 @@ export function createWorker<Q extends QueueName, R = unknown>(
     return processor(job as FleetJob<Q>, token, signal);
   };
   const worker = new Worker<FleetJob<Q>['data'], R, FleetJob<Q>['name']>(queueName, validated, {
+    // Set while tracing is on: each attempt is a span in the trace of whoever added the job.
+    telemetry: queueTelemetry(),
     ...rest,
     connection,
     prefix: checkPrefix(prefix ?? DEFAULT_PREFIX),

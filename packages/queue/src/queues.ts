@@ -1,4 +1,5 @@
 import type { PostStatus } from '@tiktok-fleet/db';
+import { queueTelemetry } from '@tiktok-fleet/observability';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -41,6 +42,8 @@ export function createQueues(connection: Redis, options: CreateQueuesOptions): F
       connection,
       prefix,
       defaultJobOptions: jobCatalog[name].defaultJobOptions,
+      // Set while tracing is on: a job carries the trace of whoever added it.
+      telemetry: queueTelemetry(),
     });
     queue.on('error', (error) => options.onError(error, name));
     return [name, queue] as const;

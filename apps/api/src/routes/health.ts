@@ -2,7 +2,7 @@ import { pingDatabase } from '@tiktok-fleet/db';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 
-async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 2000) {
+export async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 2000) {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -19,6 +19,14 @@ async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 20
   }
 }
 
+/** Redis and PostgreSQL, each within 2 s: readiness, and the dependency gauge on /metrics. */
+export function readinessProbes(ctx: ApiContext) {
+  return Promise.all([
+    probe('redis', () => ctx.redis.ping()),
+    probe('postgres', () => pingDatabase(ctx.db)),
+  ]);
+}
+
 export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   // Liveness: the process answers. Nothing outside it is asked, so a Redis outage does not
   // get every API pod restarted.
@@ -26,10 +34,7 @@ export async function healthRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCont
 
   // Readiness: the services every request needs answer.
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const checks = await Promise.all([
-      probe('redis', () => ctx.redis.ping()),
-      probe('postgres', () => pingDatabase(ctx.db)),
-    ]);
+    const checks = await readinessProbes(ctx);
     const ready = checks.every((c) => c.ok);
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',

@@ -63,6 +63,8 @@ export async function postRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
         idempotencyKey: typeof header === 'string' ? header : undefined,
       });
       const statusUrl = `${ctx.config.BACKEND_URL.replace(/\/+$/, '')}/v1/posts/${post.id}`;
+      // The post's first log line: with tracing on it carries the trace the post's jobs join.
+      request.log.info({ postId: post.id, status: post.status, created }, 'post accepted');
       return reply
         .code(created ? 202 : 200)
         .header('location', statusUrl)

@@ -29,7 +29,7 @@ export async function revokeLocally(
     ['queued', 'scheduled', 'validating', 'uploading'],
   );
   for (const post of failed) {
-    fleetMetrics.postFinished('failed');
+    fleetMetrics.postFinished('failed', 'account_revoked');
     try {
       const job = await findPublishJob(ctx.queues, post.id);
       if (job && (await job.getState()) !== 'active') await job.remove();
