@@ -23,3 +23,4 @@ export {
   type Sample,
 } from './prometheus-text';
 export { REDACTED, redactText, redactValue } from './redact';
+export { type ResearchBudgetReading, registerResearchBudget } from './research-metrics';

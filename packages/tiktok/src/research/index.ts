@@ -23,9 +23,10 @@ export {
   RESEARCH_CONDITION_FIELDS,
   RESEARCH_OPERATIONS,
   RESEARCH_VIDEO_FIELDS,
+  RESEARCH_VIDEO_QUERY_PATH,
   type ResearchCondition,
   type ResearchVideo,
   type ResearchVideoPage,
   type ResearchVideoQuery,
 } from './query-videos';
-export { RESEARCH_USER_FIELDS, type ResearchUser } from './user-info';
+export { RESEARCH_USER_FIELDS, RESEARCH_USER_INFO_PATH, type ResearchUser } from './user-info';
