@@ -12,7 +12,7 @@ import { registerAuthorize } from './oauth-authorize';
 import { registerToken } from './oauth-token';
 import { registerPosting } from './posting';
 import { registerResearch } from './research';
-import { registerResearchControl } from './research-seed';
+import { registerResearchControl } from './research-control';
 import { SandboxState } from './state';
 import { StateFile } from './state-file';
 import { registerStatus } from './status';

@@ -8,13 +8,17 @@ export interface ResearchBudgetReading {
 }
 
 type BudgetSource = () => Promise<ResearchBudgetReading>;
-/** Keyed by the fleet's Redis prefix: two API instances of one fleet in a process count once. */
-const sources = new Map<string, BudgetSource>();
+/**
+ * Keyed by the fleet's Redis prefix: two API instances of one fleet in a process count once
+ * (the latest registered reads; closing it hands back to the one before).
+ */
+const sources = new Map<string, BudgetSource[]>();
 const QUOTAS = ['requests', 'records'] as const;
 
 async function readAll(): Promise<ResearchBudgetReading[]> {
   // Redis away: leave the gauges empty rather than fail the whole scrape.
-  const readings = await Promise.all([...sources.values()].map((s) => s().catch(() => null)));
+  const latest = [...sources.values()].map((stack) => stack.at(-1) as BudgetSource);
+  const readings = await Promise.all(latest.map((read) => read().catch(() => null)));
   return readings.filter((r): r is ResearchBudgetReading => r !== null);
 }
 
@@ -46,8 +50,12 @@ new Gauge({
 
 /** Reads the budget at each scrape; answers a function that stops it. */
 export function registerResearchBudget(key: string, source: BudgetSource): () => void {
-  sources.set(key, source);
+  const stack = sources.get(key) ?? [];
+  stack.push(source);
+  sources.set(key, stack);
   return () => {
-    if (sources.get(key) === source) sources.delete(key);
+    const at = stack.indexOf(source);
+    if (at !== -1) stack.splice(at, 1);
+    if (stack.length === 0 && sources.get(key) === stack) sources.delete(key);
   };
 }
