@@ -115,7 +115,8 @@ export function createResearchService(ctx: ApiContext) {
               cursor: at.cursor > 0 ? at.cursor : undefined,
               searchId: at.searchId,
               isRandom: body.isRandom,
-              fields: body.fields,
+              // The id is what a caller pages and dedupes by: always asked for.
+              fields: body.fields && [...new Set(['id' as const, ...body.fields])],
             }),
           ),
         )
