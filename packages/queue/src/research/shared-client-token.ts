@@ -38,6 +38,8 @@ export class ClientTokenBusyError extends Error {
 interface Stored {
   token: string;
   expiresAt: number;
+  /** When it was stored: a token that lives less than twice the lead is renewed at half-life. */
+  issuedAt: number;
 }
 
 /** Long enough for TikTok's token endpoint to answer; a crashed holder frees it this soon. */
@@ -88,25 +90,22 @@ export class SharedClientToken {
     const deadline = this.#now() + this.#waitMs;
     for (;;) {
       const cached = await this.#read();
-      if (cached && cached.expiresAt - this.#now() > this.#lead) return cached.token;
+      if (cached && this.#fresh(cached)) return cached.token;
       const holder = randomUUID();
       const leased = await this.#redis.set(this.#leaseKey, holder, 'PX', LEASE_MS, 'NX');
       if (leased === 'OK') {
         try {
           // Another process may have renewed between our read and our lease.
           const again = await this.#read();
-          if (again && again.expiresAt - this.#now() > this.#lead) return again.token;
+          if (again && this.#fresh(again)) return again.token;
           const issued = await issue();
-          const ttl = issued.expiresAt.getTime() - this.#now();
-          const stored = { token: this.#seal(issued.accessToken), expiresAt: issued.expiresAt };
-          if (ttl > 0) {
-            await this.#redis.set(
-              this.#key,
-              JSON.stringify({ ...stored, expiresAt: stored.expiresAt.getTime() }),
-              'PX',
-              ttl,
-            );
-          }
+          const stored: Stored = {
+            token: this.#seal(issued.accessToken),
+            expiresAt: issued.expiresAt.getTime(),
+            issuedAt: this.#now(),
+          };
+          const ttl = stored.expiresAt - stored.issuedAt;
+          if (ttl > 0) await this.#redis.set(this.#key, JSON.stringify(stored), 'PX', ttl);
           return issued.accessToken;
         } finally {
           await this.#redis.eval(RELEASE, 1, this.#leaseKey, holder).catch(() => undefined);
@@ -130,10 +129,15 @@ export class SharedClientToken {
     await this.#redis.eval(FORGET, 1, this.#key, stored.token);
   }
 
+  #fresh(stored: Stored): boolean {
+    const lead = Math.min(this.#lead, (stored.expiresAt - stored.issuedAt) / 2);
+    return stored.expiresAt - this.#now() > lead;
+  }
+
   async #read(): Promise<Stored | null> {
     const value = await this.#redis.get(this.#key);
     if (value === null) return null;
     const stored = JSON.parse(value) as Stored;
-    return { token: this.#open(stored.token), expiresAt: stored.expiresAt };
+    return { ...stored, token: this.#open(stored.token) };
   }
 }
