@@ -6,7 +6,13 @@ import { API_CONFIG_KEYS, buildApi, seedApiKeys } from '@tiktok-fleet/api';
 import { parseConfig } from '@tiktok-fleet/config';
 import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
-import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
+import {
+  closeQueues,
+  createQueues,
+  DailyResearchBudget,
+  redisConnection,
+  waitForRedis,
+} from '@tiktok-fleet/queue';
 import {
   createTestDatabase,
   createTestRedisPrefix,
@@ -144,4 +150,54 @@ it('writes every matching video of a 60-day range as CSV, with a progress line p
   );
   expect(pages.some((l) => /window 2\/2 2026-09-15\.\.2026-10-13/.test(l))).toBe(true);
   expect(progress.at(-1)).toBe(`7 videos in ${pages.length} pages.`);
+}, 60_000);
+
+it('stops at a spent budget with the rows it has and the --cursor that resumes, which then finishes', async () => {
+  await seed({
+    count: 5,
+    from: '2026-08-01T10:00:00Z',
+    to: '2026-08-10T10:00:00Z',
+    username: 'owl_man',
+    description: 'owls at night',
+  });
+  const budget = new DailyResearchBudget(redis, {
+    prefix,
+    requestLimit: 1000,
+    recordLimit: 100_000,
+  });
+  const usage = await budget.usage(new Date());
+  await budget.set(new Date(), { requests: 999, records: usage.records.used });
+  const env = { TIKTOK_FLEET_API_URL: `http://127.0.0.1:${port}`, TIKTOK_FLEET_API_KEY: apiKey };
+  const args = [
+    'research',
+    'query',
+    '--keyword',
+    'owls',
+    '--since',
+    '2026-08-01',
+    '--until',
+    '2026-08-10',
+    '--max-count',
+    '2',
+    '--csv',
+  ];
+
+  const stopped = await runCli(args, env);
+  expect(stopped.code).toBe(1);
+  expect(stopped.stdout.trimEnd().split('\r\n')).toHaveLength(3);
+  expect(stopped.stderr).toContain('research_budget_exhausted');
+  const cursor = /resume with --cursor (\S+)/.exec(stopped.stderr)?.[1];
+  expect(cursor).toBeTruthy();
+
+  await budget.set(new Date(), { requests: 0, records: usage.records.used });
+  const resumed = await runCli([...args, '--cursor', cursor as string], env);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const ids = [stopped, resumed].flatMap((run) =>
+    run.stdout
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((row) => row.split(',')[0]),
+  );
+  expect(new Set(ids).size).toBe(5);
 }, 60_000);
