@@ -21,6 +21,7 @@ import { mediaRoutes } from './routes/media';
 import { oauthRoutes } from './routes/oauth';
 import { postingOptionsRoutes } from './routes/posting-options';
 import { postRoutes } from './routes/posts';
+import { researchRoutes } from './routes/research';
 import { signInRoutes } from './routes/sign-in';
 import { webPageRoutes } from './routes/web-page';
 import { webhookRoutes } from './routes/webhook';
@@ -75,6 +76,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await v1.register(analyticsRoutes, { ctx });
     await v1.register(mediaRoutes, { ctx });
     await v1.register(fleetRoutes, { ctx });
+    await v1.register(researchRoutes, { ctx });
   });
 
   await app.register(oauthRoutes, { ctx, signedIn });

@@ -8,6 +8,8 @@ import { registerKeysList } from './commands/keys-list';
 import { registerKeysRevoke } from './commands/keys-revoke';
 import { registerPostsList } from './commands/posts-list';
 import { registerPublish } from './commands/publish';
+import { registerResearchQuery } from './commands/research-query';
+import { registerResearchUser } from './commands/research-user';
 import { registerStats } from './commands/stats';
 import { registerWatch } from './commands/watch';
 import { examples } from './help-text';
@@ -66,6 +68,12 @@ export function buildProgram(): Command {
   registerKeysCreate(keys);
   registerKeysList(keys);
   registerKeysRevoke(keys);
+
+  const research = program
+    .command('research')
+    .description("TikTok's Research API through the fleet (an operator key; a daily budget).");
+  registerResearchQuery(research);
+  registerResearchUser(research);
 
   registerStats(program);
   return program;

@@ -20,11 +20,16 @@ const COMMANDS = [
   ['keys', 'create'],
   ['keys', 'list'],
   ['keys', 'revoke'],
+  ['research'],
+  ['research', 'query'],
+  ['research', 'user'],
   ['stats'],
 ];
 
 /** The leaf commands, which each carry examples. */
-const LEAVES = COMMANDS.filter((c) => !['accounts', 'posts', 'keys'].includes(c.join(' ')));
+const LEAVES = COMMANDS.filter(
+  (c) => !['accounts', 'posts', 'keys', 'research'].includes(c.join(' ')),
+);
 
 describe('--help', () => {
   it('works for every command, exits 0 and shows examples for each leaf', async () => {

@@ -34,6 +34,10 @@ export interface SandboxConfig {
   storeVideos: boolean;
   /** Per-minute rate limits and the Research API's daily budget; off for load tests. */
   rateLimits: boolean;
+  /** Research API requests a UTC day (docs/tiktok-api.md, Research API): 1000. */
+  researchDailyRequests: number;
+  /** Research API records (videos returned) a UTC day: 100,000. */
+  researchDailyRecords: number;
   /** Delay before every request outside `/_sandbox`: TikTok's round trip, for benchmarks. */
   latencyMs: number;
   /** Faults that fire at a rate (see faults.ts); all 0 by default. A patch merges field by field. */
@@ -56,6 +60,8 @@ export const defaultConfig: SandboxConfig = {
   webhookUrl: null,
   storeVideos: false,
   rateLimits: true,
+  researchDailyRequests: 1000,
+  researchDailyRecords: 100_000,
   latencyMs: 0,
   faultRates: noFaultRates,
   faultSeed: 1,
@@ -77,6 +83,8 @@ const kinds: Record<keyof SandboxConfig, Kind> = {
   webhookUrl: 'url|null',
   storeVideos: 'boolean',
   rateLimits: 'boolean',
+  researchDailyRequests: 'count',
+  researchDailyRecords: 'count',
   latencyMs: 'count',
   faultRates: 'rates',
   faultSeed: 'count',

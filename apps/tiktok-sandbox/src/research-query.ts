@@ -1,6 +1,5 @@
 import { videoCounts, videoDuration } from './engagement';
 import { invalidParams } from './errors';
-import type { Creator, Publish } from './state';
 
 const operations = ['EQ', 'IN', 'GT', 'GTE', 'LT', 'LTE'];
 const fieldNames = [
@@ -29,9 +28,14 @@ export interface ResearchQuery {
   not: Condition[];
 }
 
+/** One public video as the Research API sees it: a sandbox post, or one seeded for research. */
 export interface Candidate {
-  publish: Publish;
-  creator: Creator;
+  id: bigint;
+  username: string;
+  regionCode: string;
+  description: string;
+  /** When it was posted (epoch ms, the sandbox clock). */
+  postedAt: number;
   /** The sandbox clock when the query runs; the counts grow with it. */
   now: number;
 }
@@ -91,19 +95,19 @@ export function hashtags(title: string | null): string[] {
 
 /** The value(s) of one field of a candidate, as strings or numbers to compare. */
 function valuesOf(c: Candidate, field: string): Array<string | number> {
-  const id = String(c.publish.postId);
-  const postedAt = c.publish.completedAt ?? c.publish.createdAt;
+  const id = String(c.id);
+  const postedAt = c.postedAt;
   switch (field) {
     case 'create_date':
       return [Number(utcDate(postedAt))];
     case 'username':
-      return [c.creator.username];
+      return [c.username];
     case 'region_code':
-      return ['US'];
+      return [c.regionCode];
     case 'video_id':
       return [id];
     case 'hashtag_name':
-      return hashtags(c.publish.title);
+      return hashtags(c.description);
     case 'video_length':
       return [lengthBucket(videoDuration(id))];
     case 'view_count':
@@ -118,7 +122,7 @@ function valuesOf(c: Candidate, field: string): Array<string | number> {
 
 function holds(c: Candidate, cond: Condition): boolean {
   if (cond.field_name === 'keyword') {
-    const text = (c.publish.title ?? '').toLowerCase();
+    const text = c.description.toLowerCase();
     return cond.field_values.some((v) => text.includes(v.toLowerCase()));
   }
   const have = valuesOf(c, cond.field_name);

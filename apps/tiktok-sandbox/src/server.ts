@@ -12,6 +12,7 @@ import { registerAuthorize } from './oauth-authorize';
 import { registerToken } from './oauth-token';
 import { registerPosting } from './posting';
 import { registerResearch } from './research';
+import { registerResearchControl } from './research-control';
 import { SandboxState } from './state';
 import { StateFile } from './state-file';
 import { registerStatus } from './status';
@@ -139,6 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   registerStatus(app, ctx);
   registerDisplay(app, ctx);
   registerResearch(app, ctx);
+  registerResearchControl(app, ctx);
   registerControlApi(app, ctx);
 
   await app.listen({ port: options.port ?? 0, host });

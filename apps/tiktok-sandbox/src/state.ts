@@ -21,6 +21,15 @@ export interface Creator {
   createdAt: number;
 }
 
+/** A public video of a creator outside the sandbox's own posts, for the Research API. */
+export interface ResearchSeed {
+  id: bigint;
+  username: string;
+  regionCode: string;
+  description: string;
+  postedAt: number;
+}
+
 export interface AccessToken {
   token: string;
   /** null for a client (`clt.`) token. */
@@ -137,8 +146,12 @@ export class SandboxState {
   maxSending = new Map<string, number>();
   /** Per token+endpoint request times for the one-minute sliding windows. */
   windows = new Map<string, number[]>();
-  /** Research API: requests per UTC day. */
-  researchDay = { day: '', requests: 0 };
+  /** Research API: requests and records (videos returned) in the current UTC day. */
+  researchDay = { day: '', requests: 0, records: 0 };
+  /** Research API: public videos of other creators, seeded through the control API. */
+  researchVideos: ResearchSeed[] = [];
+  /** Research API: cached searches by search_id (the ids of every match, in order). */
+  researchSearches = new Map<string, bigint[]>();
   /** Unaudited mode: which creators posted, and when (5 users per 24 h). */
   postingUsers = new Map<string, number>();
 
@@ -191,7 +204,9 @@ export class SandboxState {
     this.maxConcurrent.clear();
     this.maxSending.clear();
     this.windows.clear();
-    this.researchDay = { day: '', requests: 0 };
+    this.researchDay = { day: '', requests: 0, records: 0 };
+    this.researchVideos = [];
+    this.researchSearches.clear();
     this.postingUsers.clear();
     this.clock = new SandboxClock();
   }

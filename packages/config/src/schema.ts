@@ -87,6 +87,10 @@ export const configSchema = z.object({
 
   API_KEYS: z.string().default(''),
   DAILY_POST_CAP: int(1, 10).default(10),
+  // TikTok's Research API quotas per UTC day (1000 requests, 100,000 records), counted by the
+  // fleet before each request; lower them to keep room for other clients of the organisation.
+  RESEARCH_DAILY_REQUEST_LIMIT: int(1, 1000).default(1000),
+  RESEARCH_DAILY_RECORD_LIMIT: int(1, 100000).default(100_000),
   MEDIA_ROOT: z.string({ error: 'expected a directory where video files may live' }).min(1),
   MEDIA_MAX_UPLOAD_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),
   URL_SOURCE_MAX_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),

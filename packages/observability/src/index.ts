@@ -32,3 +32,4 @@ export {
   type TracingHandle,
   tracingEndpoint,
 } from './tracing';
+export { type ResearchBudgetReading, registerResearchBudget } from './research-metrics';

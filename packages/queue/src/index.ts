@@ -40,3 +40,13 @@ export {
   scheduleRefreshSweep,
 } from './queues';
 export { SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS, type TikTokEndpoint } from './rate-limiter';
+export {
+  type DailyBudgetReservation,
+  type DailyBudgetUsage,
+  DailyResearchBudget,
+} from './research/daily-budget';
+export {
+  ClientTokenBusyError,
+  type IssuedClientToken,
+  SharedClientToken,
+} from './research/shared-client-token';

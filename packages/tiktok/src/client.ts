@@ -7,8 +7,9 @@ import * as display from './display';
 import { TikTokHttp } from './http';
 import * as oauth from './oauth';
 import * as publish from './publish';
-import * as research from './research';
-import { InMemoryResearchBudget, type ResearchBudget } from './research-budget';
+import { InMemoryResearchBudget, type ResearchBudget } from './research/budget';
+import * as research from './research/query-videos';
+import * as researchUser from './research/user-info';
 import * as upload from './upload';
 
 export interface TikTokClientOptions {
@@ -57,6 +58,7 @@ export interface TikTokClient {
   listVideos: Rest<typeof display.listVideos>;
   queryVideos: Rest<typeof display.queryVideos>;
   queryResearchVideos: Rest<typeof research.queryResearchVideos>;
+  queryResearchUser: Rest<typeof researchUser.queryResearchUser>;
   /** Closes the sockets of agents the client made itself. */
   close: () => void;
 }
@@ -100,6 +102,8 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
     listVideos: (token, params) => display.listVideos(ctx, token, params),
     queryVideos: (token, params) => display.queryVideos(ctx, token, params),
     queryResearchVideos: (token, query) => research.queryResearchVideos(ctx, token, query),
+    queryResearchUser: (token, username, fields) =>
+      researchUser.queryResearchUser(ctx, token, username, fields),
     close: () => {
       ownHttp?.destroy();
       ownHttps?.destroy();

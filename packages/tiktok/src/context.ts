@@ -1,5 +1,5 @@
 import type { TikTokHttp } from './http';
-import type { ResearchBudget } from './research-budget';
+import type { ResearchBudget } from './research/budget';
 
 /** What every endpoint module needs from the client that owns it. */
 export interface ClientContext {

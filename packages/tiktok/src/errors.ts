@@ -186,7 +186,7 @@ const RULES: Record<string, ErrorRule> = {
   aborted: rule('give_up', 'The operation was cancelled before it finished.'),
   research_daily_quota_exhausted: rule(
     'wait_daily_cap',
-    'The Research API’s daily request budget is spent. It resets at 00:00 UTC.',
+    'The Research API’s daily budget (1000 requests, 100,000 records) is spent. It resets at 00:00 UTC.',
   ),
   unexpected_response: rule(
     'retry',

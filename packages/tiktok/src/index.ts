@@ -13,5 +13,6 @@ export {
 export { isTikTokApiError, TikTokApiError } from './errors';
 export { describeFailReason } from './fail-reason';
 export { parseJson, toIdString } from './json';
-export { parseScopes, type UserTokens } from './oauth';
+export { type ClientToken, parseScopes, type UserTokens } from './oauth';
 export type { InitResult, PublishStatus, VideoSource } from './publish';
+export * from './research/index';

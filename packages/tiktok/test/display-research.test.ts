@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTikTokClient } from '../src/client';
 import { userInfoFieldsForScopes } from '../src/display';
 import type { UserTokens } from '../src/oauth';
-import { InMemoryResearchBudget } from '../src/research-budget';
+import { InMemoryResearchBudget } from '../src/research/budget';
 import { useTempDir, writeRandomFile } from './support/files';
 import { caught, useSandbox, waitForStatus } from './support/sandbox';
 
