@@ -24,6 +24,7 @@ export {
   type Sample,
 } from './prometheus-text';
 export { REDACTED, redactText, redactValue } from './redact';
+export { type ResearchBudgetReading, registerResearchBudget } from './research-metrics';
 export {
   activeTraceIds,
   nameRequestSpan,
@@ -32,4 +33,3 @@ export {
   type TracingHandle,
   tracingEndpoint,
 } from './tracing';
-export { type ResearchBudgetReading, registerResearchBudget } from './research-metrics';
