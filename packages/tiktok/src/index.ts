@@ -14,4 +14,5 @@ export { isTikTokApiError, TikTokApiError } from './errors';
 export { describeFailReason } from './fail-reason';
 export { parseJson, toIdString } from './json';
 export { parseScopes, type UserTokens } from './oauth';
+export type { PhotoPostParams } from './photo-post';
 export type { InitResult, PublishStatus, VideoSource } from './publish';
