@@ -19,3 +19,9 @@ export {
   type VideoStreamInfo,
 } from './probe-video';
 export { assertValidVideo, type ValidateVideoOptions, validateVideo } from './validate-video';
+export { imageProblem } from './check-image';
+export { PhotoError, type PhotoErrorCode } from './image-errors';
+export { TIKTOK_PHOTO_LIMITS } from './image-limits';
+export { type PrepareImageOptions, prepareImage } from './prepare-image';
+export { type ImageProbe, probeImage } from './probe-image';
+export { mediaLinkSecret, signMediaLink, verifyMediaLink } from './public-link';
