@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { authenticate, creatorOf, requireScope } from './auth';
 import type { SandboxContext } from './context';
 import { ApiError, sendOk } from './errors';
+import { pullPhotos } from './photo-pull';
 import { notePostingUser, pendingInboxShares, postingBlock } from './post-caps';
 import { checkDirectPost, readBody, refuse } from './posting';
-import { pullPhotos } from './photo-pull';
 import type { PhotoPublish, Publish } from './state';
 import { isVerifiedUrl } from './verified-urls';
 
@@ -30,7 +30,8 @@ function optionalText(info: Record<string, unknown>, name: string, max: number):
   const value = info[name];
   if (value === undefined) return null;
   if (typeof value !== 'string') throw invalidParam(`${name} must be a string.`);
-  if (value.length > max) throw invalidParam(`${name} may be at most ${max} UTF-16 characters long.`);
+  if (value.length > max)
+    throw invalidParam(`${name} may be at most ${max} UTF-16 characters long.`);
   return value;
 }
 
@@ -73,7 +74,9 @@ function parsePhotoInit(ctx: SandboxContext, body: Record<string, unknown>): Pho
   }
   const cover = source.photo_cover_index;
   if (typeof cover !== 'number' || !Number.isInteger(cover) || cover < 0 || cover >= urls.length) {
-    throw invalidParam('photo_cover_index is required and must be the index of one of photo_images.');
+    throw invalidParam(
+      'photo_cover_index is required and must be the index of one of photo_images.',
+    );
   }
   for (const url of urls as string[]) {
     if (!isVerifiedUrl(ctx.state.config, url)) {
@@ -85,7 +88,8 @@ function parsePhotoInit(ctx: SandboxContext, body: Record<string, unknown>): Pho
     }
   }
   for (const key of ['video_cover_timestamp_ms', 'disable_duet', 'disable_stitch']) {
-    if (info[key] !== undefined) ctx.state.violation('photo_video_field', `post_info.${key} sent for a photo post`);
+    if (info[key] !== undefined)
+      ctx.state.violation('photo_video_field', `post_info.${key} sent for a photo post`);
   }
   const privacy = info.privacy_level;
   return {

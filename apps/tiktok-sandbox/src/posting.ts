@@ -9,8 +9,8 @@ import { startInFlight } from './in-flight';
 import { notePostingUser, pendingInboxShares, postingBlock } from './post-caps';
 import { type PostInfo, parsePostInfo } from './post-info';
 import { pullVideo } from './pull-download';
-import { isVerifiedUrl } from './verified-urls';
 import type { Creator, Publish, SandboxState } from './state';
+import { isVerifiedUrl } from './verified-urls';
 
 const creatorInfoPath = '/v2/post/publish/creator_info/query/';
 const directInitPath = '/v2/post/publish/video/init/';

@@ -95,8 +95,10 @@ export const configSchema = z.object({
   CALLBACK_SIGNING_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }),
   // Photo posts: TikTok pulls each image from this prefix, which must be verified for the app
   // (the API's own /media/public/, or a CDN in front of it). Unset: photo posts are refused.
-  MEDIA_PUBLIC_BASE_URL: url(['https:', 'http:'], 'https://media.example.com/media/public/')
-    .optional(),
+  MEDIA_PUBLIC_BASE_URL: url(
+    ['https:', 'http:'],
+    'https://media.example.com/media/public/',
+  ).optional(),
   // The key of the links' HMAC; derived from TOKEN_ENCRYPTION_KEY when unset.
   MEDIA_PUBLIC_SIGNING_SECRET: z
     .string()

@@ -2,7 +2,12 @@ import { PhotoError } from './image-errors';
 import { TIKTOK_PHOTO_LIMITS } from './image-limits';
 import type { ImageProbe } from './probe-image';
 
-const FORMAT_NAMES: Record<string, string> = { mjpeg: 'JPEG', png: 'PNG', webp: 'WebP', hevc: 'HEIC' };
+const FORMAT_NAMES: Record<string, string> = {
+  mjpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  hevc: 'HEIC',
+};
 
 /** What is wrong with an image for TikTok, or undefined when TikTok takes it as it is. */
 export function imageProblem(probe: ImageProbe, index: number): PhotoError | undefined {

@@ -67,7 +67,11 @@ function run(options: PrepareImageOptions, args: string[], index: number): Promi
         if (!error) return resolve();
         if (error.killed || typeof error.code === 'string') {
           return reject(
-            new PhotoError('photo_probe_failed', index, 'the image could not be converted (ffmpeg did not run or finish); try again later.'),
+            new PhotoError(
+              'photo_probe_failed',
+              index,
+              'the image could not be converted (ffmpeg did not run or finish); try again later.',
+            ),
           );
         }
         // ffmpeg's last line says why; the paths in it are the fleet's own, so they go.
@@ -76,7 +80,11 @@ function run(options: PrepareImageOptions, args: string[], index: number): Promi
           'the image',
         );
         reject(
-          new PhotoError('photo_prepare_failed', index, `ffmpeg could not turn the image into a JPEG: ${lastLine}`),
+          new PhotoError(
+            'photo_prepare_failed',
+            index,
+            `ffmpeg could not turn the image into a JPEG: ${lastLine}`,
+          ),
         );
       },
     );

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PhotoError } from './image-errors';
 import { VideoProbeError } from './errors';
+import { PhotoError } from './image-errors';
 import { runFfprobe } from './run-ffprobe';
 
 export interface ImageProbe {
@@ -28,14 +28,22 @@ export async function probeImage(
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new PhotoError('photo_not_found', index, 'the image file does not exist.');
   if (!info.isFile() || info.size === 0) {
-    throw new PhotoError('photo_unreadable', index, 'this is not an image file (it is empty or not a file).');
+    throw new PhotoError(
+      'photo_unreadable',
+      index,
+      'this is not an image file (it is empty or not a file).',
+    );
   }
   const result = await runFfprobe(absolute, {
     timeoutMs: options.timeoutMs ?? 10_000,
     ...(options.ffprobePath && { ffprobePath: options.ffprobePath }),
   }).catch((error: unknown) => {
     if (error instanceof VideoProbeError) {
-      throw new PhotoError('photo_probe_failed', index, 'the image could not be checked (ffprobe did not run or finish); try again later.');
+      throw new PhotoError(
+        'photo_probe_failed',
+        index,
+        'the image could not be checked (ffprobe did not run or finish); try again later.',
+      );
     }
     throw error;
   });

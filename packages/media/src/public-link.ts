@@ -61,6 +61,8 @@ export function mediaLinkSecret(config: {
 }): string {
   return (
     config.MEDIA_PUBLIC_SIGNING_SECRET ??
-    createHmac('sha256', config.TOKEN_ENCRYPTION_KEY).update('tiktok-fleet media links').digest('hex')
+    createHmac('sha256', config.TOKEN_ENCRYPTION_KEY)
+      .update('tiktok-fleet media links')
+      .digest('hex')
   );
 }

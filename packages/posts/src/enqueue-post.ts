@@ -9,8 +9,8 @@ import {
 import { enqueuePublish, type FleetQueues, InvalidJobPayloadError } from '@tiktok-fleet/queue';
 import { EnqueuePostError } from './errors/enqueue-post-error';
 import { isRealPathInside, resolveMediaPath } from './media-path';
-import { isPhotoPostInput, type PhotoPostRequest, photoPostRequestSchema } from './photo-request';
 import { photoHostingNotConfigured, toNewPhotoPost } from './photo-post';
+import { isPhotoPostInput, type PhotoPostRequest, photoPostRequestSchema } from './photo-request';
 import { type PostRequest, postRequestSchema } from './post-request';
 import { type PostResource, toPostResource } from './post-resource';
 import { formatValidationIssues } from './validation-issues';

@@ -27,7 +27,7 @@ export {
   POST_STATUSES,
   type PostStatus,
   PREPARE_MODES,
-  type PrepareMode,
   PRIVACY_LEVELS,
+  type PrepareMode,
 } from './post-rules';
 export { formatValidationIssues } from './validation-issues';

@@ -121,8 +121,7 @@ export const photoPostRequestSchema = z
         (u) => {
           const protocol = protocolOf(u);
           return (
-            protocol === 'https:' ||
-            (protocol === 'http:' && LOCAL_HOSTS.has(new URL(u).hostname))
+            protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.has(new URL(u).hostname))
           );
         },
         { error: 'must be an https URL (http is allowed only for localhost)' },

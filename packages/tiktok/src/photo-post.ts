@@ -40,7 +40,11 @@ export async function initPhotoPost(
 ): Promise<{ publishId: string }> {
   const problem = paramsProblem(params);
   if (problem) {
-    throw new TikTokApiError({ code: 'invalid_params', endpoint: CONTENT_INIT_PATH, description: problem });
+    throw new TikTokApiError({
+      code: 'invalid_params',
+      endpoint: CONTENT_INIT_PATH,
+      description: problem,
+    });
   }
   const direct = params.postMode === 'DIRECT_POST';
   const postInfo: Record<string, unknown> = {
@@ -81,11 +85,13 @@ export async function initPhotoPost(
 
 function paramsProblem(params: PhotoPostParams): string | undefined {
   const count = params.photoUrls.length;
-  if (count < 1 || count > PHOTOS_MAX) return `A photo post takes 1 to ${PHOTOS_MAX} images, not ${count}.`;
+  if (count < 1 || count > PHOTOS_MAX)
+    return `A photo post takes 1 to ${PHOTOS_MAX} images, not ${count}.`;
   if (!Number.isInteger(params.coverIndex) || params.coverIndex < 0 || params.coverIndex >= count) {
     return `The cover index ${params.coverIndex} is not one of the ${count} images.`;
   }
-  if ((params.title?.length ?? 0) > TITLE_MAX) return `The title is longer than ${TITLE_MAX} characters.`;
+  if ((params.title?.length ?? 0) > TITLE_MAX)
+    return `The title is longer than ${TITLE_MAX} characters.`;
   if ((params.description?.length ?? 0) > DESCRIPTION_MAX) {
     return `The description is longer than ${DESCRIPTION_MAX} characters.`;
   }

@@ -40,10 +40,18 @@ export async function mediaPublicRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
         secret,
       });
       if (verdict === 'expired') {
-        throw new ApiError(410, 'media_link_expired', 'This media link has expired. The fleet signs a new one when it posts again.');
+        throw new ApiError(
+          410,
+          'media_link_expired',
+          'This media link has expired. The fleet signs a new one when it posts again.',
+        );
       }
       if (verdict !== 'ok') {
-        throw new ApiError(403, 'media_link_invalid', 'This media link is not one the fleet signed (its signature does not match).');
+        throw new ApiError(
+          403,
+          'media_link_invalid',
+          'This media link is not one the fleet signed (its signature does not match).',
+        );
       }
       const resolved = resolveMediaPath(mediaRoot, relative);
       const info =
@@ -51,10 +59,17 @@ export async function mediaPublicRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
           ? await stat(resolved.absolute).catch(() => undefined)
           : undefined;
       if (!resolved || !info?.isFile()) {
-        throw new ApiError(404, 'media_not_found', 'The file this link points at is no longer there.');
+        throw new ApiError(
+          404,
+          'media_not_found',
+          'The file this link points at is no longer there.',
+        );
       }
       reply
-        .header('content-type', CONTENT_TYPES[extname(resolved.absolute).toLowerCase()] ?? 'application/octet-stream')
+        .header(
+          'content-type',
+          CONTENT_TYPES[extname(resolved.absolute).toLowerCase()] ?? 'application/octet-stream',
+        )
         .header('content-length', String(info.size))
         // A signed link is private to TikTok; caches in between must not keep it.
         .header('cache-control', 'private, no-store');
