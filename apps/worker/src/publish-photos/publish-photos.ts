@@ -2,12 +2,12 @@ import { signMediaLink } from '@tiktok-fleet/media';
 import type { PhotoPostRequest } from '@tiktok-fleet/posts';
 import { type CreatorInfo, isTikTokApiError } from '@tiktok-fleet/tiktok';
 import { PostFailure } from '../errors';
-import { TikTokSession } from '../tiktok-session';
 import { requireActiveAccount } from '../publish/account-gate';
 import { reserveDailySlot } from '../publish/daily-slot';
 import { handOverToStatus } from '../publish/hand-over';
 import type { PublishResult, PublishRun } from '../publish/publish-run';
 import { takeUploadLease } from '../publish/upload-lease';
+import { TikTokSession } from '../tiktok-session';
 import { readyImages } from './ready-images';
 import { storedPhotoRequest } from './stored-photo-request';
 
@@ -34,7 +34,9 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
   await reserveDailySlot(ctx, post, request.onDailyCap);
   if (post.status !== 'validating') {
     await run.transition('validating', {
-      detail: { message: `Checking the request, the account and ${request.photos.length} image(s).` },
+      detail: {
+        message: `Checking the request, the account and ${request.photos.length} image(s).`,
+      },
       changes: { attemptCount: run.job.attemptsMade + 1 },
     });
   }
@@ -78,16 +80,20 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
   await run.transition('uploading', {
     changes: { publishId, uploadUrl: null, uploadUrlExpiresAt: null, uploadedBytes: 0 },
     detail: {
-      message: `TikTok accepted the photo post and is fetching its ${images.length} image(s)` +
+      message:
+        `TikTok accepted the photo post and is fetching its ${images.length} image(s)` +
         (prepared > 0 ? ` (${prepared} turned into JPEG first).` : '.'),
       publishId,
-      ...(creator?.commentDisabled && !request.disableComment && {
-        forcedSettings: ['comment'],
-        note: 'The creator has turned off comments in their TikTok settings, so they are off for this post too.',
-      }),
+      ...(creator?.commentDisabled &&
+        !request.disableComment && {
+          forcedSettings: ['comment'],
+          note: 'The creator has turned off comments in their TikTok settings, so they are off for this post too.',
+        }),
     },
   });
-  return await handOverToStatus(run, { message: 'TikTok is fetching the photos from their links.' });
+  return await handOverToStatus(run, {
+    message: 'TikTok is fetching the photos from their links.',
+  });
 }
 
 async function creatorInfo(
@@ -103,7 +109,11 @@ async function creatorInfo(
     return creator;
   } catch (error) {
     // A draft needs only video.upload, creator info video.publish (publish/creator-info.ts).
-    if (request.mode === 'draft' && isTikTokApiError(error) && error.code === 'scope_not_authorized') {
+    if (
+      request.mode === 'draft' &&
+      isTikTokApiError(error) &&
+      error.code === 'scope_not_authorized'
+    ) {
       return undefined;
     }
     throw error;

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import {
+  type ImageProbe,
   imageProblem,
   PhotoError,
-  type ImageProbe,
   prepareImage,
   probeImage,
 } from '@tiktok-fleet/media';
@@ -21,7 +21,11 @@ export interface ReadyImage {
 }
 
 /** Problems `prepare: "auto"` fixes with ffmpeg; a file ffmpeg cannot read stays refused. */
-const PREPARABLE = new Set(['photo_format_unsupported', 'photo_size_too_large', 'photo_resolution_too_high']);
+const PREPARABLE = new Set([
+  'photo_format_unsupported',
+  'photo_size_too_large',
+  'photo_resolution_too_high',
+]);
 
 /**
  * Checks every image before anything goes to TikTok, in order, and stops at the first bad
@@ -54,7 +58,11 @@ export async function readyImages(
       const preparedProbe = await probeImage(target, index);
       const still = imageProblem(preparedProbe, index);
       if (still) throw still;
-      ready.push({ relativePath: relativeTo(mediaRoot, target), probe: preparedProbe, prepared: true });
+      ready.push({
+        relativePath: relativeTo(mediaRoot, target),
+        probe: preparedProbe,
+        prepared: true,
+      });
     } catch (error) {
       throw asPostError(error);
     }
@@ -72,7 +80,11 @@ async function localFile(
   if ('path' in photo) {
     const resolved = resolveMediaPath(ctx.settings.mediaRoot, photo.path);
     if (!resolved) {
-      throw new PostFailure('photo_path_outside_media_root', `photos[${index}]: the path is outside MEDIA_ROOT.`, { index });
+      throw new PostFailure(
+        'photo_path_outside_media_root',
+        `photos[${index}]: the path is outside MEDIA_ROOT.`,
+        { index },
+      );
     }
     return resolved.absolute;
   }
@@ -81,7 +93,11 @@ async function localFile(
     return await downloadVideo(ctx, `${postId}.photo-${index}`, photo.url, signal);
   } catch (error) {
     if (error instanceof PostFailure) {
-      throw new PostFailure(error.code.replace(/^video_/, 'photo_'), `photos[${index}]: ${error.message}`, { index });
+      throw new PostFailure(
+        error.code.replace(/^video_/, 'photo_'),
+        `photos[${index}]: ${error.message}`,
+        { index },
+      );
     }
     if (error instanceof DownloadError) {
       throw new DownloadError(error.code, `photos[${index}]: ${error.message}`, { cause: error });
@@ -93,7 +109,10 @@ async function localFile(
 /** A bad image ends the post (its code, the index in the message); a tool failure is retried. */
 function asPostError(error: unknown): unknown {
   if (!(error instanceof PhotoError) || error.retryable) return error;
-  return new PostFailure(error.code, error.message, { index: error.index, ...error.details } as never);
+  return new PostFailure(error.code, error.message, {
+    index: error.index,
+    ...error.details,
+  } as never);
 }
 
 function relativeTo(mediaRoot: string, absolute: string): string {
