@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseConfig } from '@tiktok-fleet/config';
+import { mediaLinkSecret, signMediaLink } from '@tiktok-fleet/media';
 import { createLogger } from '@tiktok-fleet/observability';
 import { waitUntil } from '@tiktok-fleet/testing';
 import { sha256File } from '@tiktok-fleet/testing/videos';
@@ -192,13 +193,28 @@ describe('photo posts', () => {
     );
   });
 
-  it('refuses a signed link that was tampered with, and a file nobody signed', async () => {
+  it('refuses a link nobody signed, an expired one and one whose expiry was moved', async () => {
     const path = await makeImage('secret.jpg', '320x240');
     const forged = await fetch(
       `${api.baseUrl}/media/public/${path}?expires=9999999999&signature=${'0'.repeat(64)}`,
     );
     expect(forged.status).toBe(403);
-    expect((await forged.json()).error.code).toBe('media_link_invalid');
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe(
+      'media_link_invalid',
+    );
+    // A link the fleet did sign, once its time is up.
+    const expired = new URL(
+      signMediaLink({
+        baseUrl: `${api.baseUrl}/media/public/`,
+        relativePath: path,
+        secret: mediaLinkSecret(api.config),
+        ttlSec: 60,
+        now: new Date(Date.now() - 120_000),
+      }),
+    );
+    expect((await fetch(expired)).status).toBe(410);
+    expired.searchParams.set('expires', String(Math.floor(Date.now() / 1000) + 3600));
+    expect((await fetch(expired)).status).toBe(403);
   });
 });
 
