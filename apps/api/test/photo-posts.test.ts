@@ -177,6 +177,24 @@ describe('photo posts', () => {
     expect((await api.sandboxControl('GET', '/_sandbox/publishes')).length).toBe(before);
   });
 
+  it('returns the first photo post for a repeated Idempotency-Key, and refuses other photos', async () => {
+    const path = await makeImage('again.jpg', '320x240');
+    const scheduledAt = new Date(Date.now() + 86_400_000).toISOString();
+    const body = { accountId, privacyLevel: 'SELF_ONLY', photos: [{ path }], scheduledAt };
+    const headers = { 'idempotency-key': `photos-${Date.now()}` };
+    const first = await api.call('POST', '/v1/posts', { json: body, headers });
+    const again = await api.call('POST', '/v1/posts', { json: body, headers });
+    expect([first.status, again.status]).toEqual([202, 200]);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await api.call('POST', '/v1/posts', {
+      json: { ...body, photos: [{ path }, { path }] },
+      headers,
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    await api.call('POST', `/v1/posts/${first.body.id}/cancel`);
+  });
+
   it('refuses the video-only fields of a photo post, each by name', async () => {
     const path = await makeImage('one.jpg', '320x240');
     const refused = await post({
