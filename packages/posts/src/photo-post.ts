@@ -63,6 +63,11 @@ export async function toNewPhotoPost(
     caption: request.title,
     privacyLevel: request.privacyLevel ?? null,
     disableComment: request.disableComment,
+    // The video-only columns hold their defaults, so a replay compares equal to the row.
+    disableDuet: false,
+    disableStitch: false,
+    coverTimestampMs: null,
+    isAigc: false,
     brandContent: request.brandContent,
     brandOrganic: request.brandOrganic,
     mode: request.mode,
