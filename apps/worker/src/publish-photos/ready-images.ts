@@ -27,11 +27,14 @@ const PREPARABLE = new Set([
   'photo_resolution_too_high',
 ]);
 
+/** Images looked at side by side: ffprobe and ffmpeg are separate processes, mostly waiting. */
+const PARALLEL = 4;
+
 /**
- * Checks every image before anything goes to TikTok, in order, and stops at the first bad
- * one, naming it by its index (TikTok itself fails the whole post without saying which,
- * docs/tiktok-api.md, Photo posts). With `prepare: "auto"`, PNG, HEIC and oversized images
- * become fitting JPEGs under MEDIA_ROOT/prepared/photos/<post id>/.
+ * Checks every image before anything goes to TikTok and fails on the first bad one in
+ * carousel order, naming it by its index (TikTok itself fails the whole post without saying
+ * which, docs/tiktok-api.md, Photo posts). With `prepare: "auto"`, PNG, HEIC and oversized
+ * images become fitting JPEGs under MEDIA_ROOT/prepared/photos/<post id>/.
  */
 export async function readyImages(
   ctx: WorkerContext,
@@ -39,35 +42,54 @@ export async function readyImages(
   request: PhotoPostRequest,
   signal: AbortSignal | undefined,
 ): Promise<ReadyImage[]> {
-  const mediaRoot = ctx.settings.mediaRoot;
-  const ready: ReadyImage[] = [];
-  for (const [index, photo] of request.photos.entries()) {
-    const absolute = await localFile(ctx, postId, index, photo, signal);
-    try {
-      const probe = await probeImage(absolute, index);
-      const problem = imageProblem(probe, index);
-      if (!problem) {
-        ready.push({ relativePath: relativeTo(mediaRoot, absolute), probe, prepared: false });
-        continue;
+  const outcomes: Array<{ ok: ReadyImage } | { error: unknown }> = [];
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    // After a failure, no new image is started: the post fails anyway.
+    while (next < request.photos.length && !failed) {
+      const index = next++;
+      const photo = request.photos[index] as PhotoPostRequest['photos'][number];
+      try {
+        outcomes[index] = { ok: await readyImage(ctx, postId, request, index, photo, signal) };
+      } catch (error) {
+        failed = true;
+        outcomes[index] = { error: asPostError(error) };
       }
-      if (request.prepare !== 'auto' || !PREPARABLE.has(problem.code)) throw problem;
-      const dir = join(mediaRoot, 'prepared', 'photos', postId);
-      await mkdir(dir, { recursive: true });
-      const target = join(dir, `${index}.jpg`);
-      await prepareImage(absolute, target, index);
-      const preparedProbe = await probeImage(target, index);
-      const still = imageProblem(preparedProbe, index);
-      if (still) throw still;
-      ready.push({
-        relativePath: relativeTo(mediaRoot, target),
-        probe: preparedProbe,
-        prepared: true,
-      });
-    } catch (error) {
-      throw asPostError(error);
     }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, lane));
+  const ready: ReadyImage[] = [];
+  for (const outcome of outcomes) {
+    if (!outcome) continue;
+    if ('error' in outcome) throw outcome.error;
+    ready.push(outcome.ok);
   }
   return ready;
+}
+
+async function readyImage(
+  ctx: WorkerContext,
+  postId: string,
+  request: PhotoPostRequest,
+  index: number,
+  photo: PhotoPostRequest['photos'][number],
+  signal: AbortSignal | undefined,
+): Promise<ReadyImage> {
+  const mediaRoot = ctx.settings.mediaRoot;
+  const absolute = await localFile(ctx, postId, index, photo, signal);
+  const probe = await probeImage(absolute, index);
+  const problem = imageProblem(probe, index);
+  if (!problem) return { relativePath: relativeTo(mediaRoot, absolute), probe, prepared: false };
+  if (request.prepare !== 'auto' || !PREPARABLE.has(problem.code)) throw problem;
+  const dir = join(mediaRoot, 'prepared', 'photos', postId);
+  await mkdir(dir, { recursive: true });
+  const target = join(dir, `${index}.jpg`);
+  await prepareImage(absolute, target, index);
+  const preparedProbe = await probeImage(target, index);
+  const still = imageProblem(preparedProbe, index);
+  if (still) throw still;
+  return { relativePath: relativeTo(mediaRoot, target), probe: preparedProbe, prepared: true };
 }
 
 async function localFile(
