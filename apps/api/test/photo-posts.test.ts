@@ -69,6 +69,8 @@ beforeAll(async () => {
       MEDIA_PUBLIC_BASE_URL: config.MEDIA_PUBLIC_BASE_URL as string,
       CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
       DAILY_POST_CAP: '100',
+      // The `url` photo below is on this machine.
+      URL_SOURCE_ALLOW_PRIVATE: 'true',
       WORKER_METRICS_PORT: '0',
     }),
     createLogger({ name: 'photo-test-worker', level: 'silent', format: 'json' }),
@@ -148,6 +150,25 @@ describe('photo posts', () => {
     expect(done.status).toBe('published');
     const publish = await sandboxPublish(done.publishId);
     expect(publish.photo.images).toHaveLength(35);
+  });
+
+  it('downloads a url image first, then hands TikTok a link of its own', async () => {
+    const path = await makeImage('remote.jpg', '480x480');
+    // Any URL the worker can fetch; here a signed link of this API stands in for a CDN.
+    const url = signMediaLink({
+      baseUrl: `${api.baseUrl}/media/public/`,
+      relativePath: path,
+      secret: mediaLinkSecret(api.config),
+      ttlSec: 600,
+    });
+    const created = await post({ photos: [{ url }] });
+    const done = await settled(created.body.id);
+    expect(done.status).toBe('published');
+    const publish = await sandboxPublish(done.publishId);
+    expect(publish.photo.urls[0]).toContain('/media/public/.downloads/');
+    const served = await fetch(publish.photo.urls[0]);
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    expect(publish.photo.images[0].sha256).toBe(await sha256File(join(api.mediaRoot, path)));
   });
 
   it('prepares a PNG and an oversized JPEG into JPEGs TikTok takes with prepare: auto', async () => {

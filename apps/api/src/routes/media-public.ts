@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { mediaLinkSecret, verifyMediaLink } from '@tiktok-fleet/media';
 import { isRealPathInside, resolveMediaPath } from '@tiktok-fleet/posts';
@@ -68,7 +68,8 @@ export async function mediaPublicRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
       reply
         .header(
           'content-type',
-          CONTENT_TYPES[extname(resolved.absolute).toLowerCase()] ?? 'application/octet-stream',
+          CONTENT_TYPES[extname(resolved.absolute).toLowerCase()] ??
+            (await sniffImageType(resolved.absolute)),
         )
         .header('content-length', String(info.size))
         // A signed link is private to TikTok; caches in between must not keep it.
@@ -77,4 +78,20 @@ export async function mediaPublicRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
       return reply.send(createReadStream(resolved.absolute));
     },
   });
+}
+
+/** A file without a telling name (a downloaded `url` photo): its first bytes say what it is. */
+async function sniffImageType(absolute: string): Promise<string> {
+  const file = await open(absolute, 'r');
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(12), 0, 12, 0);
+    const head = buffer.subarray(0, bytesRead);
+    if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+    if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') {
+      return 'image/webp';
+    }
+    return 'application/octet-stream';
+  } finally {
+    await file.close();
+  }
 }
