@@ -18,6 +18,7 @@ import { analyticsRoutes } from './routes/analytics';
 import { fleetRoutes } from './routes/fleet';
 import { healthRoutes } from './routes/health';
 import { mediaRoutes } from './routes/media';
+import { mediaPublicRoutes } from './routes/media-public';
 import { oauthRoutes } from './routes/oauth';
 import { postingOptionsRoutes } from './routes/posting-options';
 import { postRoutes } from './routes/posts';
@@ -81,6 +82,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(oauthRoutes, { ctx, signedIn });
   await app.register(webhookRoutes, { ctx });
+  // Only with photo hosting configured: otherwise there is nothing TikTok should fetch here.
+  if (deps.config.MEDIA_PUBLIC_BASE_URL) await app.register(mediaPublicRoutes, { ctx });
   await app.register(webPageRoutes, { ctx });
   return app;
 }

@@ -49,6 +49,7 @@ export function createContext(deps: ApiDeps) {
       db: deps.db,
       queues: deps.queues,
       mediaRoot: deps.config.MEDIA_ROOT,
+      mediaPublicBaseUrl: deps.config.MEDIA_PUBLIC_BASE_URL,
     }),
     oauthStates: new OAuthStateStore(deps.redis, { prefix }),
     analytics: new AnalyticsWaiter(deps, {

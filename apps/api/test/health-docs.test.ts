@@ -38,7 +38,9 @@ describe('health, readiness and the OpenAPI document', () => {
       expect(paths, path).toContain(path);
     }
     const create = doc.body.paths['/v1/posts'].post;
-    const body = create.requestBody.content['application/json'].schema;
+    // A post is a video or photos: the body is one of the two requests.
+    const [body, photoBody] = create.requestBody.content['application/json'].schema.anyOf;
+    expect(photoBody.required).toEqual(expect.arrayContaining(['accountId', 'photos']));
     expect(body.required).toEqual(expect.arrayContaining(['accountId', 'video', 'privacyLevel']));
     expect(body.additionalProperties).toBe(false);
     expect(body.properties.privacyLevel.enum).toContain('SELF_ONLY');

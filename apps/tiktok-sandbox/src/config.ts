@@ -40,6 +40,11 @@ export interface SandboxConfig {
   researchDailyRecords: number;
   /** Delay before every request outside `/_sandbox`: TikTok's round trip, for benchmarks. */
   latencyMs: number;
+  /**
+   * The URL prefixes "verified" for PULL_FROM_URL (videos and photos). null: every https URL
+   * is. A listed prefix may be http, so tests can point it at a local server.
+   */
+  verifiedUrlPrefixes: string[] | null;
   /** Faults that fire at a rate (see faults.ts); all 0 by default. A patch merges field by field. */
   faultRates: FaultRates;
   /** Seed of the rate faults' generator; setting it (or `faultRates`) restarts the sequence. */
@@ -63,11 +68,12 @@ export const defaultConfig: SandboxConfig = {
   researchDailyRequests: 1000,
   researchDailyRecords: 100_000,
   latencyMs: 0,
+  verifiedUrlPrefixes: null,
   faultRates: noFaultRates,
   faultSeed: 1,
 };
 
-type Kind = 'boolean' | 'count' | 'string|null' | 'url|null' | 'rates';
+type Kind = 'boolean' | 'count' | 'string|null' | 'url|null' | 'urls|null' | 'rates';
 
 const kinds: Record<keyof SandboxConfig, Kind> = {
   autoApprove: 'boolean',
@@ -86,6 +92,7 @@ const kinds: Record<keyof SandboxConfig, Kind> = {
   researchDailyRequests: 'count',
   researchDailyRecords: 'count',
   latencyMs: 'count',
+  verifiedUrlPrefixes: 'urls|null',
   faultRates: 'rates',
   faultSeed: 'count',
 };
@@ -100,6 +107,11 @@ function fits(kind: Kind, value: unknown): boolean {
       return value === null || (typeof value === 'string' && value.length > 0);
     case 'url|null':
       return value === null || (typeof value === 'string' && URL.canParse(value));
+    case 'urls|null':
+      return (
+        value === null ||
+        (Array.isArray(value) && value.every((v) => typeof v === 'string' && URL.canParse(v)))
+      );
     case 'rates':
       // Checked field by field in parseConfigPatch, for a message naming the bad rate.
       return true;

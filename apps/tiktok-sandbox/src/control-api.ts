@@ -28,6 +28,8 @@ function publishView(p: Publish) {
     // What a client could have seen: ids only once publicly available.
     postIds: p.publiclyAvailable && p.postId !== null ? [p.postId.toString()] : [],
     createdAt: new Date(p.createdAt).toISOString(),
+    // A photo post's images as TikTok pulled them (size, sha256, format, pixels).
+    ...(p.photo && { photo: p.photo }),
   };
 }
 

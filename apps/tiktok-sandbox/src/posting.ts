@@ -10,6 +10,7 @@ import { notePostingUser, pendingInboxShares, postingBlock } from './post-caps';
 import { type PostInfo, parsePostInfo } from './post-info';
 import { pullVideo } from './pull-download';
 import type { Creator, Publish, SandboxState } from './state';
+import { isVerifiedUrl } from './verified-urls';
 
 const creatorInfoPath = '/v2/post/publish/creator_info/query/';
 const directInitPath = '/v2/post/publish/video/init/';
@@ -41,8 +42,8 @@ function parseSourceInfo(state: SandboxState, body: Record<string, unknown>): So
       throw invalidParams('video_url is required for PULL_FROM_URL.');
     }
     // Only https URLs on a verified domain are pulled (docs/tiktok-api.md, Pull from URL and
-    // cancel); the sandbox verifies every host.
-    if (new URL(url).protocol !== 'https:') {
+    // cancel); the sandbox verifies every host unless `verifiedUrlPrefixes` lists some.
+    if (!isVerifiedUrl(state.config, url)) {
       throw new ApiError(
         'url_ownership_unverified',
         403,
@@ -54,7 +55,7 @@ function parseSourceInfo(state: SandboxState, body: Record<string, unknown>): So
   throw invalidParams('source_info.source must be FILE_UPLOAD or PULL_FROM_URL.');
 }
 
-function readBody(request: FastifyRequest): Record<string, unknown> {
+export function readBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body ?? {};
   // A stream here means a Content-Type other than JSON (see the catch-all parser).
   if (typeof body !== 'object' || Array.isArray(body) || 'pipe' in body) {
@@ -63,13 +64,13 @@ function readBody(request: FastifyRequest): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function refuse(state: SandboxState, err: ApiError): never {
+export function refuse(state: SandboxState, err: ApiError): never {
   state.violation(err.code, err.message);
   throw err;
 }
 
 /** Rules that only Direct Post has: privacy in the creator's options, unaudited limits. */
-function checkDirectPost(state: SandboxState, creator: Creator, info: PostInfo): void {
+export function checkDirectPost(state: SandboxState, creator: Creator, info: PostInfo): void {
   const privacy = info.privacyLevel;
   if (!privacy || !privacyLevelOptions(creator).includes(privacy)) {
     refuse(

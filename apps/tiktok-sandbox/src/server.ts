@@ -10,6 +10,7 @@ import { ApiError, invalidParams, OAuthError, sendApiError, sendOAuthError } fro
 import { toJson } from './json';
 import { registerAuthorize } from './oauth-authorize';
 import { registerToken } from './oauth-token';
+import { registerPhotoPosting } from './photo-posting';
 import { registerPosting } from './posting';
 import { registerResearch } from './research';
 import { registerResearchControl } from './research-control';
@@ -136,6 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   registerAuthorize(app, ctx);
   registerToken(app, ctx);
   registerPosting(app, ctx);
+  registerPhotoPosting(app, ctx);
   registerUpload(app, ctx);
   registerStatus(app, ctx);
   registerDisplay(app, ctx);

@@ -112,6 +112,25 @@ export interface Publish {
   /** Where the received bytes are kept, when `storeVideos` was on. */
   storedPath: string | null;
   pullAbort: AbortController | null;
+  /** Set for a photo post (`media_type: PHOTO`). */
+  photo?: PhotoPublish;
+}
+
+/** A photo post's own part (docs/tiktok-api.md, Photo posts); absent on a video publish. */
+export interface PhotoPublish {
+  urls: string[];
+  coverIndex: number;
+  description: string | null;
+  disableComment: boolean;
+  autoAddMusic: boolean;
+  /** What TikTok pulled, in order: filled as the downloads finish. */
+  images: Array<{
+    size: number;
+    sha256: string;
+    format: string;
+    width: number | null;
+    height: number | null;
+  }>;
 }
 
 export interface Violation {

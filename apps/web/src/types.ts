@@ -67,6 +67,17 @@ export interface PostingOptions {
     formats: string[];
     maxBytes: number;
   };
+  /** TikTok's photo post rules; `available` is false when the fleet cannot host photos. */
+  photoRules: {
+    available: boolean;
+    maxCount: number;
+    titleMaxLength: number;
+    descriptionMaxLength: number;
+    formats: string[];
+    preparable: string[];
+    maxBytes: number;
+    maxLongerSidePx: number;
+  };
   texts: PostingTexts;
 }
 
@@ -77,7 +88,14 @@ export interface Post {
   caption: string;
   privacyLevel: PrivacyLevel | null;
   mode: 'direct' | 'draft';
-  video: { path: string } | { url: string } | { pullFromUrl: string };
+  /** Null for a photo post, which has `photos` instead. */
+  video: { path: string } | { url: string } | { pullFromUrl: string } | null;
+  photos: {
+    images: Array<{ path: string } | { url: string }>;
+    coverIndex: number;
+    description: string;
+    autoAddMusic: boolean;
+  } | null;
   brandContent: boolean;
   brandOrganic: boolean;
   isAigc: boolean;

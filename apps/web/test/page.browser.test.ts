@@ -1,5 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkPage, launch, seen, signIn } from './support/browser';
@@ -313,6 +318,74 @@ describe('the integration page', () => {
     await card.getByRole('button', { name: /^Cancel/ }).click();
     await page.goto(`${fleet.baseUrl}/posts?status=canceled`);
     await page.getByRole('listitem').filter({ hasText: 'Later, maybe' }).waitFor();
+  });
+
+  test('a photo carousel with TikTok’s photo rules: only Allow Comment, a PNG converted, published', async () => {
+    const accountId = accountIds.get('fleet.demo') as string;
+    const dir = await mkdtemp(join(tmpdir(), 'tf-web-photos-'));
+    const image = (name: string, size: string) =>
+      promisify(execFile)('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=size=${size}:rate=1`,
+        '-frames:v',
+        '1',
+        join(dir, name),
+      ]).then(() => join(dir, name));
+    const files = await Promise.all([
+      image('first.jpg', '864x1080'),
+      image('second.png', '640x480'),
+      image('third.webp', '1080x1080'),
+    ]);
+    await openComposer(accountId);
+    await page.getByLabel('Photos (1 to 35)').check();
+    expect(await seen(page.getByTestId('creator-nickname'))).toBe('Fleet Demo');
+    // Photos have comments only: no Duet, no Stitch, and no AI label.
+    await expect.poll(() => page.getByLabel('Allow Comment').count()).toBe(1);
+    expect(await page.getByLabel('Allow Duet').count()).toBe(0);
+    expect(await page.getByLabel('Allow Stitch').count()).toBe(0);
+    expect(await page.getByLabel('Allow Comment').isChecked()).toBe(false);
+    expect(await page.getByLabel('Who can see these photos').inputValue()).toBe('');
+    expect(await seen(page.getByTestId('declaration'))).toBe(TIKTOK.declarationDefault);
+
+    await page.getByLabel('Photos', { exact: true }).setInputFiles(files);
+    await expect.poll(() => page.getByTestId('photo-list').getByRole('listitem').count()).toBe(3);
+    await expect.poll(() => seen(page.getByTestId('photo-list'))).toContain('864x1080');
+    await page.getByLabel('Convert PNG, HEIC and oversized photos to JPEG').uncheck();
+    await expect
+      .poll(reasons)
+      .toContain('Photo 2: PNG becomes a JPEG; allow converting it to JPEG.');
+    await page.getByLabel('Convert PNG, HEIC and oversized photos to JPEG').check();
+    await page.getByRole('radio', { name: 'Cover' }).nth(2).check();
+    await page.getByLabel('Title').fill('Three photos 📸');
+    expect(await seen(page.getByTestId('title-count'))).toBe('15 / 90');
+    await page.getByLabel('Description').fill('From the page #fleet');
+    await page.getByLabel('Who can see these photos').selectOption('PUBLIC_TO_EVERYONE');
+    await page.getByLabel('Allow Comment').check();
+    await page.getByLabel('Add recommended music (TikTok picks it)').check();
+    await expect.poll(() => postButton().isEnabled()).toBe(true);
+    await checkPage(page, 'post-photos-form');
+
+    await postButton().click();
+    await expect
+      .poll(() => seen(page.getByTestId('post-status')), { timeout: 30_000 })
+      .toBe('published');
+    const { posts } = await fleet.call<{
+      posts: Array<{
+        caption: string;
+        photos: { coverIndex: number; autoAddMusic: boolean; images: unknown[] } | null;
+        disableComment: boolean;
+      }>;
+    }>('GET', `/v1/posts?accountId=${accountId}&status=published`);
+    const carousel = posts.find((p) => p.caption === 'Three photos 📸');
+    expect(carousel?.photos).toMatchObject({ coverIndex: 2, autoAddMusic: true });
+    expect(carousel?.photos?.images).toHaveLength(3);
+    expect(carousel?.disableComment).toBe(false);
+    await rm(dir, { recursive: true, force: true });
   });
 
   test('a failed post shows TikTok’s reason and what to do, in the list and on the fleet page', async () => {

@@ -34,6 +34,16 @@ const options = (overrides: Partial<PostingOptions> = {}): PostingOptions => ({
     formats: ['video/mp4'],
     maxBytes: 1000,
   },
+  photoRules: {
+    available: true,
+    maxCount: 35,
+    titleMaxLength: 90,
+    descriptionMaxLength: 4000,
+    formats: ['image/jpeg', 'image/webp'],
+    preparable: ['image/png', 'image/heic', 'image/heif'],
+    maxBytes: 20_000_000,
+    maxLongerSidePx: 1080,
+  },
   texts: {
     commercialToggle: 'toggle',
     commercialPrompt: 'prompt',

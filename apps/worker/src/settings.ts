@@ -1,4 +1,5 @@
 import type { Config } from '@tiktok-fleet/config';
+import { mediaLinkSecret } from '@tiktok-fleet/media';
 import { type DeferralBackoff, TIKTOK_RATE_LIMITS, type TikTokEndpoint } from '@tiktok-fleet/queue';
 import { DEFAULT_CHUNK_SIZE } from '@tiktok-fleet/tiktok';
 
@@ -21,6 +22,9 @@ export const WORKER_CONFIG_KEYS = [
   'URL_SOURCE_MAX_BYTES',
   'URL_SOURCE_TIMEOUT_MS',
   'URL_SOURCE_ALLOW_PRIVATE',
+  'MEDIA_PUBLIC_BASE_URL',
+  'MEDIA_PUBLIC_SIGNING_SECRET',
+  'MEDIA_PUBLIC_LINK_TTL_SECONDS',
   'CALLBACK_SIGNING_SECRET',
   'WORKER_CONCURRENCY',
   'WORKER_METRICS_PORT',
@@ -85,6 +89,11 @@ export interface WorkerSettings {
   };
   /** How often the token-refresh sweep runs. */
   sweepEveryMs: number;
+  /**
+   * Where TikTok pulls photos from (MEDIA_PUBLIC_BASE_URL), the links' key and lifetime.
+   * Absent: photo posts fail with photo_hosting_not_configured.
+   */
+  mediaPublic?: { baseUrl: string; secret: string; ttlSec: number } | undefined;
 }
 
 export const defaultWorkerSettings = {
@@ -135,5 +144,12 @@ export function settingsFromConfig(config: WorkerConfig): WorkerSettings {
       everyMs: config.RECONCILE_INTERVAL_MS,
       maxRescues: config.RECONCILE_MAX_RESCUES,
     },
+    mediaPublic: config.MEDIA_PUBLIC_BASE_URL
+      ? {
+          baseUrl: config.MEDIA_PUBLIC_BASE_URL,
+          secret: mediaLinkSecret(config),
+          ttlSec: config.MEDIA_PUBLIC_LINK_TTL_SECONDS,
+        }
+      : undefined,
   };
 }

@@ -97,6 +97,19 @@ export const configSchema = z.object({
   URL_SOURCE_TIMEOUT_MS: int(1000, 600000).default(10 * 60_000),
   URL_SOURCE_ALLOW_PRIVATE: bool.default(false),
   CALLBACK_SIGNING_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }),
+  // Photo posts: TikTok pulls each image from this prefix, which must be verified for the app
+  // (the API's own /media/public/, or a CDN in front of it). Unset: photo posts are refused.
+  MEDIA_PUBLIC_BASE_URL: url(
+    ['https:', 'http:'],
+    'https://media.example.com/media/public/',
+  ).optional(),
+  // The key of the links' HMAC; derived from TOKEN_ENCRYPTION_KEY when unset.
+  MEDIA_PUBLIC_SIGNING_SECRET: z
+    .string()
+    .min(16, { error: 'expected at least 16 characters' })
+    .optional(),
+  // How long a signed photo link opens its file. TikTok gives a pull one hour.
+  MEDIA_PUBLIC_LINK_TTL_SECONDS: int(60, 7200).default(7200),
 
   WORKER_CONCURRENCY: int(1, 8).default(8),
   WORKER_METRICS_PORT: int(0, 9464).default(9464),

@@ -17,6 +17,7 @@ export type NewPost = Pick<
   | 'accountId'
   | 'videoSourceKind'
   | 'videoSource'
+  | 'photoPost'
   | 'caption'
   | 'privacyLevel'
   | 'disableComment'

@@ -1,3 +1,4 @@
+export { imageProblem } from './check-image';
 export { checkVideoFile } from './check-video-file';
 export type { Container } from './container';
 export { contentTypeFor, type VideoContentType } from './content-type';
@@ -9,7 +10,11 @@ export {
   VideoProbeError,
   VideoValidationError,
 } from './errors';
+export { PhotoError, type PhotoErrorCode } from './image-errors';
+export { TIKTOK_PHOTO_LIMITS } from './image-limits';
 export { TIKTOK_VIDEO_LIMITS } from './limits';
+export { type PrepareImageOptions, prepareImage } from './prepare-image';
+export { type ImageProbe, probeImage } from './probe-image';
 export {
   type AudioStreamInfo,
   DEFAULT_PROBE_TIMEOUT_MS,
@@ -18,4 +23,5 @@ export {
   type VideoProbe,
   type VideoStreamInfo,
 } from './probe-video';
+export { mediaLinkSecret, signMediaLink, verifyMediaLink } from './public-link';
 export { assertValidVideo, type ValidateVideoOptions, validateVideo } from './validate-video';

@@ -9,6 +9,8 @@ import {
 import { enqueuePublish, type FleetQueues, InvalidJobPayloadError } from '@tiktok-fleet/queue';
 import { EnqueuePostError } from './errors/enqueue-post-error';
 import { isRealPathInside, resolveMediaPath } from './media-path';
+import { photoHostingNotConfigured, toNewPhotoPost } from './photo-post';
+import { isPhotoPostInput, type PhotoPostRequest, photoPostRequestSchema } from './photo-request';
 import { type PostRequest, postRequestSchema } from './post-request';
 import { type PostResource, toPostResource } from './post-resource';
 import { formatValidationIssues } from './validation-issues';
@@ -23,6 +25,11 @@ export interface PostEnqueuerDeps {
    * out of it is caught here; without it, only relative paths that stay below it pass.
    */
   mediaRoot?: string;
+  /**
+   * MEDIA_PUBLIC_BASE_URL: where TikTok fetches photos from. Without it photo posts are
+   * refused with photo_hosting_not_configured (TikTok takes photos only by URL).
+   */
+  mediaPublicBaseUrl?: string | undefined;
 }
 
 export interface EnqueuePostInput {
@@ -100,6 +107,7 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
   return {
     async enqueuePost(input: EnqueuePostInput): Promise<EnqueuePostResult> {
       const request = parseRequest(input.request);
+      if ('photos' in request && !deps.mediaPublicBaseUrl) throw photoHostingNotConfigured();
       const key = input.idempotencyKey;
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         throw new EnqueuePostError(
@@ -109,7 +117,10 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
           [{ field: 'Idempotency-Key', problem: 'must be 1 to 255 printable ASCII characters' }],
         );
       }
-      const newPost = await toNewPost(input.ownerId, request, key, deps.mediaRoot);
+      const newPost =
+        'photos' in request
+          ? await toNewPhotoPost(input.ownerId, request, key, deps.mediaRoot)
+          : await toNewPost(input.ownerId, request, key, deps.mediaRoot);
 
       // A replay is answered before the account is looked at: the account may have changed
       // since, and the caller must still get the post it made.
@@ -144,8 +155,9 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
   }
 }
 
-function parseRequest(input: unknown): PostRequest {
-  const parsed = postRequestSchema.safeParse(input);
+function parseRequest(input: unknown): PostRequest | PhotoPostRequest {
+  const schema = isPhotoPostInput(input) ? photoPostRequestSchema : postRequestSchema;
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const body = formatValidationIssues(parsed.error);
   throw new EnqueuePostError('invalid_request', body.message, body.details);
@@ -195,13 +207,20 @@ const outsideMediaRoot = (requested: string) =>
     [{ field: 'video.path', problem: 'must stay inside MEDIA_ROOT' }],
   );
 
-/** The path as stored: relative to MEDIA_ROOT, normalised. */
-async function checkedPath(requested: string, mediaRoot: string | undefined): Promise<string> {
+/**
+ * The path as stored: relative to MEDIA_ROOT, normalised. `outside` makes the error (a photo
+ * names its index).
+ */
+export async function checkedPath(
+  requested: string,
+  mediaRoot: string | undefined,
+  outside: (requested: string) => EnqueuePostError = outsideMediaRoot,
+): Promise<string> {
   // Without the real root, resolve against a stand-in: only relative paths can pass.
   const resolved = resolveMediaPath(mediaRoot ?? '/media-root', requested);
-  if (!resolved || (!mediaRoot && path.isAbsolute(requested))) throw outsideMediaRoot(requested);
+  if (!resolved || (!mediaRoot && path.isAbsolute(requested))) throw outside(requested);
   if (mediaRoot && !(await isRealPathInside(mediaRoot, resolved.absolute))) {
-    throw outsideMediaRoot(requested);
+    throw outside(requested);
   }
   return resolved.relative;
 }
@@ -241,11 +260,14 @@ function differingFields(post: Post, request: NewPost): string[] {
   const same = (a: unknown, b: unknown) =>
     a instanceof Date || b instanceof Date
       ? new Date(a as Date).getTime() === new Date(b as Date).getTime()
-      : (a ?? null) === (b ?? null);
+      : typeof a === 'object' && a !== null
+        ? canonicalJson(a) === canonicalJson(b)
+        : (a ?? null) === (b ?? null);
   const fields: Array<[string, keyof NewPost & keyof Post]> = [
     ['accountId', 'accountId'],
     ['video', 'videoSourceKind'],
     ['video', 'videoSource'],
+    ['photos', 'photoPost'],
     ['caption', 'caption'],
     ['privacyLevel', 'privacyLevel'],
     ['disableComment', 'disableComment'],
@@ -262,4 +284,13 @@ function differingFields(post: Post, request: NewPost): string[] {
   ];
   const differing = fields.filter(([, column]) => !same(post[column], request[column]));
   return [...new Set(differing.map(([name]) => name))];
+}
+
+/** JSON with sorted keys: PostgreSQL's jsonb does not keep the order a value was written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 }

@@ -4,6 +4,14 @@
 export { createPostEnqueuer } from './enqueue-post';
 export { EnqueuePostError, type EnqueuePostErrorCode } from './errors/enqueue-post-error';
 export { isRealPathInside, resolveMediaPath } from './media-path';
+export { photoPostOf, type StoredPhotoPost } from './photo-post';
+export {
+  isPhotoPostInput,
+  type PhotoPostRequest,
+  type PhotoPostRequestInput,
+  type PhotoSource,
+  photoPostRequestSchema,
+} from './photo-request';
 export {
   type PostRequest,
   type PostRequestInput,
@@ -13,8 +21,13 @@ export {
 export { type PostResource, postResourceSchema, toPostResource } from './post-resource';
 export {
   CAPTION_MAX_LENGTH,
+  PHOTO_DESCRIPTION_MAX_LENGTH,
+  PHOTO_MAX_COUNT,
+  PHOTO_TITLE_MAX_LENGTH,
   POST_STATUSES,
   type PostStatus,
+  PREPARE_MODES,
   PRIVACY_LEVELS,
+  type PrepareMode,
 } from './post-rules';
 export { formatValidationIssues } from './validation-issues';

@@ -1,6 +1,7 @@
 import type { Post, PostStatusEvent } from '@tiktok-fleet/db';
 import { z } from 'zod';
-import { POST_STATUSES, PRIVACY_LEVELS } from './post-rules';
+import { photoPostOf } from './photo-post';
+import { POST_STATUSES, PREPARE_MODES, PRIVACY_LEVELS } from './post-rules';
 
 /**
  * A post as callers read it back (docs/architecture.md, A post as read back): the HTTP API answers
@@ -18,11 +19,24 @@ export const postResourceSchema = z
     caption: z.string(),
     privacyLevel: z.enum(PRIVACY_LEVELS).nullable(),
     mode: z.enum(['direct', 'draft']),
-    video: z.union([
-      z.object({ path: z.string() }),
-      z.object({ url: z.string() }),
-      z.object({ pullFromUrl: z.string() }),
-    ]),
+    /** Null for a photo post. */
+    video: z
+      .union([
+        z.object({ path: z.string() }),
+        z.object({ url: z.string() }),
+        z.object({ pullFromUrl: z.string() }),
+      ])
+      .nullable(),
+    /** A photo post's images and options (its title is `caption`); null for a video post. */
+    photos: z
+      .object({
+        images: z.array(z.union([z.object({ path: z.string() }), z.object({ url: z.string() })])),
+        coverIndex: z.number().int(),
+        description: z.string(),
+        autoAddMusic: z.boolean(),
+        prepare: z.enum(PREPARE_MODES),
+      })
+      .nullable(),
     disableComment: z.boolean(),
     disableDuet: z.boolean(),
     disableStitch: z.boolean(),
@@ -60,7 +74,10 @@ export const postResourceSchema = z
 export type PostResource = z.infer<typeof postResourceSchema>;
 
 function videoOf(post: Post): PostResource['video'] {
+  if (post.videoSource == null) return null;
   switch (post.videoSourceKind) {
+    case null:
+      return null;
     case 'path':
       return { path: post.videoSource };
     case 'url':
@@ -68,6 +85,13 @@ function videoOf(post: Post): PostResource['video'] {
     case 'pullFromUrl':
       return { pullFromUrl: post.videoSource };
   }
+}
+
+function photosOf(post: Post): PostResource['photos'] {
+  const stored = photoPostOf(post);
+  if (!stored) return null;
+  const { photos, ...options } = stored;
+  return { images: photos, ...options };
 }
 
 /**
@@ -96,6 +120,7 @@ export function toPostResource(post: Post, events: readonly PostStatusEvent[]): 
     privacyLevel: post.privacyLevel,
     mode: post.mode,
     video: videoOf(post),
+    photos: photosOf(post),
     disableComment: post.disableComment,
     disableDuet: post.disableDuet,
     disableStitch: post.disableStitch,

@@ -61,3 +61,15 @@ export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
 
 /** TikTok counts the caption in UTF-16 code units, which is what a JS string's length is. */
 export const CAPTION_MAX_LENGTH = 2200;
+
+/**
+ * TikTok's photo post limits (docs/tiktok-api.md, Photo posts): a title of at most 90 and a
+ * description of at most 4000 UTF-16 code units, 1 to 35 images.
+ */
+export const PHOTO_TITLE_MAX_LENGTH = 90;
+export const PHOTO_DESCRIPTION_MAX_LENGTH = 4000;
+export const PHOTO_MAX_COUNT = 35;
+
+/** Whether the fleet may turn a file TikTok would refuse into one it takes (ffmpeg). */
+export const PREPARE_MODES = ['auto', 'never'] as const;
+export type PrepareMode = (typeof PREPARE_MODES)[number];

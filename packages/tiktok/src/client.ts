@@ -6,6 +6,7 @@ import * as creatorInfo from './creator-info';
 import * as display from './display';
 import { TikTokHttp } from './http';
 import * as oauth from './oauth';
+import * as photoPost from './photo-post';
 import * as publish from './publish';
 import { InMemoryResearchBudget, type ResearchBudget } from './research/budget';
 import * as research from './research/query-videos';
@@ -51,6 +52,7 @@ export interface TikTokClient {
   queryCreatorInfo: Rest<typeof creatorInfo.queryCreatorInfo>;
   initDirectPost: Rest<typeof publish.initDirectPost>;
   initInboxUpload: Rest<typeof publish.initInboxUpload>;
+  initPhotoPost: Rest<typeof photoPost.initPhotoPost>;
   fetchPublishStatus: Rest<typeof publish.fetchPublishStatus>;
   cancelPublish: Rest<typeof publish.cancelPublish>;
   uploadVideo: (options: upload.UploadOptions) => Promise<upload.UploadResult>;
@@ -95,6 +97,7 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
     queryCreatorInfo: (token) => creatorInfo.queryCreatorInfo(ctx, token),
     initDirectPost: (token, params) => publish.initDirectPost(ctx, token, params),
     initInboxUpload: (token, params) => publish.initInboxUpload(ctx, token, params),
+    initPhotoPost: (token, params) => photoPost.initPhotoPost(ctx, token, params),
     fetchPublishStatus: (token, publishId) => publish.fetchPublishStatus(ctx, token, publishId),
     cancelPublish: (token, publishId) => publish.cancelPublish(ctx, token, publishId),
     uploadVideo: (params) => upload.uploadVideo(http.axios, params, http.onCall),

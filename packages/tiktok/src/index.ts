@@ -14,5 +14,6 @@ export { isTikTokApiError, TikTokApiError } from './errors';
 export { describeFailReason } from './fail-reason';
 export { parseJson, toIdString } from './json';
 export { type ClientToken, parseScopes, type UserTokens } from './oauth';
+export type { PhotoPostParams } from './photo-post';
 export type { InitResult, PublishStatus, VideoSource } from './publish';
 export * from './research/index';

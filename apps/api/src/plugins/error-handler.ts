@@ -9,6 +9,9 @@ import { ApiError } from '../errors';
 const enqueueStatus: Record<EnqueuePostErrorCode, number> = {
   invalid_request: 400,
   video_path_outside_media_root: 400,
+  photo_path_outside_media_root: 400,
+  // Well-formed, but this fleet cannot serve photos to TikTok until its operator sets it up.
+  photo_hosting_not_configured: 422,
   account_not_found: 404,
   account_needs_reauth: 409,
   account_revoked: 409,

@@ -7,7 +7,7 @@ import { ApiError } from '../errors';
 import { errorResponses, errorSchema } from '../schemas';
 import { extensionFor, mediaTooLarge, storeUpload } from '../services/media-store';
 
-const RAW_TYPES = /^(video\/[\w.+-]+|application\/octet-stream)(;.*)?$/i;
+const RAW_TYPES = /^(video\/[\w.+-]+|image\/[\w.+-]+|application\/octet-stream)(;.*)?$/i;
 
 export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   const maxBytes = ctx.config.MEDIA_MAX_UPLOAD_BYTES;
@@ -23,7 +23,7 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
     '/v1/media',
     {
       schema: {
-        summary: 'Upload a video into MEDIA_ROOT',
+        summary: 'Upload a video (or a photo) into MEDIA_ROOT',
         description:
           'Send the file as the raw body (Content-Type video/* or application/octet-stream; ' +
           'optional X-Filename) or as multipart/form-data with one file field. The answer ' +

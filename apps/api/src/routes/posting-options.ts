@@ -57,6 +57,16 @@ const postingOptionsSchema = z
       formats: z.array(z.string()),
       maxBytes: z.number().int(),
     }),
+    photoRules: z.object({
+      available: z.boolean().describe('false until MEDIA_PUBLIC_BASE_URL is set'),
+      maxCount: z.number().int(),
+      titleMaxLength: z.number().int().describe('counted in UTF-16 code units'),
+      descriptionMaxLength: z.number().int(),
+      formats: z.array(z.string()),
+      preparable: z.array(z.string()).describe('turned into JPEG with prepare: auto'),
+      maxBytes: z.number().int(),
+      maxLongerSidePx: z.number().int(),
+    }),
     texts: z.object({
       commercialToggle: z.string(),
       commercialPrompt: z.string(),

@@ -1,5 +1,6 @@
 import {
   POST_STATUSES,
+  photoPostRequestSchema,
   postRequestSchema,
   postResourceSchema,
   toPostResource,
@@ -32,10 +33,11 @@ export async function postRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
     '/v1/posts',
     {
       schema: {
-        summary: 'Publish a video',
+        summary: 'Publish a video or a photo carousel',
         description:
           'Stores the post and queues it. `202` with the new post; `200` with the first post ' +
-          'when the Idempotency-Key was used before with the same request.',
+          'when the Idempotency-Key was used before with the same request. A request with ' +
+          '`photos` (1 to 35 images) is a photo post; otherwise it is a video post.',
         tags: ['posts'],
         headers: z.object({
           'idempotency-key': z
@@ -43,7 +45,7 @@ export async function postRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
             .optional()
             .describe('A repeated request with the same key returns the first post'),
         }),
-        body: postRequestSchema,
+        body: z.union([postRequestSchema, photoPostRequestSchema]),
         response: {
           200: createdPostSchema,
           202: createdPostSchema,

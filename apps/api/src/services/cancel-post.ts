@@ -81,7 +81,9 @@ async function cancelFrom(ctx: ApiContext, post: Post, log: FastifyBaseLogger): 
         detail: { reason: `canceled by the caller while ${post.status}` },
       });
     case 'processing': {
-      if (post.videoSourceKind !== 'pullFromUrl' || !post.publishId) {
+      // A photo post is pulled by TikTok too (docs/tiktok-api.md, Photo posts).
+      const pulled = post.videoSourceKind === 'pullFromUrl' || post.photoPost != null;
+      if (!pulled || !post.publishId) {
         throw notCancelable(
           post,
           'TikTok already has the whole video and is processing it, and TikTok can only ' +

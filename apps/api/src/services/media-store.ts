@@ -12,8 +12,14 @@ const EXTENSIONS: Record<string, string> = {
   'video/webm': 'webm',
   'video/x-m4v': 'm4v',
   'video/x-matroska': 'mkv',
+  // Photo posts' images (docs/architecture.md, Photo posts).
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/png': 'png',
+  'image/heic': 'heic',
+  'image/heif': 'heif',
 };
-const KNOWN_EXTENSIONS = new Set([...Object.values(EXTENSIONS), 'mp4']);
+const KNOWN_EXTENSIONS = new Set([...Object.values(EXTENSIONS), 'mp4', 'jpeg']);
 
 /**
  * The stored file's extension, from the declared type or else the original name. Only for

@@ -1,6 +1,11 @@
 import type { PublicAccount } from '@tiktok-fleet/db';
-import { TIKTOK_VIDEO_LIMITS } from '@tiktok-fleet/media';
-import { CAPTION_MAX_LENGTH } from '@tiktok-fleet/posts';
+import { TIKTOK_PHOTO_LIMITS, TIKTOK_VIDEO_LIMITS } from '@tiktok-fleet/media';
+import {
+  CAPTION_MAX_LENGTH,
+  PHOTO_DESCRIPTION_MAX_LENGTH,
+  PHOTO_MAX_COUNT,
+  PHOTO_TITLE_MAX_LENGTH,
+} from '@tiktok-fleet/posts';
 import { SlidingWindowRateLimiter } from '@tiktok-fleet/queue';
 import { type CreatorInfo, isTikTokApiError, type TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
@@ -193,6 +198,25 @@ export async function postingOptions(
       formats: [...FORMATS],
       maxBytes: Math.min(TIKTOK_VIDEO_LIMITS.maxSizeBytes, ctx.config.MEDIA_MAX_UPLOAD_BYTES),
     },
+    photoRules: photoRules(ctx),
     texts: POSTING_TEXTS,
+  };
+}
+
+/**
+ * TikTok's photo post rules (docs/tiktok-api.md, Photo posts), and whether this fleet can
+ * post photos at all (MEDIA_PUBLIC_BASE_URL set).
+ */
+function photoRules(ctx: ApiContext) {
+  return {
+    available: Boolean(ctx.config.MEDIA_PUBLIC_BASE_URL),
+    maxCount: PHOTO_MAX_COUNT,
+    titleMaxLength: PHOTO_TITLE_MAX_LENGTH,
+    descriptionMaxLength: PHOTO_DESCRIPTION_MAX_LENGTH,
+    formats: ['image/jpeg', 'image/webp'],
+    /** What `prepare: "auto"` turns into JPEG. */
+    preparable: ['image/png', 'image/heic', 'image/heif'],
+    maxBytes: TIKTOK_PHOTO_LIMITS.maxSizeBytes,
+    maxLongerSidePx: TIKTOK_PHOTO_LIMITS.maxLongerSidePx,
   };
 }

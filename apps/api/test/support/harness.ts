@@ -57,7 +57,8 @@ export interface Reply<T = any> {
  */
 export async function startApi(
   options: {
-    env?: Record<string, string>;
+    /** Extra variables; a function gets the API's own base URL (for links back to it). */
+    env?: Record<string, string> | ((baseUrl: string) => Record<string, string>);
     deps?: Partial<ApiDeps>;
     /** Runs before the API listens: extra routes for a test. */
     extend?: (app: FastifyInstance) => void;
@@ -88,7 +89,7 @@ export async function startApi(
     TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
     API_KEYS: `${OWNER_A}:${keyA},${OWNER_B}:${keyB}`,
     MEDIA_ROOT: mediaRoot,
-    ...options.env,
+    ...(typeof options.env === 'function' ? options.env(baseUrl) : options.env),
   });
 
   const db = createPrismaClient(databaseUrl, { poolSize: 4 });

@@ -3,22 +3,25 @@ import type { PostingOptions } from '../types';
 
 /**
  * Allow Comment / Duet / Stitch: unchecked until the creator checks them; greyed out, with
- * the reason, where the creator's own TikTok settings turned one off.
+ * the reason, where the creator's own TikTok settings turned one off. `only` narrows the
+ * list (photo posts show only Allow Comment).
  */
 export function InteractionFields({
   options,
   allowed,
   onChange,
+  only,
 }: {
   options: PostingOptions;
   allowed: Record<Interaction, boolean>;
   onChange: (next: Record<Interaction, boolean>) => void;
+  only?: Interaction[];
 }) {
   const { texts } = options;
   return (
     <fieldset class="group">
       <legend>Interactions</legend>
-      {INTERACTIONS.map(({ key, label }) => {
+      {INTERACTIONS.filter(({ key }) => !only || only.includes(key)).map(({ key, label }) => {
         const off = interactionDisabled(options, key);
         const reasonId = `${key}-reason`;
         return (

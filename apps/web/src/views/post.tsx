@@ -22,6 +22,7 @@ import {
 } from '../post-rules';
 import type { Account, Post, PostingOptions, PrivacyLevel } from '../types';
 import { useResource } from '../use-resource';
+import { PhotoComposer } from './photo-composer';
 
 export function PostView() {
   const { query, route } = useLocation();
@@ -91,7 +92,40 @@ function PostForm({ accountId }: { accountId: string }) {
     );
   }
   if (!options.data) return <p class="loading">Asking TikTok what this creator can post…</p>;
-  return <Composer options={options.data} />;
+  return <KindSwitch options={options.data} />;
+}
+
+/** A post is a video or a photo carousel; each has its own form and TikTok rules. */
+function KindSwitch({ options }: { options: PostingOptions }) {
+  const [kind, setKind] = useState<'video' | 'photos'>('video');
+  return (
+    <>
+      <fieldset class="group kind-switch">
+        <legend>What to post</legend>
+        <div class="check">
+          <input
+            id="kind-video"
+            type="radio"
+            name="kind"
+            checked={kind === 'video'}
+            onChange={() => setKind('video')}
+          />
+          <label for="kind-video">A video</label>
+        </div>
+        <div class="check">
+          <input
+            id="kind-photos"
+            type="radio"
+            name="kind"
+            checked={kind === 'photos'}
+            onChange={() => setKind('photos')}
+          />
+          <label for="kind-photos">Photos (1 to {options.photoRules.maxCount})</label>
+        </div>
+      </fieldset>
+      {kind === 'video' ? <Composer options={options} /> : <PhotoComposer options={options} />}
+    </>
+  );
 }
 
 function Composer({ options }: { options: PostingOptions }) {

@@ -64,6 +64,11 @@ export async function startFleet(options: { webDist: string; env?: Record<string
     freePort(),
   ]);
   const baseUrl = `http://127.0.0.1:${port}`;
+  await fetch(`${sandbox.url}/_sandbox/config`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ verifiedUrlPrefixes: [`${baseUrl}/media/public/`] }),
+  });
   const apiKey = `tfk_test_web_${randomBytes(16).toString('hex')}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -87,6 +92,8 @@ export async function startFleet(options: { webDist: string; env?: Record<string
     API_KEYS: `operator:${apiKey}`,
     WEB_DIST_DIR: options.webDist,
     WORKER_CONCURRENCY: '2',
+    // Photo posts: TikTok (the sandbox) pulls the images from the API's signed links.
+    MEDIA_PUBLIC_BASE_URL: `${baseUrl}/media/public/`,
     ...options.env,
   };
 

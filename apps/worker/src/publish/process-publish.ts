@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';
 import { isFinal } from '../post-outcomes';
+import { publishPhotos } from '../publish-photos/publish-photos';
 import { TikTokSession } from '../tiktok-session';
 import { requireActiveAccount } from './account-gate';
 import { applyErrorOutcome } from './apply-error-outcome';
@@ -58,6 +59,7 @@ async function runPublish(run: PublishRun): Promise<PublishResult> {
 }
 
 async function publish(run: PublishRun): Promise<PublishResult> {
+  if (run.post.photoPost != null) return await publishPhotos(run);
   const { ctx, post } = run;
   const request = storedRequest(post);
   await requireActiveAccount(ctx, post.accountId);

@@ -59,9 +59,9 @@ export function storedPlan(post: Post): ChunkPlan | undefined {
   return { videoSize, chunkSize, totalChunkCount, chunks };
 }
 
-/** TikTok holds the whole video (it answered 201), or pulls it itself. */
+/** TikTok holds the whole video (it answered 201), or pulls it (or a post's photos) itself. */
 export function uploadFinished(post: Post): boolean {
   if (!post.publishId) return false;
-  if (post.videoSourceKind === 'pullFromUrl') return true;
+  if (post.videoSourceKind === 'pullFromUrl' || post.photoPost != null) return true;
   return post.totalBytes != null && post.uploadedBytes >= post.totalBytes;
 }

@@ -6,6 +6,10 @@ export type EnqueuePostErrorCode =
   | 'invalid_request'
   /** `video.path` points outside MEDIA_ROOT (`..`, an absolute path, a symlink out). */
   | 'video_path_outside_media_root'
+  /** A `photos[i].path` points outside MEDIA_ROOT; the field names the index. */
+  | 'photo_path_outside_media_root'
+  /** A photo post, but MEDIA_PUBLIC_BASE_URL is unset: TikTok could not fetch the images. */
+  | 'photo_hosting_not_configured'
   /** No such account, or it belongs to another owner (the two are not told apart). */
   | 'account_not_found'
   /** The account's TikTok authorization is dead; its owner must connect it again. */

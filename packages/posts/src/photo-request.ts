@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import {
+  PHOTO_DESCRIPTION_MAX_LENGTH,
+  PHOTO_MAX_COUNT,
+  PHOTO_TITLE_MAX_LENGTH,
+  PREPARE_MODES,
+  PRIVACY_LEVELS,
+} from './post-rules';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const required = (otherwise: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? 'is required' : otherwise;
+
+function protocolOf(value: string): string | undefined {
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Counted in UTF-16 code units (String#length), as TikTok counts; zod's .max() counts code points. */
+function text(max: number) {
+  return z
+    .string({ error: 'must be a string' })
+    .refine((value) => value.length <= max, {
+      error: (issue) =>
+        `is ${String(issue.input).length} characters long; TikTok allows at most ${max} ` +
+        '(counted in UTF-16 code units, so most emoji count as 2)',
+    })
+    .default('');
+}
+
+const photoPath = z.strictObject({
+  path: z
+    .string({ error: required('must be a string: a file path under MEDIA_ROOT') })
+    .min(1, { error: 'must not be empty' })
+    .max(1024, { error: 'must be at most 1024 characters long' })
+    .refine((p) => !p.includes('\0'), { error: 'must not contain a NUL character' }),
+});
+
+const photoUrl = z.strictObject({
+  url: z
+    .string({ error: required('must be a string: an http or https URL') })
+    .refine((u) => ['http:', 'https:'].includes(protocolOf(u) ?? ''), {
+      error: 'must be an http or https URL the worker can download the image from',
+    }),
+});
+
+/** One image of a carousel: a file under MEDIA_ROOT, or a URL the worker downloads first. */
+export const photoSourceSchema = z.union([photoPath, photoUrl], {
+  error: required('must be exactly one of { "path": "..." } or { "url": "https://..." }'),
+});
+
+/**
+ * Fields of the video request that TikTok's photo posts do not have (docs/tiktok-api.md,
+ * Photo posts): refused with a field-level error rather than dropped, so a caller who
+ * thinks they set them learns they did not.
+ */
+function videoOnly(what: string) {
+  return z
+    .unknown()
+    .refine(() => false, { error: `does not exist for photo posts: ${what}` })
+    .optional();
+}
+
+const flag = z.boolean({ error: 'must be true or false' }).default(false);
+
+/**
+ * A photo post (a carousel of 1 to 35 images), as TikTok's `/v2/post/publish/content/init/`
+ * takes it (docs/tiktok-api.md, Photo posts). A request is a photo post when it has `photos`.
+ */
+export const photoPostRequestSchema = z
+  .strictObject({
+    accountId: z
+      .string({ error: required('must be a string: the id of a connected account') })
+      .min(1, { error: 'must not be empty' })
+      .max(128, { error: 'must be at most 128 characters long' }),
+    photos: z
+      .array(photoSourceSchema, { error: required('must be a list of 1 to 35 images') })
+      .min(1, { error: 'must hold at least 1 image' })
+      .max(PHOTO_MAX_COUNT, {
+        error: (issue) =>
+          `holds ${(issue.input as unknown[]).length} images; TikTok takes at most ${PHOTO_MAX_COUNT}`,
+      }),
+    coverIndex: z
+      .number({ error: 'must be a number: the index of the cover image, from 0' })
+      .int({ error: 'must be a whole number' })
+      .min(0, { error: 'must be 0 or more' })
+      .default(0),
+    title: text(PHOTO_TITLE_MAX_LENGTH),
+    description: text(PHOTO_DESCRIPTION_MAX_LENGTH),
+    privacyLevel: z
+      .enum(PRIVACY_LEVELS, { error: `must be one of ${PRIVACY_LEVELS.join(', ')}` })
+      .optional(),
+    disableComment: flag,
+    autoAddMusic: flag,
+    brandContent: flag,
+    brandOrganic: flag,
+    mode: z
+      .enum(['direct', 'draft'], {
+        error: "must be 'direct' (Direct Post) or 'draft' (the creator's inbox)",
+      })
+      .default('direct'),
+    prepare: z
+      .enum(PREPARE_MODES, {
+        error: "must be 'auto' (turn PNG, HEIC and oversized images into JPEGs) or 'never'",
+      })
+      .default('never'),
+    scheduledAt: z.iso
+      .datetime({
+        offset: true,
+        error: 'must be an ISO 8601 date and time with a time zone, e.g. 2026-12-01T09:30:00Z',
+      })
+      .nullable()
+      .default(null),
+    callbackUrl: z
+      .string({ error: 'must be a string: an https URL' })
+      .refine(
+        (u) => {
+          const protocol = protocolOf(u);
+          return (
+            protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.has(new URL(u).hostname))
+          );
+        },
+        { error: 'must be an https URL (http is allowed only for localhost)' },
+      )
+      .optional(),
+    onDailyCap: z
+      .enum(['wait', 'fail'], {
+        error: "must be 'wait' (hold the post until the 24-hour window has room) or 'fail'",
+      })
+      .default('wait'),
+    video: videoOnly('a post is either a video or photos; send one of the two'),
+    caption: videoOnly('photo posts have a title (90) and a description (4000) instead'),
+    disableDuet: videoOnly('TikTok has no Duet for photos'),
+    disableStitch: videoOnly('TikTok has no Stitch for photos'),
+    coverTimestampMs: videoOnly('choose the cover image with coverIndex'),
+    isAigc: videoOnly("TikTok's photo post takes no AI-generated label"),
+  })
+  .superRefine((post, ctx) => {
+    if (post.coverIndex >= post.photos.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coverIndex'],
+        message: `is ${post.coverIndex}, but there are only ${post.photos.length} images (indexes 0 to ${post.photos.length - 1})`,
+      });
+    }
+    // Direct Post needs a privacy level; a draft's is chosen by the creator in the app.
+    if (post.mode === 'direct' && post.privacyLevel === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privacyLevel'],
+        message: `is required for a Direct Post: one of ${PRIVACY_LEVELS.join(', ')}`,
+      });
+    }
+    // docs/tiktok-api.md, Posting screen rules: a paid partnership must be visible to others.
+    if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privacyLevel'],
+        message:
+          'cannot be SELF_ONLY when brandContent is true: TikTok does not allow branded ' +
+          'content to be private. Choose another privacy level or turn brandContent off',
+      });
+    }
+  });
+
+export type PhotoPostRequestInput = z.input<typeof photoPostRequestSchema>;
+/** A validated photo post request, defaults filled in (the refused video fields are absent). */
+export type PhotoPostRequest = Omit<
+  z.output<typeof photoPostRequestSchema>,
+  'video' | 'caption' | 'disableDuet' | 'disableStitch' | 'coverTimestampMs' | 'isAigc'
+>;
+export type PhotoSource = z.output<typeof photoSourceSchema>;
+
+/** A request is a photo post when it carries `photos`; otherwise it is a video post. */
+export function isPhotoPostInput(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && 'photos' in input;
+}
