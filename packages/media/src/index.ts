@@ -13,6 +13,7 @@ export { TIKTOK_VIDEO_LIMITS } from './limits';
 export {
   type AudioStreamInfo,
   DEFAULT_PROBE_TIMEOUT_MS,
+  DEFAULT_WHOLE_FILE_TIMEOUT_MS,
   type ProbeVideoOptions,
   probeVideo,
   type VideoProbe,
