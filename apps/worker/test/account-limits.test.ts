@@ -133,7 +133,9 @@ describe('the rolling 24 h window', () => {
       expect(failed.filter((p) => p.status === 'published')).toHaveLength(10);
       const refused = failed.filter((p) => p.status === 'failed');
       expect(refused.map((p) => p.errorCode)).toEqual(['daily_cap_reached', 'daily_cap_reached']);
-      expect(refused[0]?.errorMessage).toMatch(/already posted 10 times in the last 24 hours/);
+      expect(refused[0]?.errorMessage).toMatch(
+        /has 10 posts in the last 24 hours \(\d+ published, \d+ in flight at TikTok\)/,
+      );
 
       const window = new PostWindow(env.redis, { prefix: env.prefix });
       expect(await window.count(waiting.id)).toBe(10);

@@ -104,6 +104,11 @@ export class PostWindow {
     return { count: Number(count), oldestAt: Number(oldest) < 0 ? null : new Date(Number(oldest)) };
   }
 
+  /** The reservation ids (post ids) the window holds, oldest first: what a message names. */
+  async reservations(accountId: string): Promise<string[]> {
+    return await this.#redis.zrange(this.#key(accountId), '0', '-1');
+  }
+
   /** How many reservations the window holds now. */
   async count(accountId: string, options: { nowMs?: number; windowMs?: number } = {}) {
     return (await this.peek(accountId, options)).count;
