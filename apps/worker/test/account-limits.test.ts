@@ -170,6 +170,12 @@ describe("TikTok's own limits", () => {
         p.events.some((e) => JSON.stringify(e.detail).includes('spam_risk_too_many_posts')),
       );
       expect(held.status).not.toBe('failed');
+      // The wait is a history entry with its code and when it ends.
+      const wait = held.events
+        .map((e) => e.detail as { code?: string; tiktokCode?: string; retryAt?: string } | null)
+        .find((d) => d?.tiktokCode === 'spam_risk_too_many_posts');
+      expect(wait).toMatchObject({ code: 'tiktok_daily_cap' });
+      expect(Date.parse(wait?.retryAt ?? '')).toBeGreaterThan(Date.now() + 50 * 60_000);
       const job = await env.queues.publish.getJob(waits.id);
       expect(await job?.getState()).toBe('delayed');
       expect(job?.attemptsMade).toBe(0);

@@ -54,10 +54,16 @@ export async function applyErrorOutcome(run: PublishRun, error: unknown): Promis
 async function defer(run: PublishRun, request: DeferRequest): Promise<never> {
   if (request.event) {
     const status = request.event.status === 'keep' ? run.post.status : request.event.status;
+    // Every wait says when it ends (docs/architecture.md, Waits).
+    const detail = {
+      code: request.code,
+      retryAt: new Date(Date.now() + request.delayMs).toISOString(),
+      ...request.event.detail,
+    };
     if (status === run.post.status) {
-      await recordEvent(run.ctx, run.post.id, status, request.event.detail);
+      await recordEvent(run.ctx, run.post.id, status, detail);
     } else {
-      await run.transition(status, { detail: request.event.detail });
+      await run.transition(status, { detail });
     }
   } else if (request.code !== 'infrastructure_unavailable') {
     // (With the database away there is nowhere to note it; the logs and metrics say it.)

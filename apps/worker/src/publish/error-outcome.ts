@@ -114,7 +114,8 @@ export function outcomeOf(error: unknown, facts: ErrorFacts): ErrorOutcome {
         request: new DeferRequest(DAILY_CAP_RETRY_MS, 'tiktok_daily_cap', error.message, {
           status: 'keep',
           detail: {
-            code: error.code,
+            code: 'tiktok_daily_cap',
+            tiktokCode: error.code,
             message: `${error.description} The post waits and tries again in an hour.`,
           },
         }),
