@@ -176,8 +176,12 @@ describe("TikTok's own limits", () => {
         .find((d) => d?.tiktokCode === 'spam_risk_too_many_posts');
       expect(wait).toMatchObject({ code: 'tiktok_daily_cap' });
       expect(Date.parse(wait?.retryAt ?? '')).toBeGreaterThan(Date.now() + 50 * 60_000);
+      // The history entry is written just before the job goes back to wait.
+      await waitUntil(
+        async () => (await env.queues.publish.getJobState(waits.id)) === 'delayed' || undefined,
+        { what: 'the job to wait', timeoutMs: 5_000, intervalMs: 25 },
+      );
       const job = await env.queues.publish.getJob(waits.id);
-      expect(await job?.getState()).toBe('delayed');
       expect(job?.attemptsMade).toBe(0);
       // Neither post reached TikTok, so neither keeps a slot of the fleet's own window.
       const window = new PostWindow(env.redis, { prefix: env.prefix });
