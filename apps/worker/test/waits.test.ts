@@ -81,6 +81,37 @@ describe('every wait is a history entry with when it ends, and a waiting post ho
     }
   });
 
+  test('APP_DAILY_ACTIVE_ACCOUNTS: an account that posted today goes on, a new one waits, queued, saying why and until when', async () => {
+    const workers = await env.start({ appDailyActiveAccounts: 1 });
+    try {
+      const [{ account: first }, { account: second }] = await Promise.all([
+        fleet.connectAccount(),
+        fleet.connectAccount(),
+      ]);
+      const path = await fleet.addMedia('valid-vertical.mp4', 'waits/app-cap.mp4');
+      const a1 = await fleet.createPost({ accountId: first.id, video: { path } });
+      await fleet.waitForPost(a1.id, (p) => p.status === 'published');
+      const b1 = await fleet.createPost({ accountId: second.id, video: { path } });
+      const a2 = await fleet.createPost({ accountId: first.id, video: { path } });
+      expect((await fleet.waitForPost(a2.id, (p) => p.status === 'published')).status).toBe(
+        'published',
+      );
+      const waiting = await fleet.waitForPost(
+        b1.id,
+        (p) => waitsOf(p, 'app_active_accounts').length > 0,
+      );
+      expect(waiting.status).toBe('queued');
+      expect(waiting.publishId).toBeNull();
+      const [wait] = waitsOf(waiting, 'app_active_accounts');
+      expect(wait?.message).toMatch(/APP_DAILY_ACTIVE_ACCOUNTS 1/);
+      expect(Date.parse(wait?.retryAt ?? '')).toBeGreaterThan(Date.now() + 23 * 3600_000);
+      // It holds no slot of its own account's day while it waits.
+      expect(await window.reservations(second.id)).toEqual([]);
+    } finally {
+      await workers.close();
+    }
+  });
+
   test('a 429 on status/fetch waits as the publish job does (RATE_LIMIT_RETRY_MS with jitter), in the history', async () => {
     const workers = await env.start();
     try {

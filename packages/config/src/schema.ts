@@ -87,6 +87,7 @@ export const configSchema = z.object({
 
   API_KEYS: z.string().default(''),
   DAILY_POST_CAP: int(1, 10).default(10),
+  APP_DAILY_ACTIVE_ACCOUNTS: int(0, 1_000_000).default(0),
   MEDIA_ROOT: z.string({ error: 'expected a directory where video files may live' }).min(1),
   MEDIA_MAX_UPLOAD_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),
   URL_SOURCE_MAX_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),

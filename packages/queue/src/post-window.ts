@@ -119,6 +119,43 @@ export class PostWindow {
   }
 }
 
+/**
+ * The app's distinct posting accounts in a rolling 24 h (APP_DAILY_ACTIVE_ACCOUNTS): one
+ * sorted set of account ids scored by when each first posted in the window, reserved with
+ * the same script as an account's posts. An account already in it keeps its place.
+ */
+export class ActiveAccountsWindow {
+  readonly #redis: RedisClient;
+  readonly #key: string;
+
+  constructor(redis: RedisClient, options: PostWindowOptions = {}) {
+    this.#redis = redis;
+    this.#key = fleetKey(checkPrefix(options.prefix ?? DEFAULT_PREFIX), 'active-accounts');
+  }
+
+  /** Counts the account as active, or says when a place frees. */
+  async admit(accountId: string, cap: number): Promise<Reservation> {
+    const [ok, count, at, already] = (
+      await fleetCommands(this.#redis).tfWindowReserve(
+        this.#key,
+        accountId,
+        cap,
+        POST_WINDOW_MS,
+        '',
+      )
+    ).map(Number);
+    if (ok === 1) {
+      return {
+        ok: true,
+        count: count ?? 0,
+        reservedAt: new Date(at ?? 0),
+        alreadyReserved: already === 1,
+      };
+    }
+    return { ok: false, count: count ?? 0, retryAt: new Date(at ?? 0) };
+  }
+}
+
 function checkWindow(windowMs: number): void {
   if (!Number.isInteger(windowMs) || windowMs < 1) {
     throw new RangeError(`A window must be a whole number of milliseconds ≥ 1 (got ${windowMs}).`);

@@ -1,7 +1,7 @@
 import type { Post } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import type { PostRequest } from '@tiktok-fleet/posts';
-import { PostWindow } from '@tiktok-fleet/queue';
+import { ActiveAccountsWindow, PostWindow } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { DeferRequest, PostFailure } from '../errors';
 
@@ -25,7 +25,10 @@ export async function reserveDailySlot(
   const { accountId, id } = post;
   const cap = ctx.settings.dailyPostCap;
   const reservation = await postWindow(ctx).reserve({ accountId, reservationId: id, cap });
-  if (reservation.ok) return;
+  if (reservation.ok) {
+    await admitToApp(ctx, post);
+    return;
+  }
   const retryAt = reservation.retryAt;
   const counted = await describeWindow(ctx, accountId, reservation.count);
   if (onDailyCap === 'fail') {
@@ -51,6 +54,38 @@ export async function reserveDailySlot(
           `(DAILY_POST_CAP ${cap}). A slot frees at ${retryAt.toISOString()}, and the post ` +
           'goes ahead then.',
         retryAt: retryAt.toISOString(),
+      },
+    },
+  );
+}
+
+/**
+ * The app-wide cap of distinct posting accounts (APP_DAILY_ACTIVE_ACCOUNTS, off at 0): an
+ * account that posted in the last 24 h goes on; a new one waits for a place, queued, and
+ * gives back the account slot it just took.
+ */
+async function admitToApp(ctx: WorkerContext, post: SlotHolder): Promise<void> {
+  const cap = ctx.settings.appDailyActiveAccounts;
+  if (cap === 0) return;
+  const admitted = await new ActiveAccountsWindow(ctx.redis, {
+    prefix: ctx.settings.prefix,
+  }).admit(post.accountId, cap);
+  if (admitted.ok) return;
+  await releaseDailySlot(ctx, post);
+  const retryAt = admitted.retryAt.toISOString();
+  throw new DeferRequest(
+    Math.max(1_000, admitted.retryAt.getTime() - Date.now()),
+    'app_active_accounts',
+    'the app-wide cap of posting accounts is reached',
+    {
+      status: 'queued',
+      detail: {
+        message:
+          `Waiting for the app's daily cap of posting accounts: ${admitted.count} accounts ` +
+          `posted through this app in the last 24 hours, the most allowed ` +
+          `(APP_DAILY_ACTIVE_ACCOUNTS ${cap}), and this account is not one of them. A place ` +
+          `frees at ${retryAt}, and the post goes ahead then.`,
+        retryAt,
       },
     },
   );
