@@ -1,4 +1,5 @@
 import type { Prisma } from '@tiktok-fleet/db';
+import { directPrivacyLevel } from '@tiktok-fleet/posts';
 import type { InitResult, VideoSource } from '@tiktok-fleet/tiktok';
 import { describeForced, type InteractionSettings } from './creator-check';
 import type { Upload } from './publish-run';
@@ -24,7 +25,7 @@ export async function initUpload(
           source: videoSource,
           postInfo: {
             title: request.caption,
-            privacyLevel: request.privacyLevel,
+            privacyLevel: directPrivacyLevel(request),
             disableComment: interaction.disableComment,
             disableDuet: interaction.disableDuet,
             disableStitch: interaction.disableStitch,
@@ -52,7 +53,7 @@ export async function initUpload(
     // sends none of these: the creator chooses them in the app.
     ...(request.mode === 'direct' && {
       sentToTikTok: {
-        privacyLevel: request.privacyLevel,
+        privacyLevel: directPrivacyLevel(request),
         disableComment: interaction.disableComment,
         disableDuet: interaction.disableDuet,
         disableStitch: interaction.disableStitch,
