@@ -117,9 +117,6 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
       accountId: account.id,
       video: { path },
       mode: 'draft',
-      // A draft takes none of Direct Post's settings.
-      privacyLevel: undefined,
-      caption: undefined,
     });
     const post = await fleet.waitForPost(created.id, isFinal);
     expect(post.status).toBe('published');

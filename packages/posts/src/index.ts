@@ -5,8 +5,6 @@ export { createPostEnqueuer } from './enqueue-post';
 export { EnqueuePostError, type EnqueuePostErrorCode } from './errors/enqueue-post-error';
 export { isRealPathInside, resolveMediaPath } from './media-path';
 export {
-  DIRECT_POST_ONLY,
-  directPrivacyLevel,
   type PostRequest,
   type PostRequestInput,
   postRequestSchema,

@@ -52,19 +52,6 @@ export const videoSourceSchema = z.union([pathSource, urlSource, pullFromUrlSour
 
 const flag = z.boolean({ error: 'must be true or false' }).default(false);
 
-/** What only a Direct Post sends to TikTok; a draft request must leave these out. */
-export const DIRECT_POST_ONLY = [
-  'caption',
-  'privacyLevel',
-  'disableComment',
-  'disableDuet',
-  'disableStitch',
-  'coverTimestampMs',
-  'brandContent',
-  'brandOrganic',
-  'isAigc',
-] as const;
-
 /**
  * The public post request (docs/architecture.md, A post request), camelCase JSON. Unknown fields
  * are refused, so a misspelt option fails loudly instead of being ignored.
@@ -85,10 +72,9 @@ export const postRequestSchema = z
           `${CAPTION_MAX_LENGTH} (counted in UTF-16 code units, so most emoji count as 2)`,
       })
       .default(''),
-    // Required for Direct Post, refused for drafts (checked below, where the mode is known).
-    privacyLevel: z
-      .enum(PRIVACY_LEVELS, { error: `must be one of ${PRIVACY_LEVELS.join(', ')}` })
-      .optional(),
+    privacyLevel: z.enum(PRIVACY_LEVELS, {
+      error: required(`must be one of ${PRIVACY_LEVELS.join(', ')}`),
+    }),
     disableComment: flag,
     disableDuet: flag,
     disableStitch: flag,
@@ -133,25 +119,6 @@ export const postRequestSchema = z
       .default('wait'),
   })
   .superRefine((post, ctx) => {
-    if (post.mode === 'direct' && post.privacyLevel === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['privacyLevel'], message: 'is required' });
-    }
-    if (post.mode === 'draft') {
-      // TikTok's inbox init takes the video only (docs/tiktok-api.md, Video init): the
-      // creator writes the caption and picks the settings in the app. A value here would be
-      // silently dropped, so it is refused.
-      for (const field of DIRECT_POST_ONLY) {
-        if (post[field] !== undefined && post[field] !== false && post[field] !== '') {
-          ctx.addIssue({
-            code: 'custom',
-            path: [field],
-            message:
-              "is a Direct Post setting; a draft (mode 'draft') goes to the creator's TikTok " +
-              'inbox, where they set it in the app. Leave it out',
-          });
-        }
-      }
-    }
     // TikTok's rule (docs/tiktok-api.md, Posting screen rules): a paid partnership must be
     // visible to others.
     if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {
@@ -164,17 +131,6 @@ export const postRequestSchema = z
       });
     }
   });
-
-/**
- * A Direct Post's privacy level, which the schema requires for `mode: 'direct'`. Throws
- * for a draft, which has none: asking for it there is a bug.
- */
-export function directPrivacyLevel(request: PostRequest): NonNullable<PostRequest['privacyLevel']> {
-  if (request.mode !== 'direct' || request.privacyLevel === undefined) {
-    throw new TypeError('Only a Direct Post request has a privacy level.');
-  }
-  return request.privacyLevel;
-}
 
 /** A post request as a caller sends it (defaults may be left out). */
 export type PostRequestInput = z.input<typeof postRequestSchema>;

@@ -177,28 +177,4 @@ describe('post request schema', () => {
     expect(body.details.map((d) => d.field).sort()).toEqual(['accountId', 'extra', 'privacyLevel']);
     expect(body.message).toMatch(/^The request is not valid: .+ \(and 2 more problems\)\.$/);
   });
-
-  test("a draft needs no privacy level and refuses Direct Post's settings, field by field", () => {
-    const draft = { accountId: 'acc_1', video: { path: 'clips/launch.mp4' }, mode: 'draft' };
-    const parsed = postRequestSchema.parse(draft);
-    expect(parsed.privacyLevel).toBeUndefined();
-    expect(parsed.caption).toBe('');
-    const refused = problems({
-      ...draft,
-      privacyLevel: 'SELF_ONLY',
-      caption: 'hi',
-      disableStitch: true,
-      coverTimestampMs: 0,
-    });
-    expect(refused.details.map((d) => d.field).sort()).toEqual([
-      'caption',
-      'coverTimestampMs',
-      'disableStitch',
-      'privacyLevel',
-    ]);
-    expect(refused.details[0]?.problem).toMatch(/Direct Post setting/);
-    // A Direct Post still needs its privacy level.
-    const direct = problems({ accountId: 'acc_1', video: { path: 'clips/launch.mp4' } });
-    expect(direct.details).toEqual([{ field: 'privacyLevel', problem: 'is required' }]);
-  });
 });

@@ -104,8 +104,8 @@ async function publish(file: string, options: PublishOptions, ctx: CommandContex
   const request: PostRequestBody = {
     accountId: options.account,
     video: { path: media.path },
-    // A draft takes none of Direct Post's settings: the creator sets them in the app.
-    ...(options.mode === 'direct' && { caption: options.caption, privacyLevel: options.privacy }),
+    caption: options.caption,
+    privacyLevel: options.privacy,
     mode: options.mode,
     scheduledAt: options.schedule ?? null,
     ...(options.callback ? { callbackUrl: options.callback } : {}),
@@ -129,9 +129,8 @@ async function publish(file: string, options: PublishOptions, ctx: CommandContex
 interface PostRequestBody {
   accountId: string;
   video: { path: string };
-  /** Direct Post only, as `privacyLevel`. */
-  caption?: string;
-  privacyLevel?: string;
+  caption: string;
+  privacyLevel: string;
   mode: 'direct' | 'draft';
   scheduledAt: string | null;
   callbackUrl?: string;
@@ -182,8 +181,8 @@ function differingFields(earlier: PostResource, request: PostRequestBody): strin
   const time = (iso: string | null) => (iso === null ? null : Date.parse(iso));
   const checks: Array<[string, boolean]> = [
     ['account', earlier.accountId !== request.accountId],
-    ['caption', earlier.caption !== (request.caption ?? '')],
-    ['privacy level', earlier.privacyLevel !== (request.privacyLevel ?? null)],
+    ['caption', earlier.caption !== request.caption],
+    ['privacy level', earlier.privacyLevel !== request.privacyLevel],
     ['mode', earlier.mode !== request.mode],
     ['schedule', time(earlier.scheduledAt) !== time(request.scheduledAt)],
     ['callback URL', (earlier.callbackUrl ?? undefined) !== request.callbackUrl],

@@ -149,17 +149,14 @@ function Composer({ options }: { options: PostingOptions }) {
       const post = await api<Post>('POST', '/v1/posts', {
         accountId: options.accountId,
         video: { path: stored.path },
-        // A draft takes none of Direct Post's settings: the creator sets them in the app.
-        ...(mode === 'direct' && {
-          caption,
-          privacyLevel: privacy,
-          disableComment: !allowed.comment,
-          disableDuet: !allowed.duet,
-          disableStitch: !allowed.stitch,
-          brandOrganic: disclosure.on && disclosure.yourBrand,
-          brandContent: disclosure.on && disclosure.brandedContent,
-          isAigc,
-        }),
+        caption,
+        privacyLevel: privacy,
+        disableComment: !allowed.comment,
+        disableDuet: !allowed.duet,
+        disableStitch: !allowed.stitch,
+        brandOrganic: disclosure.on && disclosure.yourBrand,
+        brandContent: disclosure.on && disclosure.brandedContent,
+        isAigc,
         mode,
         scheduledAt: scheduleAt ? new Date(scheduleAt).toISOString() : null,
       });

@@ -1,4 +1,4 @@
-import { directPrivacyLevel, type PostRequest } from '@tiktok-fleet/posts';
+import type { PostRequest } from '@tiktok-fleet/posts';
 import type { CreatorInfo } from '@tiktok-fleet/tiktok';
 import { PostFailure } from '../errors';
 
@@ -19,15 +19,14 @@ export function checkAgainstCreator(
   request: PostRequest,
   creator: CreatorInfo,
 ): InteractionSettings {
-  const privacyLevel = request.mode === 'direct' ? directPrivacyLevel(request) : undefined;
-  if (privacyLevel && !creator.privacyLevelOptions.includes(privacyLevel)) {
+  if (request.mode === 'direct' && !creator.privacyLevelOptions.includes(request.privacyLevel)) {
     const allowed = creator.privacyLevelOptions;
     throw new PostFailure(
       'privacy_level_option_mismatch',
-      `The privacy level ${privacyLevel} is not one this TikTok account can use ` +
+      `The privacy level ${request.privacyLevel} is not one this TikTok account can use ` +
         `right now; it allows ${allowed.length > 0 ? allowed.join(', ') : 'none at the moment'}. ` +
         'Send the post again with one of those.',
-      { privacyLevel, allowed },
+      { privacyLevel: request.privacyLevel, allowed },
     );
   }
   const forced: InteractionSettings['forced'] = [];

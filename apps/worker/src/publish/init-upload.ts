@@ -1,5 +1,4 @@
 import type { Prisma } from '@tiktok-fleet/db';
-import { directPrivacyLevel } from '@tiktok-fleet/posts';
 import type { InitResult, VideoSource } from '@tiktok-fleet/tiktok';
 import { describeForced, type InteractionSettings } from './creator-check';
 import type { Upload } from './publish-run';
@@ -25,7 +24,7 @@ export async function initUpload(
           source: videoSource,
           postInfo: {
             title: request.caption,
-            privacyLevel: directPrivacyLevel(request),
+            privacyLevel: request.privacyLevel,
             disableComment: interaction.disableComment,
             disableDuet: interaction.disableDuet,
             disableStitch: interaction.disableStitch,
@@ -53,7 +52,7 @@ export async function initUpload(
     // sends none of these: the creator chooses them in the app.
     ...(request.mode === 'direct' && {
       sentToTikTok: {
-        privacyLevel: directPrivacyLevel(request),
+        privacyLevel: request.privacyLevel,
         disableComment: interaction.disableComment,
         disableDuet: interaction.disableDuet,
         disableStitch: interaction.disableStitch,

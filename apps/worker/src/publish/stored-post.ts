@@ -15,23 +15,20 @@ export function storedRequest(post: Post): PostRequest {
       : post.videoSourceKind === 'url'
         ? { url: post.videoSource }
         : { pullFromUrl: post.videoSource };
-  // A draft sends none of Direct Post's settings; rows stored before drafts were refused
-  // them may hold some, which are left out rather than failing the post.
-  const direct = post.mode === 'direct';
   const input = {
     accountId: post.accountId,
     video,
-    ...(direct && {
-      caption: post.caption,
-      privacyLevel: post.privacyLevel ?? undefined,
-      disableComment: post.disableComment,
-      disableDuet: post.disableDuet,
-      disableStitch: post.disableStitch,
-      coverTimestampMs: post.coverTimestampMs ?? undefined,
-      brandContent: post.brandContent,
-      brandOrganic: post.brandOrganic,
-      isAigc: post.isAigc,
-    }),
+    caption: post.caption,
+    // Drafts may be stored without one (the creator picks it in the app); any valid level
+    // lets the rest of the request be checked.
+    privacyLevel: post.privacyLevel ?? (post.mode === 'draft' ? 'SELF_ONLY' : undefined),
+    disableComment: post.disableComment,
+    disableDuet: post.disableDuet,
+    disableStitch: post.disableStitch,
+    coverTimestampMs: post.coverTimestampMs ?? undefined,
+    brandContent: post.brandContent,
+    brandOrganic: post.brandOrganic,
+    isAigc: post.isAigc,
     mode: post.mode,
     scheduledAt: post.scheduledAt?.toISOString() ?? null,
     callbackUrl: post.callbackUrl ?? undefined,
