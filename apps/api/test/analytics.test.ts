@@ -1,4 +1,4 @@
-import { redisConnection } from '@tiktok-fleet/queue';
+import { fleetKey, redisConnection } from '@tiktok-fleet/queue';
 import { type Job, Worker } from 'bullmq';
 import { describe, expect, test } from 'vitest';
 import { connectedAccountId } from './support/connect';
@@ -7,6 +7,18 @@ import { startApi } from './support/harness';
 const api = await startApi({ deps: { analyticsWaitMs: 3000, analyticsMaxAgeMs: 60_000 } });
 const accountId = await connectedAccountId(api);
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+/** What the analytics worker caches for an account: its profile counts and when it read them. */
+const cacheProfile = (videoCount: number, capturedAt: Date, ofAccount = accountId) =>
+  api.redis.set(
+    fleetKey(api.prefix, 'analytics', 'account', ofAccount),
+    JSON.stringify({
+      accountId: ofAccount,
+      followerCount: 3,
+      videoCount,
+      capturedAt: capturedAt.toISOString(),
+    }),
+  );
 
 async function publishedPost(tiktokPostId: string | null = '7234567890123456789') {
   const created = await api.call('POST', '/v1/posts', {
@@ -119,6 +131,7 @@ describe('GET /v1/accounts/:id/analytics', () => {
     await snapshot(null, '111', [200, 20, 0, 0], minutesAgo(0.2), fresh);
     await snapshot(null, '222', [100, 0, 5, 5], minutesAgo(0.4), fresh);
     const reply = await api.call('GET', `/v1/accounts/${fresh}/analytics`);
+    await cacheProfile(2, minutesAgo(0.2), fresh);
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({
       accountId: fresh,
@@ -131,6 +144,29 @@ describe('GET /v1/accounts/:id/analytics', () => {
     ]);
     const foreign = await api.call('GET', `/v1/accounts/${other}/analytics`, { key: api.keys.b });
     expect(foreign.status).toBe(404);
+  });
+
+  test('an old profile is refreshed by the same freshness rule, even beside fresh video numbers', async () => {
+    const fresh = await connectedAccountId(api);
+    // A post's analytics wrote a fresh snapshot; the profile was read half an hour ago.
+    await snapshot(null, '333', [10, 1, 0, 0], minutesAgo(0.1), fresh);
+    await cacheProfile(0, minutesAgo(30), fresh);
+    const connection = redisConnection(api.config.REDIS_URL, 'worker');
+    const worker = new Worker(
+      'analytics',
+      async () => {
+        await cacheProfile(5, new Date(), fresh);
+      },
+      { connection, prefix: api.prefix },
+    );
+    try {
+      const reply = await api.call('GET', `/v1/accounts/${fresh}/analytics`);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ freshness: 'fresh', profile: { videoCount: 5 } });
+    } finally {
+      await worker.close();
+      await connection.quit();
+    }
   });
 });
 

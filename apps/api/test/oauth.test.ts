@@ -46,8 +46,8 @@ describe('connecting an account through OAuth', () => {
 
     // The raw row holds ciphertexts only; the plaintext token works at the sandbox.
     const row = await api.rows.account(accountId);
-    expect(row.accessTokenCiphertext).toMatch(/^v1:k1:/);
-    expect(row.refreshTokenCiphertext).toMatch(/^v1:k1:/);
+    expect(row.accessTokenCiphertext).toMatch(/^v2:k1:/);
+    expect(row.refreshTokenCiphertext).toMatch(/^v2:k1:/);
     const { accessToken, refreshToken } = await tokensOf(accountId);
     expect(accessToken.startsWith('act.')).toBe(true);
     for (const column of Object.values(row)) {

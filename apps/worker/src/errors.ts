@@ -23,6 +23,7 @@ export type WaitCode =
   | 'tiktok_rate_limit'
   | 'daily_cap'
   | 'tiktok_daily_cap'
+  | 'app_active_accounts'
   | 'lease_lost'
   | 'infrastructure_unavailable';
 

@@ -23,6 +23,21 @@ export class AddressNotAllowedError extends Error {
   }
 }
 
+/**
+ * A request that can never succeed however often it is tried: a redirect to a scheme other
+ * than http(s) (file:, gopher:, ...), or more redirects than allowed. `reason` is stable.
+ */
+export class PermanentRequestError extends Error {
+  override readonly name = 'PermanentRequestError';
+
+  constructor(
+    readonly reason: 'redirect_scheme_not_allowed' | 'too_many_redirects',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Public unicast only; an IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as IPv4. */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
@@ -60,8 +75,14 @@ function guardedLookup(allowPrivate: boolean) {
 }
 
 /** The literal-IP case, which never goes through DNS. */
-function checkUrl(url: URL, allowPrivate: boolean): void {
+function checkUrl(url: URL, allowPrivate: boolean, hop: number): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    if (hop > 0) {
+      throw new PermanentRequestError(
+        'redirect_scheme_not_allowed',
+        `the server redirected to a ${url.protocol} URL; only http and https are followed`,
+      );
+    }
     throw new TypeError(`Only http and https URLs are fetched (got ${url.protocol}).`);
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -98,7 +119,7 @@ export async function safeRequest(url: string, init: SafeRequestInit): Promise<S
   let current = new URL(url);
   const maxRedirects = init.maxRedirects ?? 0;
   for (let hop = 0; ; hop++) {
-    checkUrl(current, init.allowPrivate);
+    checkUrl(current, init.allowPrivate, hop);
     const send = current.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(current, {
       method: init.method ?? 'GET',
@@ -114,7 +135,10 @@ export async function safeRequest(url: string, init: SafeRequestInit): Promise<S
     if (status >= 300 && status < 400 && location && (init.method ?? 'GET') === 'GET') {
       res.resume();
       if (hop >= maxRedirects) {
-        throw new Error(`Too many redirects (more than ${maxRedirects}) from ${describeUrl(url)}.`);
+        throw new PermanentRequestError(
+          'too_many_redirects',
+          `more than ${maxRedirects} redirects from ${describeUrl(url)}`,
+        );
       }
       current = new URL(location, current);
       continue;

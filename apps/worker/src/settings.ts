@@ -18,6 +18,7 @@ export const WORKER_CONFIG_KEYS = [
   'TOKEN_ENCRYPTION_KEY',
   'TOKEN_DECRYPTION_KEYS',
   'DAILY_POST_CAP',
+  'APP_DAILY_ACTIVE_ACCOUNTS',
   'MEDIA_ROOT',
   'URL_SOURCE_MAX_BYTES',
   'URL_SOURCE_TIMEOUT_MS',
@@ -48,6 +49,8 @@ export interface WorkerSettings {
   prefix: string;
   /** Posts per account in any rolling 24 h. */
   dailyPostCap: number;
+  /** Distinct accounts posting through the app in any rolling 24 h; 0 = no cap. */
+  appDailyActiveAccounts: number;
   /** The only directory `path` sources may point into; downloads land in `.downloads/`. */
   mediaRoot: string;
   urlSource: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
@@ -99,6 +102,7 @@ export interface WorkerSettings {
 export const defaultWorkerSettings = {
   prefix: '{tiktok-fleet}',
   dailyPostCap: 10,
+  appDailyActiveAccounts: 0,
   urlSource: { maxBytes: 4 * 1024 ** 3, timeoutMs: 10 * 60_000, allowPrivate: false },
   concurrency: 8,
   tokenRefreshLeadSec: 30 * 60,
@@ -126,6 +130,7 @@ export function settingsFromConfig(config: WorkerConfig): WorkerSettings {
     ...defaultWorkerSettings,
     prefix: config.REDIS_PREFIX,
     dailyPostCap: config.DAILY_POST_CAP,
+    appDailyActiveAccounts: config.APP_DAILY_ACTIVE_ACCOUNTS,
     mediaRoot: config.MEDIA_ROOT,
     urlSource: {
       maxBytes: config.URL_SOURCE_MAX_BYTES,

@@ -133,7 +133,9 @@ describe('the rolling 24 h window', () => {
       expect(failed.filter((p) => p.status === 'published')).toHaveLength(10);
       const refused = failed.filter((p) => p.status === 'failed');
       expect(refused.map((p) => p.errorCode)).toEqual(['daily_cap_reached', 'daily_cap_reached']);
-      expect(refused[0]?.errorMessage).toMatch(/already posted 10 times in the last 24 hours/);
+      expect(refused[0]?.errorMessage).toMatch(
+        /has 10 posts in the last 24 hours \(\d+ published, \d+ in flight at TikTok\)/,
+      );
 
       const window = new PostWindow(env.redis, { prefix: env.prefix });
       expect(await window.count(waiting.id)).toBe(10);
@@ -168,8 +170,18 @@ describe("TikTok's own limits", () => {
         p.events.some((e) => JSON.stringify(e.detail).includes('spam_risk_too_many_posts')),
       );
       expect(held.status).not.toBe('failed');
+      // The wait is a history entry with its code and when it ends.
+      const wait = held.events
+        .map((e) => e.detail as { code?: string; tiktokCode?: string; retryAt?: string } | null)
+        .find((d) => d?.tiktokCode === 'spam_risk_too_many_posts');
+      expect(wait).toMatchObject({ code: 'tiktok_daily_cap' });
+      expect(Date.parse(wait?.retryAt ?? '')).toBeGreaterThan(Date.now() + 50 * 60_000);
+      // The history entry is written just before the job goes back to wait.
+      await waitUntil(
+        async () => (await env.queues.publish.getJobState(waits.id)) === 'delayed' || undefined,
+        { what: 'the job to wait', timeoutMs: 5_000, intervalMs: 25 },
+      );
       const job = await env.queues.publish.getJob(waits.id);
-      expect(await job?.getState()).toBe('delayed');
       expect(job?.attemptsMade).toBe(0);
       // Neither post reached TikTok, so neither keeps a slot of the fleet's own window.
       const window = new PostWindow(env.redis, { prefix: env.prefix });

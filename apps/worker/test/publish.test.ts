@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { toPostResource } from '@tiktok-fleet/posts';
 import { PostWindow } from '@tiktok-fleet/queue';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fixture, isFinal, largeVideo, sha256File, useFleet } from './support/fleet';
@@ -83,7 +84,7 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
   });
 
   test("settings the creator turned off stay off, and the post's history says so", async () => {
-    const { account } = await fleet.connectAccount({ commentDisabled: true });
+    const { account } = await fleet.connectAccount({ commentDisabled: true, stitchDisabled: true });
     const path = await fleet.addMedia('valid-horizontal.mov', 'clips/quiet.mov');
     const created = await fleet.createPost({
       accountId: account.id,
@@ -94,8 +95,17 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
     const post = await fleet.waitForPost(created.id, isFinal);
     expect(post.status).toBe('published');
     const uploading = post.events.find((e) => e.status === 'uploading');
-    expect(uploading?.detail).toMatchObject({ forcedSettings: ['comment'] });
-    expect(JSON.stringify(uploading?.detail)).toContain('turned off comments');
+    expect(uploading?.detail).toMatchObject({ forcedSettings: ['comment', 'stitch'] });
+    expect(JSON.stringify(uploading?.detail)).toContain('turned off comments and stitches');
+    // The resource shows what TikTok was sent beside what was asked.
+    const resource = toPostResource(post, post.events);
+    expect(resource).toMatchObject({ disableComment: false, disableStitch: false });
+    expect(resource.sentToTikTok).toEqual({
+      privacyLevel: 'SELF_ONLY',
+      disableComment: true,
+      disableDuet: false,
+      disableStitch: true,
+    });
     // Only the creator can see it: TikTok gives such posts no public id.
     expect(post.tiktokPostId).toBeNull();
   });
@@ -116,6 +126,9 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
     });
     const publish = (await fleet.publishes()).find((p) => p.publishId === post.publishId);
     expect(publish?.mode).toBe('inbox');
+    // Nothing of Direct Post's settings went to TikTok's inbox, and the resource says so.
+    expect(toPostResource(post, post.events).sentToTikTok).toBeNull();
+    expect(JSON.stringify(post.events.map((e) => e.detail))).not.toContain('forcedSettings');
   });
 
   test("TikTok's processing failure ends the post failed with its fail_reason, explained", async () => {

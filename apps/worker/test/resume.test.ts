@@ -118,6 +118,11 @@ describe('a retried publish never makes a second TikTok post', () => {
     const post = await fleet.waitForPost(old.postId, isFinal);
     expect(post.status).toBe('published');
     expect(details(post)).toContain('was refused by TikTok');
+    // The job's result (what Bull Board shows) names the publish that lives, not the dead one.
+    expect(await fleet.jobFinished('publish', old.postId)).toBe('completed');
+    const job = await env.queues.publish.getJob(old.postId);
+    expect(post.publishId).not.toBe(old.publishId);
+    expect(job?.returnvalue).toMatchObject({ status: 'processing', publishId: post.publishId });
     const publishes = (await fleet.publishes()).filter((p) => p.openId === openId);
     expect(publishes).toHaveLength(2);
     expect(publishes.find((p) => p.publishId === old.publishId)?.bytesReceived).toBe(5 * MiB);

@@ -91,6 +91,7 @@ export const configSchema = z.object({
   // fleet before each request; lower them to keep room for other clients of the organisation.
   RESEARCH_DAILY_REQUEST_LIMIT: int(1, 1000).default(1000),
   RESEARCH_DAILY_RECORD_LIMIT: int(1, 100000).default(100_000),
+  APP_DAILY_ACTIVE_ACCOUNTS: int(0, 1_000_000).default(0),
   MEDIA_ROOT: z.string({ error: 'expected a directory where video files may live' }).min(1),
   MEDIA_MAX_UPLOAD_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),
   URL_SOURCE_MAX_BYTES: int(1, 4294967296).default(4 * 1024 ** 3),

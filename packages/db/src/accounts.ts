@@ -54,29 +54,41 @@ export interface ConnectedAccount {
   tokens: AccountTokens;
 }
 
+/** Where a token is stored, bound into its ciphertext: `account:<id>:<access|refresh>_token`. */
+function tokenContext(accountId: string, field: 'access' | 'refresh'): string {
+  return `account:${accountId}:${field}_token`;
+}
+
 export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
-  const encrypted = (tokens: AccountTokens) => ({
-    accessTokenCiphertext: cipher.encrypt(tokens.accessToken),
-    refreshTokenCiphertext: cipher.encrypt(tokens.refreshToken),
+  const encrypted = (accountId: string, tokens: AccountTokens) => ({
+    accessTokenCiphertext: cipher.encrypt(tokens.accessToken, tokenContext(accountId, 'access')),
+    refreshTokenCiphertext: cipher.encrypt(tokens.refreshToken, tokenContext(accountId, 'refresh')),
     tokenKeyId: cipher.currentKeyId,
     accessTokenExpiresAt: tokens.accessTokenExpiresAt,
     refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
   });
 
-  const upsertOnce = (input: ConnectedAccount) => {
+  const upsertOnce = async (input: ConnectedAccount) => {
+    // The tokens are bound to the row's id, so the id is known before they are encrypted:
+    // the existing row's, or the new one's.
+    const existing = await db.account.findUnique({
+      where: { openId: input.openId },
+      select: { id: true },
+    });
+    const id = existing?.id ?? newId('acc');
     const profile = {
       unionId: input.unionId ?? null,
       displayName: input.displayName ?? null,
       username: input.username ?? null,
       avatarUrl: input.avatarUrl ?? null,
       grantedScopes: input.grantedScopes,
-      ...encrypted(input.tokens),
+      ...encrypted(id, input.tokens),
     };
     return db.account.upsert({
       // Another owner's live account does not match, so the create below hits the unique
       // open_id instead of handing the account over. A revoked one may be taken over.
       where: { openId: input.openId, OR: [{ ownerId: input.ownerId }, { status: 'revoked' }] },
-      create: { id: newId('acc'), ownerId: input.ownerId, openId: input.openId, ...profile },
+      create: { id, ownerId: input.ownerId, openId: input.openId, ...profile },
       update: { ownerId: input.ownerId, status: 'active', statusReason: null, ...profile },
       omit: secretColumns,
     });
@@ -180,8 +192,8 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
       if (!row) throw new AccountNotFoundError(accountId);
       if (row.status === 'revoked') throw new AccountRevokedError(accountId);
       return {
-        accessToken: cipher.decrypt(row.accessTokenCiphertext),
-        refreshToken: cipher.decrypt(row.refreshTokenCiphertext),
+        accessToken: cipher.decrypt(row.accessTokenCiphertext, tokenContext(row.id, 'access')),
+        refreshToken: cipher.decrypt(row.refreshTokenCiphertext, tokenContext(row.id, 'refresh')),
         accessTokenExpiresAt: row.accessTokenExpiresAt,
         refreshTokenExpiresAt: row.refreshTokenExpiresAt,
       };
@@ -191,7 +203,7 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
     async saveTokens(accountId: string, tokens: AccountTokens): Promise<void> {
       const { count } = await db.account.updateMany({
         where: { id: accountId },
-        data: encrypted(tokens),
+        data: encrypted(accountId, tokens),
       });
       if (count === 0) throw new AccountNotFoundError(accountId);
     },

@@ -145,6 +145,16 @@ export function createPostRepository(db: PrismaClient) {
       }));
     },
 
+    /** How many of these posts are in each status (a daily cap's message counts them). */
+    async countByStatus(postIds: readonly string[]): Promise<Partial<Record<PostStatus, number>>> {
+      const rows = await db.post.groupBy({
+        by: ['status'],
+        where: { id: { in: [...postIds] } },
+        _count: { _all: true },
+      });
+      return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+    },
+
     /** How many posts are uploading with some bytes already at TikTok. */
     async countMidUpload(): Promise<number> {
       return db.post.count({ where: { status: 'uploading', uploadedBytes: { gt: 0 } } });

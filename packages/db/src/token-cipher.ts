@@ -5,13 +5,19 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  *
  *   v1:<key id>:<iv, base64>:<auth tag, base64>:<ciphertext, base64>
  *
+ *   v2:<key id>:<iv, base64>:<auth tag, base64>:<ciphertext, base64>
+ *
  * The key id travels with each ciphertext, so keys can rotate: new writes use the current
  * key, rows written under a previous one stay readable while that key is listed. The header
  * (`v1:<key id>`) is GCM's additional data, so a ciphertext moved under another key id
- * fails to authenticate instead of decrypting to garbage.
+ * fails to authenticate instead of decrypting to garbage. A v2 value also binds where it is
+ * stored (the account row and the column, `context`) into the additional data, so a
+ * ciphertext copied to another account or field fails the same way. v1 values (written
+ * before) stay readable; the next write of the row makes them v2.
  */
 
 const VERSION = 'v1';
+const BOUND_VERSION = 'v2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
@@ -101,13 +107,14 @@ export class TokenCipher {
     return this.current.id;
   }
 
-  encrypt(plaintext: string): string {
-    const header = `${VERSION}:${this.current.id}`;
+  /** With `context` (where the value is stored), the value only decrypts there. */
+  encrypt(plaintext: string, context?: string): string {
+    const header = `${context === undefined ? VERSION : BOUND_VERSION}:${this.current.id}`;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv, {
       authTagLength: TAG_BYTES,
     });
-    cipher.setAAD(Buffer.from(header));
+    cipher.setAAD(Buffer.from(context === undefined ? header : `${header}:${context}`));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return [header, iv.toString('base64'), tag.toString('base64'), body.toString('base64')].join(
@@ -115,10 +122,15 @@ export class TokenCipher {
     );
   }
 
-  decrypt(value: string): string {
+  /** A v2 value decrypts only with the `context` it was written with. */
+  decrypt(value: string, context?: string): string {
     const parts = value.split(':');
     const [version, keyId, ivText, tagText, bodyText] = parts;
-    if (parts.length !== 5 || version !== VERSION || keyId === undefined) throw unreadable();
+    const bound = version === BOUND_VERSION;
+    if (parts.length !== 5 || (version !== VERSION && !bound) || keyId === undefined) {
+      throw unreadable();
+    }
+    if (bound && context === undefined) throw unreadable();
     const key = this.keys.get(keyId);
     if (!key) {
       throw new TokenCipherError(
@@ -133,7 +145,9 @@ export class TokenCipher {
     if (iv?.length !== IV_BYTES || tag?.length !== TAG_BYTES || !body) throw unreadable();
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-      decipher.setAAD(Buffer.from(`${version}:${keyId}`));
+      decipher.setAAD(
+        Buffer.from(bound ? `${version}:${keyId}:${context}` : `${version}:${keyId}`),
+      );
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
     } catch {
@@ -144,6 +158,6 @@ export class TokenCipher {
   /** The key id a stored value was written with (without decrypting it). */
   keyIdOf(value: string): string | undefined {
     const [version, keyId] = value.split(':');
-    return version === VERSION ? keyId : undefined;
+    return version === VERSION || version === BOUND_VERSION ? keyId : undefined;
   }
 }

@@ -26,6 +26,54 @@ function connection(overrides: Partial<ConnectedAccount> = {}): ConnectedAccount
   };
 }
 
+describe('tokens at rest are bound to their account row and column', () => {
+  const cipher = cipherWith(k1);
+  const accounts = createAccountRepository(db, cipher);
+
+  it('a ciphertext copied to another account, or to the other column, does not decrypt', async () => {
+    const a = await accounts.upsertByOpenId(connection());
+    const b = await accounts.upsertByOpenId(connection());
+    const rowA = await db.account.findUniqueOrThrow({ where: { id: a.id } });
+    // An attacker with write access to the table swaps A's tokens into B's row.
+    await db.account.update({
+      where: { id: b.id },
+      data: {
+        accessTokenCiphertext: rowA.accessTokenCiphertext,
+        refreshTokenCiphertext: rowA.refreshTokenCiphertext,
+      },
+    });
+    const moved = await accounts.getTokens(b.id).catch((e: unknown) => e);
+    expect(moved).toBeInstanceOf(TokenCipherError);
+    expect((moved as TokenCipherError).code).toBe('token_decrypt_failed');
+    // The access token put in the refresh column of its own row fails too.
+    await db.account.update({
+      where: { id: a.id },
+      data: { refreshTokenCiphertext: rowA.accessTokenCiphertext },
+    });
+    const swapped = await accounts.getTokens(a.id).catch((e: unknown) => e);
+    expect((swapped as TokenCipherError).code).toBe('token_decrypt_failed');
+  });
+
+  it('a row written before the binding (v1) stays readable, and its next write binds it', async () => {
+    const input = connection();
+    const account = await accounts.upsertByOpenId(input);
+    await db.account.update({
+      where: { id: account.id },
+      data: {
+        accessTokenCiphertext: cipher.encrypt(input.tokens.accessToken),
+        refreshTokenCiphertext: cipher.encrypt(input.tokens.refreshToken),
+      },
+    });
+    const old = await db.account.findUniqueOrThrow({ where: { id: account.id } });
+    expect(old.accessTokenCiphertext).toMatch(/^v1:k1:/);
+    expect(await accounts.getTokens(account.id)).toEqual(input.tokens);
+    await accounts.saveTokens(account.id, input.tokens);
+    const rewritten = await db.account.findUniqueOrThrow({ where: { id: account.id } });
+    expect(rewritten.accessTokenCiphertext).toMatch(/^v2:k1:/);
+    expect(await accounts.getTokens(account.id)).toEqual(input.tokens);
+  });
+});
+
 describe('account repository', () => {
   const accounts = createAccountRepository(db, cipherWith(k1));
 
@@ -42,7 +90,7 @@ describe('account repository', () => {
     expect(account).not.toHaveProperty('refreshTokenCiphertext');
 
     const row = await db.account.findUniqueOrThrow({ where: { id: account.id } });
-    expect(row.accessTokenCiphertext).toMatch(/^v1:k1:/);
+    expect(row.accessTokenCiphertext).toMatch(/^v2:k1:/);
     expect(row.accessTokenCiphertext).not.toContain(input.tokens.accessToken);
     expect(row.refreshTokenCiphertext).not.toContain(input.tokens.refreshToken);
     expect(row.tokenKeyId).toBe('k1');
@@ -107,7 +155,7 @@ describe('account repository', () => {
     await rotated.saveTokens(account.id, refreshed);
     const row = await db.account.findUniqueOrThrow({ where: { id: account.id } });
     expect(row.tokenKeyId).toBe('k2');
-    expect(row.accessTokenCiphertext).toMatch(/^v1:k2:/);
+    expect(row.accessTokenCiphertext).toMatch(/^v2:k2:/);
     expect(await rotated.getTokens(account.id)).toEqual(refreshed);
 
     // A process that was never given the new key cannot read them, and says which key it lacks.

@@ -6,6 +6,12 @@
 export const TIKTOK_VIDEO_LIMITS = {
   containers: ['mp4', 'mov', 'webm'],
   codecs: ['h264', 'hevc', 'vp8', 'vp9'],
+  /**
+   * 8-bit 4:2:0, the only sampling every phone decodes in hardware. Not in TikTok's docs
+   * (docs/tiktok-api.md, Media requirements): 10-bit HEVC and H.264 4:4:4 pass TikTok's
+   * codec list but are refused here, before an upload that may not play.
+   */
+  pixelFormats: ['yuv420p', 'yuvj420p', 'nv12'],
   /** Not in TikTok's docs; every third-party source gives 3 s. */
   minDurationSec: 3,
   /** The longest any creator may post through the API; most creators get less. */

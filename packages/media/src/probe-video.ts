@@ -4,6 +4,7 @@ import { type Container, containerOf, readEbmlDocType } from './container';
 import { VideoValidationError } from './errors';
 import { videoFrameRate } from './frame-rate';
 import { type FfprobeStream, runFfprobe } from './run-ffprobe';
+import { assertWholeFile, demuxVideoStream } from './whole-file';
 
 export interface VideoStreamInfo {
   /** ffprobe's codec name: h264, hevc, vp8, vp9, mpeg4... */
@@ -20,6 +21,9 @@ export interface VideoStreamInfo {
   /** Frames per second, or undefined when ffprobe cannot tell. */
   fps: number | undefined;
   bitRate: number | undefined;
+  /** ffprobe's pixel format (yuv420p, yuv420p10le, yuv444p...) and codec profile. */
+  pixelFormat?: string;
+  profile?: string;
 }
 
 export interface AudioStreamInfo {
@@ -46,13 +50,21 @@ export interface ProbeVideoOptions {
   /** ffprobe is killed after this long. Reading a local file's headers takes well under 1 s. */
   timeoutMs?: number;
   ffprobePath?: string;
+  /**
+   * Reading every packet to the end, which proves the file is whole, is killed after this
+   * long. It reads the file once without decoding: a 70 MB file takes a few tens of ms from
+   * the page cache; a 4 GB file from a slow disk may take a minute.
+   */
+  wholeFileTimeoutMs?: number;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
+export const DEFAULT_WHOLE_FILE_TIMEOUT_MS = 120_000;
 
 /**
- * Inspects a local video file with ffprobe. Throws VideoValidationError when the file is
- * missing, empty or unreadable as media, and VideoProbeError when ffprobe itself cannot run
+ * Inspects a local video file with ffprobe: its header, then its video stream read to the
+ * end, so a file cut short is found. Throws VideoValidationError when the file is
+ * missing, empty, cut short or unreadable as media, and VideoProbeError when ffprobe itself cannot run
  * or times out. A readable file that breaks TikTok's rules probes fine: see validateVideo.
  */
 export async function probeVideo(
@@ -88,6 +100,15 @@ export async function probeVideo(
   if (videoStream && !video) throw unreadable('the video stream has no picture size');
 
   const durationSec = positiveNumber(format.duration) ?? positiveNumber(videoStream?.duration);
+  if (videoStream && video) {
+    const demuxed = await demuxVideoStream(absolutePath, videoStream.index ?? 0, {
+      timeoutMs: options.wholeFileTimeoutMs ?? DEFAULT_WHOLE_FILE_TIMEOUT_MS,
+      ffprobePath: options.ffprobePath,
+    });
+    // The stream's own duration where the container gives one: audio may run longer.
+    const streamDuration = positiveNumber(videoStream.duration) ?? durationSec;
+    assertWholeFile(demuxed, { sizeBytes, durationSec: streamDuration });
+  }
   return {
     container: containerOf(formatName, format.tags?.major_brand, docType),
     formatName,
@@ -151,6 +172,8 @@ function videoInfo(stream: FfprobeStream): VideoStreamInfo | undefined {
     rotation,
     fps: videoFrameRate(stream),
     bitRate: positiveNumber(stream.bit_rate),
+    ...(stream.pix_fmt && { pixelFormat: stream.pix_fmt }),
+    ...(stream.profile && { profile: stream.profile }),
   };
 }
 

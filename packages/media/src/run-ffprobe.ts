@@ -3,9 +3,13 @@ import ffprobeStatic from 'ffprobe-static';
 import { VideoProbeError } from './errors';
 
 export interface FfprobeStream {
+  index?: number;
   codec_name?: string;
   codec_long_name?: string;
   codec_type?: string;
+  profile?: string;
+  pix_fmt?: string;
+  bits_per_raw_sample?: string;
   width?: number;
   height?: number;
   r_frame_rate?: string;
@@ -52,11 +56,33 @@ export function runFfprobe(
   absolutePath: string,
   options: RunFfprobeOptions,
 ): Promise<FfprobeResult> {
+  return execFfprobe(
+    absolutePath,
+    ['-v', 'quiet', '-print_format', 'json', '-show_error', '-show_format', '-show_streams'],
+    options,
+  ).then(({ stdout, failed }) => {
+    const parsed = parseOutput(stdout);
+    if (!parsed) return { ok: false, reason: 'ffprobe gave no readable answer' };
+    if (failed || parsed.error) {
+      return { ok: false, reason: parsed.error?.string ?? 'ffprobe failed' };
+    }
+    return { ok: true, streams: parsed.streams ?? [], format: parsed.format ?? {} };
+  });
+}
+
+/**
+ * Runs ffprobe with `args` on one local file. Resolves with its output (and whether it
+ * exited with an error: its verdict on the file); rejects with VideoProbeError when it
+ * cannot run or takes longer than `timeoutMs`.
+ */
+export function execFfprobe(
+  absolutePath: string,
+  args: readonly string[],
+  options: RunFfprobeOptions,
+): Promise<{ stdout: string; failed: boolean }> {
   // biome-ignore format: option and value side by side read better
-  const args = [
-    '-v', 'quiet',
-    '-print_format', 'json',
-    '-show_error', '-show_format', '-show_streams',
+  const fullArgs = [
+    ...args,
     // A "video" may be a playlist (HLS, concat) naming other URLs: ffprobe would fetch them.
     // Local files only, so probing can never be turned into a request to another host.
     '-protocol_whitelist', 'file',
@@ -67,7 +93,7 @@ export function runFfprobe(
   return new Promise((resolve, reject) => {
     execFile(
       options.ffprobePath ?? ffprobeStatic.path,
-      args,
+      fullArgs,
       {
         timeout: options.timeoutMs,
         killSignal: 'SIGKILL', // a hung read ignores SIGTERM as readily as it ignores input
@@ -96,14 +122,7 @@ export function runFfprobe(
           );
           return;
         }
-        const parsed = parseOutput(stdout);
-        if (!parsed) {
-          resolve({ ok: false, reason: 'ffprobe gave no readable answer' });
-        } else if (error || parsed.error) {
-          resolve({ ok: false, reason: parsed.error?.string ?? 'ffprobe failed' });
-        } else {
-          resolve({ ok: true, streams: parsed.streams ?? [], format: parsed.format ?? {} });
-        }
+        resolve({ stdout, failed: error !== null });
       },
     );
   });

@@ -52,6 +52,27 @@ export function validateVideo(
     );
   }
 
+  const pixelFormat = video.pixelFormat;
+  const codecAccepted = (L.codecs as readonly string[]).includes(video.codec);
+  if (
+    codecAccepted &&
+    pixelFormat &&
+    !(L.pixelFormats as readonly string[]).includes(pixelFormat)
+  ) {
+    const found = describeSampling(pixelFormat);
+    fail(
+      'video_format_invalid',
+      `The video is ${found} ${codecName(video.codec)} (${video.profile ? `profile ${video.profile}, ` : ''}pixel format ${pixelFormat}); ` +
+        'only 8-bit 4:2:0 video (yuv420p), which every phone plays, is posted. Export it again as 8-bit H.264 with the yuv420p pixel format.',
+      {
+        codec: video.codec,
+        pixelFormat,
+        ...(video.profile && { profile: video.profile }),
+        allowed: L.pixelFormats,
+      },
+    );
+  }
+
   const duration = probe.durationSec;
   if (duration === undefined) {
     fail(
@@ -154,6 +175,25 @@ function maxDurationFor(creatorMax: number | undefined): {
 
 function isAccepted(container: Container): container is AcceptedContainer {
   return (L.containers as readonly string[]).includes(container);
+}
+
+const CODEC_NAMES: Record<string, string> = { h264: 'H.264', hevc: 'HEVC', vp8: 'VP8', vp9: 'VP9' };
+
+function codecName(codec: string): string {
+  return CODEC_NAMES[codec] ?? codec;
+}
+
+/** "10-bit 4:2:0", "8-bit 4:4:4" from ffprobe's pixel format name (yuv420p10le, yuv444p). */
+function describeSampling(pixelFormat: string): string {
+  const bits = /p(\d+)(?:le|be)$/.exec(pixelFormat)?.[1] ?? '8';
+  const chroma = /^(?:yuvj?|yuva|gbr)(4\d\d)?/.exec(pixelFormat);
+  const sampling =
+    pixelFormat.startsWith('gbr') || pixelFormat.startsWith('rgb') || pixelFormat.startsWith('bgr')
+      ? 'RGB'
+      : chroma?.[1]
+        ? `${chroma[1][0]}:${chroma[1][1]}:${chroma[1][2]}`
+        : pixelFormat;
+  return `${bits}-bit ${sampling}`;
 }
 
 const CONTAINER_LABELS: Partial<Record<Container, string>> = {

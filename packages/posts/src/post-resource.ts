@@ -53,6 +53,19 @@ export const postResourceSchema = z
       totalBytes: z.number().int().nullable(),
     }),
     publishId: z.string().nullable(),
+    /**
+     * What the init sent to TikTok, which may differ from what was asked: an interaction the
+     * creator turned off in their settings stays off. Null before the init, and for drafts
+     * (TikTok's inbox takes none of these; the creator chooses in the app).
+     */
+    sentToTikTok: z
+      .object({
+        privacyLevel: z.enum(PRIVACY_LEVELS),
+        disableComment: z.boolean(),
+        disableDuet: z.boolean(),
+        disableStitch: z.boolean(),
+      })
+      .nullable(),
     tiktok: z.object({
       /** TikTok's post id exactly as TikTok sent it: 19 digits, above 2^53, so a string. */
       postId: z.string().nullable(),
@@ -92,6 +105,16 @@ function photosOf(post: Post): PostResource['photos'] {
   if (!stored) return null;
   const { photos, ...options } = stored;
   return { images: photos, ...options };
+}
+
+/** The latest init's settings, as the worker noted them in the history. */
+function sentToTikTokOf(history: Array<{ detail: unknown }>): PostResource['sentToTikTok'] {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const sent = (history[i]?.detail as { sentToTikTok?: unknown } | null)?.sentToTikTok;
+    const parsed = postResourceSchema.shape.sentToTikTok.safeParse(sent);
+    if (sent && parsed.success) return parsed.data;
+  }
+  return null;
 }
 
 /**
@@ -136,6 +159,7 @@ export function toPostResource(post: Post, events: readonly PostStatusEvent[]): 
       totalBytes: post.totalBytes == null ? null : bytes(post.totalBytes),
     },
     publishId: post.publishId,
+    sentToTikTok: sentToTikTokOf(history),
     tiktok: { postId: post.tiktokPostId, shareUrl: post.shareUrl },
     error:
       post.errorCode != null

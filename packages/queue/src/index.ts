@@ -21,7 +21,7 @@ export { LeaseLostError } from './errors/lease-lost-error';
 export { fleetKey } from './keys';
 export { LeaseLock } from './lease-lock';
 export { OAUTH_STATE_TTL_SEC, type OAuthStateData, OAuthStateStore } from './oauth-state';
-export { POST_WINDOW_MS, PostWindow } from './post-window';
+export { ActiveAccountsWindow, POST_WINDOW_MS, PostWindow } from './post-window';
 export {
   closeQueues,
   createQueues,

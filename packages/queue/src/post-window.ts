@@ -104,6 +104,11 @@ export class PostWindow {
     return { count: Number(count), oldestAt: Number(oldest) < 0 ? null : new Date(Number(oldest)) };
   }
 
+  /** The reservation ids (post ids) the window holds, oldest first: what a message names. */
+  async reservations(accountId: string): Promise<string[]> {
+    return await this.#redis.zrange(this.#key(accountId), '0', '-1');
+  }
+
   /** How many reservations the window holds now. */
   async count(accountId: string, options: { nowMs?: number; windowMs?: number } = {}) {
     return (await this.peek(accountId, options)).count;
@@ -111,6 +116,43 @@ export class PostWindow {
 
   #key(accountId: string): string {
     return fleetKey(this.#prefix, 'post-window', accountId);
+  }
+}
+
+/**
+ * The app's distinct posting accounts in a rolling 24 h (APP_DAILY_ACTIVE_ACCOUNTS): one
+ * sorted set of account ids scored by when each first posted in the window, reserved with
+ * the same script as an account's posts. An account already in it keeps its place.
+ */
+export class ActiveAccountsWindow {
+  readonly #redis: RedisClient;
+  readonly #key: string;
+
+  constructor(redis: RedisClient, options: PostWindowOptions = {}) {
+    this.#redis = redis;
+    this.#key = fleetKey(checkPrefix(options.prefix ?? DEFAULT_PREFIX), 'active-accounts');
+  }
+
+  /** Counts the account as active, or says when a place frees. */
+  async admit(accountId: string, cap: number): Promise<Reservation> {
+    const [ok, count, at, already] = (
+      await fleetCommands(this.#redis).tfWindowReserve(
+        this.#key,
+        accountId,
+        cap,
+        POST_WINDOW_MS,
+        '',
+      )
+    ).map(Number);
+    if (ok === 1) {
+      return {
+        ok: true,
+        count: count ?? 0,
+        reservedAt: new Date(at ?? 0),
+        alreadyReserved: already === 1,
+      };
+    }
+    return { ok: false, count: count ?? 0, retryAt: new Date(at ?? 0) };
   }
 }
 

@@ -102,7 +102,10 @@ const notes: Record<Exclude<RefreshOutcome, 'finished'>, string> = {
   queue_unavailable: 'The job queue is unreachable, so no fresh numbers could be asked for.',
 };
 
-/** The analytics worker caches an account's profile counts in Redis next to the snapshots. */
+/**
+ * The analytics worker caches an account's profile counts in Redis next to the snapshots,
+ * with when it read them: the profile is judged fresh by the same rule as the videos.
+ */
 async function cachedProfile(ctx: ApiContext, accountId: string) {
   try {
     const text = await ctx.redis.get(fleetKey(ctx.prefix, 'analytics', 'account', accountId));
@@ -110,11 +113,15 @@ async function cachedProfile(ctx: ApiContext, accountId: string) {
     if (!cached) return null;
     const count = (key: string) =>
       typeof cached[key] === 'number' ? (cached[key] as number) : null;
+    const capturedAt = typeof cached.capturedAt === 'string' ? new Date(cached.capturedAt) : null;
     return {
-      followerCount: count('followerCount'),
-      followingCount: count('followingCount'),
-      likesCount: count('likesCount'),
-      videoCount: count('videoCount'),
+      capturedAt: capturedAt && !Number.isNaN(capturedAt.getTime()) ? capturedAt : null,
+      profile: {
+        followerCount: count('followerCount'),
+        followingCount: count('followingCount'),
+        likesCount: count('likesCount'),
+        videoCount: count('videoCount'),
+      },
     };
   } catch {
     return null;
@@ -206,10 +213,17 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
           null,
         );
       let rows = await latestOfAccount(account.id);
+      let profile = await cachedProfile(ctx, account.id);
+      // The profile (video count, followers) ages like the videos: a fresh snapshot written
+      // by a post's analytics says nothing about it.
+      const profileStale =
+        account.grantedScopes.includes('user.info.stats') &&
+        !ctx.analytics.isFresh(profile?.capturedAt);
       let outcome: RefreshOutcome = 'finished';
-      if (account.status === 'active' && !ctx.analytics.isFresh(newest(rows))) {
+      if (account.status === 'active' && (!ctx.analytics.isFresh(newest(rows)) || profileStale)) {
         outcome = await ctx.analytics.refresh({ accountId: account.id });
         rows = await latestOfAccount(account.id);
+        profile = await cachedProfile(ctx, account.id);
       }
       const capturedAt = newest(rows);
       const fresh = ctx.analytics.isFresh(capturedAt);
@@ -222,7 +236,7 @@ export async function analyticsRoutes(app: FastifyInstance, { ctx }: { ctx: ApiC
             : ('stale' as const)
           : ('none' as const),
         capturedAt: capturedAt?.toISOString() ?? null,
-        profile: await cachedProfile(ctx, account.id),
+        profile: profile?.profile ?? null,
         totals:
           rows.length > 0
             ? metricsOf({

@@ -4,7 +4,7 @@ import { type DeferRequest, describeError } from '../errors';
 import { infrastructureDelay } from '../infrastructure';
 import { recordTikTokWait } from '../metrics/tiktok-waits';
 import { failPost, recordEvent } from '../post-outcomes';
-import { failWaitingPosts } from '../tokens/fail-waiting-posts';
+import { accountLostAuthorization } from '../tokens/fail-waiting-posts';
 import { releaseDailySlot } from './daily-slot';
 import { type Failure, outcomeOf } from './error-outcome';
 import type { PublishResult, PublishRun } from './publish-run';
@@ -27,8 +27,7 @@ export async function applyErrorOutcome(run: PublishRun, error: unknown): Promis
       return await stopCanceled(run);
     case 'fail':
       if (outcome.reauthorize) {
-        await ctx.accounts.markNeedsReauth(run.post.accountId, outcome.reauthorize);
-        await failWaitingPosts(ctx, run.post.accountId, outcome.reauthorize);
+        await accountLostAuthorization(ctx, run.post.accountId, outcome.reauthorize);
       }
       await markFailed(run, outcome.failure);
       throw new UnrecoverableError(`${outcome.failure.code}: ${outcome.failure.message}`);
@@ -41,7 +40,11 @@ export async function applyErrorOutcome(run: PublishRun, error: unknown): Promis
       return await deferJob(job, run.token, 0);
     case 'defer':
       recordTikTokWait(error);
-      if (outcome.releaseSlot && !run.reachedTikTok) await releaseDailySlot(ctx, run.post);
+      // A post TikTok has not taken (no publish id: the init did not answer, or answered
+      // 429) holds no place in the account's day while it waits (docs/architecture.md, Waits).
+      if ((outcome.releaseSlot || !run.post.publishId) && !run.reachedTikTok) {
+        await releaseDailySlot(ctx, run.post);
+      }
       return await defer(run, outcome.request);
     case 'retry':
       return await retryOrFail(run, error);
@@ -51,10 +54,16 @@ export async function applyErrorOutcome(run: PublishRun, error: unknown): Promis
 async function defer(run: PublishRun, request: DeferRequest): Promise<never> {
   if (request.event) {
     const status = request.event.status === 'keep' ? run.post.status : request.event.status;
+    // Every wait says when it ends (docs/architecture.md, Waits).
+    const detail = {
+      code: request.code,
+      retryAt: new Date(Date.now() + request.delayMs).toISOString(),
+      ...request.event.detail,
+    };
     if (status === run.post.status) {
-      await recordEvent(run.ctx, run.post.id, status, request.event.detail);
+      await recordEvent(run.ctx, run.post.id, status, detail);
     } else {
-      await run.transition(status, { detail: request.event.detail });
+      await run.transition(status, { detail });
     }
   } else if (request.code !== 'infrastructure_unavailable') {
     // (With the database away there is nowhere to note it; the logs and metrics say it.)

@@ -41,9 +41,15 @@ export function checkAgainstCreator(
   };
 }
 
+const FORCED_NAMES: Record<InteractionSettings['forced'][number], string> = {
+  comment: 'comments',
+  duet: 'duets',
+  stitch: 'stitches',
+};
+
 /** A sentence for the post's history when the creator's settings overrode the request. */
 export function describeForced(forced: InteractionSettings['forced']): string | undefined {
   if (forced.length === 0) return undefined;
-  const names = forced.map((f) => (f === 'comment' ? 'comments' : `${f}s`));
+  const names = forced.map((f) => FORCED_NAMES[f]);
   return `The creator has turned off ${names.join(' and ')} in their TikTok settings, so they are off for this post too.`;
 }

@@ -5,7 +5,13 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { WorkerContext } from '../deps';
 import { PostFailure } from '../errors';
-import { AddressNotAllowedError, describeUrl, safeRequest } from '../safe-http';
+import {
+  AddressNotAllowedError,
+  describeUrl,
+  PermanentRequestError,
+  type SafeRequestInit,
+  safeRequest,
+} from '../safe-http';
 
 /** Where a post's downloaded video lives while it is being published. */
 export function downloadPath(mediaRoot: string, postId: string): string {
@@ -48,7 +54,7 @@ export async function downloadVideo(
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const where = describeUrl(url);
   try {
-    const res = await safeRequest(url, { allowPrivate, signal: combined, maxRedirects: 5 });
+    const res = await requestOnce(url, { allowPrivate, signal: combined, maxRedirects: 5 });
     if (res.status !== 200) {
       res.body.resume();
       const message = `Downloading the video from ${where} failed: the server answered HTTP ${res.status}.`;
@@ -87,6 +93,22 @@ export async function downloadVideo(
         { address: error.address },
       );
     }
+    if (error instanceof PermanentRequestError) {
+      throw new PostFailure(
+        'video_download_failed',
+        `Downloading the video from ${where} cannot succeed: ${error.message}. ` +
+          'Give the direct URL of the video file (http or https, at most 5 redirects).',
+        { reason: error.reason },
+      );
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOTFOUND') {
+      throw new PostFailure(
+        'video_download_failed',
+        `Downloading the video from ${where} cannot succeed: the host name does not exist ` +
+          '(DNS answered that there is no such name, twice). Check the URL for a typo.',
+        { reason: 'host_not_found' },
+      );
+    }
     if (error instanceof PostFailure || signal?.aborted) throw error;
     if (timeout.aborted) {
       throw new DownloadError(
@@ -103,6 +125,23 @@ export async function downloadVideo(
     );
   }
 }
+
+/**
+ * One request, asked again once after a moment when DNS says the name does not exist: a
+ * name that is still unknown then is a mistake in the URL, not a passing resolver hiccup
+ * (which Node reports as EAI_AGAIN, and which stays a retry).
+ */
+async function requestOnce(url: string, init: SafeRequestInit) {
+  try {
+    return await safeRequest(url, init);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTFOUND') throw error;
+    await new Promise((resolve) => setTimeout(resolve, DNS_RECHECK_MS));
+    return await safeRequest(url, init);
+  }
+}
+
+const DNS_RECHECK_MS = 200;
 
 function tooLarge(where: string, maxBytes: number): PostFailure {
   return new PostFailure(

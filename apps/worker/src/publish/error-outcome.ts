@@ -9,7 +9,9 @@ import { isInfrastructureUnavailable } from '../infrastructure';
 /** TikTok's posting cap (`spam_risk_too_many_posts`) is counted over 24 h; look again hourly. */
 const DAILY_CAP_RETRY_MS = 60 * 60_000;
 /** A per-minute limit TikTok enforced although our own counter allowed the call. */
-const RATE_LIMIT_RETRY_MS = 60_000;
+export const RATE_LIMIT_RETRY_MS = 60_000;
+/** Up to this much more, so that the jobs TikTok refused together do not return together. */
+export const RATE_LIMIT_JITTER_MS = 10_000;
 
 export interface Failure {
   code: string;
@@ -46,7 +48,7 @@ export interface ErrorFacts {
 }
 
 /**
- * The publish job's error policy in one place: TikTok's errors by their `action`, the
+ * The error policy of the jobs that call TikTok for a post (publish and status) in one place: TikTok's errors by their `action`, the
  * video's by the media package's class, the worker's own by theirs.
  */
 export function outcomeOf(error: unknown, facts: ErrorFacts): ErrorOutcome {
@@ -97,7 +99,7 @@ export function outcomeOf(error: unknown, facts: ErrorFacts): ErrorOutcome {
       return {
         kind: 'defer',
         request: new DeferRequest(
-          RATE_LIMIT_RETRY_MS + Math.round(Math.random() * 10_000),
+          RATE_LIMIT_RETRY_MS + Math.round(Math.random() * RATE_LIMIT_JITTER_MS),
           'tiktok_rate_limit',
           `TikTok answered that a rate limit is spent (${error.code})`,
         ),
@@ -112,7 +114,8 @@ export function outcomeOf(error: unknown, facts: ErrorFacts): ErrorOutcome {
         request: new DeferRequest(DAILY_CAP_RETRY_MS, 'tiktok_daily_cap', error.message, {
           status: 'keep',
           detail: {
-            code: error.code,
+            code: 'tiktok_daily_cap',
+            tiktokCode: error.code,
             message: `${error.description} The post waits and tries again in an hour.`,
           },
         }),

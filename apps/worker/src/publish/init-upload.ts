@@ -48,7 +48,18 @@ export async function initUpload(
         ? 'TikTok accepted the post and will fetch the video from its URL.'
         : `Uploading ${init.plan?.videoSize} bytes in ${init.plan?.totalChunkCount} chunk(s).`,
     publishId: init.publishId,
-    ...(forced && { forcedSettings: interaction.forced, note: forced }),
+    // What TikTok was sent, beside what was asked (the post resource shows both). A draft
+    // sends none of these: the creator chooses them in the app.
+    ...(request.mode === 'direct' && {
+      sentToTikTok: {
+        privacyLevel: request.privacyLevel,
+        disableComment: interaction.disableComment,
+        disableDuet: interaction.disableDuet,
+        disableStitch: interaction.disableStitch,
+      },
+    }),
+    ...(forced &&
+      request.mode === 'direct' && { forcedSettings: interaction.forced, note: forced }),
   };
   await run.transition('uploading', {
     changes: {

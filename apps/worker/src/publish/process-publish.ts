@@ -7,7 +7,6 @@ import { publishPhotos } from '../publish-photos/publish-photos';
 import { TikTokSession } from '../tiktok-session';
 import { requireActiveAccount } from './account-gate';
 import { applyErrorOutcome } from './apply-error-outcome';
-import { reserveDailySlot } from './daily-slot';
 import { uploadFromScratch } from './fresh-upload';
 import { handOverToStatus } from './hand-over';
 import { type PublishResult, PublishRun } from './publish-run';
@@ -18,9 +17,9 @@ import { UploadWaiters } from './upload-waiters';
 
 /**
  * The `publish` processor (docs/architecture.md, "The flow of one post"): validate, take the
- * account's upload lease and a slot in its 24 h window, make sure the token is fresh, check
- * the video and the creator's options, init the upload at TikTok, send the chunks and hand
- * the post over to the `status` queue.
+ * account's upload lease, make sure the token is fresh, check the video and the creator's
+ * options, take a slot in the account's 24 h window, init the upload at TikTok, send the
+ * chunks and hand the post over to the `status` queue.
  *
  * Every job may run again (a crash, a deferral, a retry), so each step first looks at what
  * the post already holds: a post that TikTok has a live upload or a publish id for is
@@ -68,7 +67,7 @@ async function publish(run: PublishRun): Promise<PublishResult> {
     const session = await TikTokSession.open(ctx, post.accountId);
     return await resumeUpload({ run, request, session, lock });
   }
-  await reserveDailySlot(ctx, post, request.onDailyCap);
+  // The daily slot is taken just before the init (fresh-upload.ts), once the video passed.
   if (post.status !== 'validating') {
     await run.transition('validating', {
       detail: { message: 'Checking the request, the account and the video.' },

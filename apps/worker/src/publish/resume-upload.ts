@@ -41,7 +41,8 @@ export async function resumeUpload(upload: Upload): Promise<PublishResult> {
     publishId: post.publishId,
   });
   const sent = await uploadChunks(upload, file, plan, post.uploadUrl, startAt);
-  if (sent === 'url-refused') await replaceDeadUpload(upload, 'refused');
+  // A refused URL starts over: the job's result is the publish that lives, not this one.
+  if (sent === 'url-refused') return await replaceDeadUpload(upload, 'refused');
   return { status: 'processing', publishId: post.publishId };
 }
 

@@ -3,6 +3,7 @@ import {
   contentTypeFor,
   probeVideo,
   type VideoContentType,
+  type VideoProbe,
 } from '@tiktok-fleet/media';
 
 /** A local video as the upload needs it: where it is, its size and its content type. */
@@ -10,6 +11,8 @@ export interface VideoFile {
   path: string;
   size: number;
   contentType: VideoContentType;
+  durationSec: number | undefined;
+  probe: VideoProbe;
 }
 
 /**
@@ -23,5 +26,11 @@ export async function probeVideoFile(
 ): Promise<VideoFile> {
   const probe = await probeVideo(path);
   if (rules) assertValidVideo(probe, rules);
-  return { path, size: probe.sizeBytes, contentType: contentTypeFor(probe) };
+  return {
+    path,
+    size: probe.sizeBytes,
+    contentType: contentTypeFor(probe),
+    durationSec: probe.durationSec,
+    probe,
+  };
 }

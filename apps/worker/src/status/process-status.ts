@@ -1,19 +1,16 @@
 import type { Post, PostStatus, PostWithEvents, Prisma, PublicAccount } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import { deferJob, enqueueNotify, type FleetJob, type FleetProcessor } from '@tiktok-fleet/queue';
-import {
-  describeFailReason,
-  isTikTokApiError,
-  type PublishStatus,
-  type TikTokApiError,
-} from '@tiktok-fleet/tiktok';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { describeFailReason, type PublishStatus } from '@tiktok-fleet/tiktok';
+import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
-import { AccountNeedsReauthError, DeferRequest, describeError } from '../errors';
+import { describeError } from '../errors';
 import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';
 import { recordTikTokWait } from '../metrics/tiktok-waits';
 import { failPost, isFinal, recordEvent } from '../post-outcomes';
+import { outcomeOf } from '../publish/error-outcome';
 import { TikTokSession } from '../tiktok-session';
+import { accountLostAuthorization } from '../tokens/fail-waiting-posts';
 
 type StatusJob = FleetJob<'status'>;
 
@@ -196,6 +193,12 @@ async function shareUrlFor(
     : null;
 }
 
+/**
+ * The same policy as the publish job (`outcomeOf`): a rate limit waits
+ * RATE_LIMIT_RETRY_MS with jitter and says so in the history; a refused authorization marks
+ * the account and fails its waiting posts; what cannot pass fails the post. TikTok received
+ * the video by now, so its daily slot stays, and the message says it may still be posted.
+ */
 async function onError(
   ctx: WorkerContext,
   job: StatusJob,
@@ -203,54 +206,71 @@ async function onError(
   post: Post,
   error: unknown,
 ): Promise<StatusResult> {
-  if (error instanceof DelayedError) throw error;
-  if (error instanceof DeferRequest) return await deferJob(job, token, error.delayMs);
-  // PostgreSQL or Redis away: ask again once they are back, without spending an attempt.
-  if (isInfrastructureUnavailable(error)) {
-    return await deferJob(job, token, infrastructureDelay(job));
-  }
   const stillUnknown =
     ' TikTok received the video, so it may still have been posted: check the creator’s profile.';
-  if (error instanceof AccountNeedsReauthError) {
-    await failPost(
-      ctx,
-      post,
-      { code: error.code, message: error.message + stillUnknown },
-      { releaseSlot: false },
-    );
-    throw new UnrecoverableError(error.message);
-  }
-  if (isTikTokApiError(error)) {
-    const e: TikTokApiError = error;
-    if (e.action === 'wait_rate_limit') {
-      recordTikTokWait(e);
-      return await deferJob(job, token, 60_000);
+  const outcome = outcomeOf(error, {
+    shuttingDown: ctx.draining.aborted,
+    leaseLost: false,
+    // TikTok's posting cap was passed at the init; met here, it cannot be waited out.
+    failOnDailyCap: true,
+    busyDelayMs: () => infrastructureDelay(job),
+    infrastructureDelayMs: () => infrastructureDelay(job),
+  });
+  switch (outcome.kind) {
+    case 'rethrow':
+      throw error;
+    case 'canceled':
+      return { status: (await ctx.posts.currentStatus(post.id)) ?? 'gone' };
+    case 'requeue':
+      return await deferJob(job, token, 0);
+    case 'defer': {
+      recordTikTokWait(error);
+      const { request } = outcome;
+      if (request.code !== 'infrastructure_unavailable') {
+        await noteStatusWait(ctx, post, request.code, request.message, request.delayMs);
+      }
+      return await deferJob(job, token, request.delayMs);
     }
-    if (e.action === 'reauthorize') {
-      await ctx.accounts.markNeedsReauth(post.accountId, `TikTok refused it (${e.code})`);
+    case 'fail': {
+      if (outcome.reauthorize) {
+        await accountLostAuthorization(ctx, post.accountId, outcome.reauthorize);
+      }
+      const { code, message } = outcome.failure;
+      await failPost(ctx, post, { code, message: message + stillUnknown }, { releaseSlot: false });
+      throw new UnrecoverableError(`${code}: ${message}`);
     }
-    if (e.action === 'reauthorize' || e.action === 'fix_request' || e.action === 'give_up') {
-      await failPost(
-        ctx,
-        post,
-        { code: e.code, message: e.message + stillUnknown },
-        { releaseSlot: false },
-      );
-      throw new UnrecoverableError(`${e.code}: ${e.message}`);
+    case 'retry': {
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        const { code, message } = describeError(error);
+        await failPost(
+          ctx,
+          post,
+          {
+            code,
+            message: `Could not learn how TikTok's processing ended: ${message}.${stillUnknown}`,
+          },
+          { releaseSlot: false },
+        );
+      }
+      throw error;
     }
   }
-  const attempts = job.opts.attempts ?? 1;
-  if (job.attemptsMade + 1 >= attempts) {
-    const { code, message } = describeError(error);
-    await failPost(
-      ctx,
-      post,
-      {
-        code,
-        message: `Could not learn how TikTok's processing ended: ${message}.${stillUnknown}`,
-      },
-      { releaseSlot: false },
-    );
-  }
-  throw error;
+}
+
+/** A wait of the status poll is a history entry too, with when it asks again. */
+async function noteStatusWait(
+  ctx: WorkerContext,
+  post: Post,
+  code: string,
+  reason: string,
+  delayMs: number,
+): Promise<void> {
+  const retryAt = new Date(Date.now() + delayMs).toISOString();
+  await recordEvent(ctx, post.id, post.status, {
+    code,
+    reason,
+    message: `Waiting: ${reason}. TikTok is asked about the post again by ${retryAt}.`,
+    retryAt,
+  });
 }

@@ -25,3 +25,17 @@ export async function failWaitingPosts(
   }
   return failed;
 }
+
+/**
+ * TikTok refused the account's authorization (a `reauthorize` error): the account is marked
+ * to be connected again and its waiting posts fail now. The publish and the status
+ * processors both come here, so the two cannot disagree.
+ */
+export async function accountLostAuthorization(
+  ctx: WorkerContext,
+  accountId: string,
+  reason: string,
+): Promise<void> {
+  await ctx.accounts.markNeedsReauth(accountId, reason);
+  await failWaitingPosts(ctx, accountId, reason);
+}
