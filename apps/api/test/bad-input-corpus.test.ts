@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { createPostRepository, type PostWithEvents } from '@tiktok-fleet/db';
 import { waitUntil } from '@tiktok-fleet/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fixture, root } from './support/fleet';
+import { fixture, root } from './support/fixtures';
 import { FULL_FLEET_OWNER, type FullFleet, startFullFleet } from './support/full-fleet';
 
 const run = promisify(execFile);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_CONFIG_KEYS, buildApi, seedApiKeys } from '@tiktok-fleet/api';
 import { parseConfig } from '@tiktok-fleet/config';
 import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
@@ -16,7 +15,8 @@ import {
 import type {} from '@tiktok-fleet/testing/global-setup';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
-import { createWorkerDeps, startWorkers, WORKER_CONFIG_KEYS } from '../../src/index';
+import { createWorkerDeps, startWorkers, WORKER_CONFIG_KEYS } from '@tiktok-fleet/worker';
+import { API_CONFIG_KEYS, buildApi, seedApiKeys } from '../../src/index';
 
 export const FULL_FLEET_OWNER = 'corpus-owner';
 
