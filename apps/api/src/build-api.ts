@@ -8,7 +8,14 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { type ApiDeps, createContext } from './context';
 import { requireCaller } from './plugins/api-key-auth';
 import { bullBoard } from './plugins/bull-board';
-import { registerErrorHandling } from './plugins/error-handler';
+import {
+  answerClientError,
+  answerFrameworkError,
+  registerErrorHandling,
+} from './plugins/error-handler';
+import { guardRequestStrings } from './plugins/input-guard';
+import { logRequests } from './plugins/request-log';
+import { guardSlowBodies } from './plugins/slow-body';
 import { metricsRoutes } from './plugins/metrics';
 import { registerOpenApi } from './plugins/openapi';
 import { registerOperatorSession, signedInOperator } from './plugins/operator-session';
@@ -41,10 +48,32 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // Behind a TLS-terminating proxy, the protocol and client address are the proxy's word.
     trustProxy: deps.config.TRUST_PROXY,
+    // Our own line per request (plugins/request-log.ts) instead of Fastify's req/res pair.
+    disableRequestLogging: true,
+    // Slow headers are Node's to time out (408); slow bodies are guardSlowBodies'. No total
+    // request deadline: a multi-GB upload may rightly take long.
+    http: {
+      headersTimeout: deps.config.HTTP_HEADERS_TIMEOUT_MS,
+      // Node checks for expired headers this often (30 s by default).
+      connectionsCheckingInterval: Math.max(
+        20,
+        Math.min(1000, Math.floor(deps.config.HTTP_HEADERS_TIMEOUT_MS / 4)),
+      ),
+    },
+    requestTimeout: 0,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  logRequests(app);
+  guardSlowBodies(app, {
+    idleMs: deps.config.HTTP_BODY_IDLE_TIMEOUT_MS,
+    minBytesPerSec: deps.config.HTTP_BODY_MIN_BYTES_PER_SEC,
+    windowMs: deps.config.HTTP_BODY_RATE_WINDOW_MS,
+  });
+  guardRequestStrings(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

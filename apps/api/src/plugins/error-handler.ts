@@ -32,6 +32,13 @@ const fastifyCodes: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request'],
+  FST_ERR_BAD_URL: [400, 'bad_url'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'url_too_long'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type'],
+  FST_PARTS_LIMIT: [413, 'multipart_too_many_parts'],
+  FST_FILES_LIMIT: [413, 'multipart_too_many_parts'],
+  FST_FIELDS_LIMIT: [413, 'multipart_too_many_parts'],
+  FST_PROTO_VIOLATION: [400, 'invalid_multipart'],
 };
 
 const PART_NAMES: Record<string, string> = {
@@ -132,6 +139,61 @@ export function toApiError(error: Error): ApiError | null {
     return new ApiError(status, 'bad_request', fastifyError.message);
   }
   return null;
+}
+
+/** The fleet's error body as JSON text, for answers written straight to a socket. */
+export const errorBody = (code: string, message: string) =>
+  JSON.stringify({ error: { code, message } });
+
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'Request Timeout',
+    'request_headers_too_slow',
+    'The request headers did not arrive in time (HTTP_HEADERS_TIMEOUT_MS). Send the request again.',
+  ],
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'headers_too_large',
+    'The request headers are larger than the API accepts (16 KiB in all). Send fewer or shorter headers.',
+  ],
+};
+
+/**
+ * Node's answer to a request it cannot parse (no route ever sees it): a malformed request
+ * line, headers too large, headers too slow. In the fleet's error shape, not Fastify's
+ * `{"error":"Bad Request"}`.
+ */
+export function answerClientError(
+  this: { log: { trace: (obj: object, msg: string) => void } },
+  error: NodeJS.ErrnoException,
+  socket: import('node:stream').Duplex,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, statusText, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'malformed_request',
+    'The request is not valid HTTP/1.1 (its request line or headers could not be read).',
+  ];
+  this.log.trace({ err: error }, 'client error');
+  if (socket.writable) {
+    const body = errorBody(code, message);
+    socket.write(
+      `HTTP/1.1 ${status} ${statusText}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** Errors Fastify meets before routing (a URL it cannot decode), through our handler. */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  return sendError(
+    reply,
+    toApiError(error) ?? new ApiError(400, 'bad_request', error.message),
+  );
 }
 
 export function sendError(reply: FastifyReply, error: ApiError) {
