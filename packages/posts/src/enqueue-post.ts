@@ -7,6 +7,14 @@ import {
   PostNotFoundError,
 } from '@tiktok-fleet/db';
 import { enqueuePublish, type FleetQueues, InvalidJobPayloadError } from '@tiktok-fleet/queue';
+import {
+  checkBacklog,
+  checkCallbackAddress,
+  checkSchedule,
+  checkUploadOwner,
+  type EnqueueLimits,
+  markUploadUsed,
+} from './enqueue-limits';
 import { EnqueuePostError } from './errors/enqueue-post-error';
 import { isRealPathInside, resolveMediaPath } from './media-path';
 import { type PostRequest, postRequestSchema } from './post-request';
@@ -23,6 +31,8 @@ export interface PostEnqueuerDeps {
    * out of it is caught here; without it, only relative paths that stay below it pass.
    */
   mediaRoot?: string;
+  /** Backlog caps, the schedule horizon and the callback address check (the API sets them). */
+  limits?: EnqueueLimits;
 }
 
 export interface EnqueuePostInput {
@@ -110,6 +120,11 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
         );
       }
       const newPost = await toNewPost(input.ownerId, request, key, deps.mediaRoot);
+      const { limits } = deps;
+      if (limits) {
+        checkSchedule(limits, newPost.scheduledAt ? new Date(newPost.scheduledAt) : null);
+        checkCallbackAddress(limits, newPost.callbackUrl ?? null);
+      }
 
       // A replay is answered before the account is looked at: the account may have changed
       // since, and the caller must still get the post it made.
@@ -119,8 +134,13 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
       }
 
       await checkAccount(posts, input.ownerId, request.accountId);
+      if (newPost.videoSourceKind === 'path') {
+        await checkUploadOwner(deps.db, input.ownerId, newPost.videoSource);
+      }
+      if (limits) await checkBacklog(deps.db, limits, input.ownerId, request.accountId);
       const { post, created } = await posts.create(newPost);
       if (!created) return replay(post, newPost);
+      if (post.videoSourceKind === 'path') await markUploadUsed(deps.db, post.videoSource);
       await addJob(post);
       return { post: await resource(post.id), created: true };
     },

@@ -1,6 +1,6 @@
 import { DbError, isDatabaseUnavailable, TokenCipherError } from '@tiktok-fleet/db';
 import { EnqueuePostError, type EnqueuePostErrorCode } from '@tiktok-fleet/posts';
-import { isRedisUnavailable } from '@tiktok-fleet/queue';
+import { isRedisUnavailable, OAuthStateLimitError } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -14,6 +14,10 @@ const enqueueStatus: Record<EnqueuePostErrorCode, number> = {
   account_revoked: 409,
   // The IETF Idempotency-Key draft answers a reused key with another body with 422.
   idempotency_key_reused: 422,
+  media_not_found: 404,
+  backlog_full: 429,
+  scheduled_too_far: 400,
+  callback_url_not_allowed: 400,
   queue_unavailable: 503,
 };
 
@@ -65,8 +69,22 @@ function validationDetails(error: FastifyError) {
 export function toApiError(error: Error): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof EnqueuePostError) {
-    const retry = error.code === 'queue_unavailable' ? { 'retry-after': '30' } : undefined;
+    const retry =
+      error.code === 'queue_unavailable'
+        ? { 'retry-after': '30' }
+        : error.code === 'backlog_full'
+          ? { 'retry-after': '60' }
+          : undefined;
     return new ApiError(enqueueStatus[error.code], error.code, error.message, error.details, retry);
+  }
+  if (error instanceof OAuthStateLimitError) {
+    return new ApiError(
+      429,
+      'connect_states_full',
+      error.message,
+      { scope: error.scope, limit: error.limit, retryAfterSeconds: error.retryAfterSec },
+      { 'retry-after': String(error.retryAfterSec) },
+    );
   }
   if (error instanceof DbError) {
     return new ApiError(dbStatus[error.code] ?? 409, error.code, error.message);
