@@ -14,7 +14,7 @@ import {
   registerErrorHandling,
 } from './plugins/error-handler';
 import { guardRequestStrings } from './plugins/input-guard';
-import { logRequests } from './plugins/request-log';
+import { logAbortedRequests, RequestLog } from './plugins/request-log';
 import { guardSlowBodies } from './plugins/slow-body';
 import { metricsRoutes } from './plugins/metrics';
 import { registerOpenApi } from './plugins/openapi';
@@ -48,8 +48,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // Behind a TLS-terminating proxy, the protocol and client address are the proxy's word.
     trustProxy: deps.config.TRUST_PROXY,
-    // Our own line per request (plugins/request-log.ts) instead of Fastify's req/res pair.
-    disableRequestLogging: true,
+    // Our own line per request instead of Fastify's req/res pair.
+    logController: new RequestLog(),
     // Slow headers are Node's to time out (408); slow bodies are guardSlowBodies'. No total
     // request deadline: a multi-GB upload may rightly take long.
     http: {
@@ -67,7 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
-  logRequests(app);
+  logAbortedRequests(app);
   guardSlowBodies(app, {
     idleMs: deps.config.HTTP_BODY_IDLE_TIMEOUT_MS,
     minBytesPerSec: deps.config.HTTP_BODY_MIN_BYTES_PER_SEC,

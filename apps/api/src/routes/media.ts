@@ -66,6 +66,10 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
       tooLarge: room < maxBytes ? () => quotaExceeded(quota, used) : undefined,
       extension,
       signal: request.bodyStalled,
+    }).catch((error: Error) => {
+      // The caller may be gone and never read the answer: say it here.
+      request.log.info({ code: (error as { code?: string }).code }, 'upload failed; nothing kept');
+      throw error;
     });
     await ctx.mediaUploads.recordUpload({
       path: stored.path,

@@ -49,6 +49,15 @@ export const quotaExceeded = (quota: number, used: number) =>
     { connection: 'close' },
   );
 
+/** The body ended before its Content-Length, or the connection closed mid-upload. */
+const clientGone = () =>
+  new ApiError(
+    400,
+    'media_incomplete',
+    'The upload ended before the whole body arrived (the connection closed, or the body was ' +
+      'shorter than its Content-Length). Nothing was kept; send it again.',
+  );
+
 /** Passes bytes through until the cap, then fails: a body is never read past it. */
 function byteCap(cap: number, counted: { bytes: number }, refusal: () => ApiError) {
   return new Transform({
@@ -96,7 +105,7 @@ export async function storeUpload(
   );
   const fail = (error: Error) => limiter.destroy(error);
   const onSourceClose = () => {
-    if (!source.readableEnded) fail(new Error('The client went away mid-upload.'));
+    if (!source.readableEnded) fail(clientGone());
   };
   const onStalled = () => fail(options.signal?.reason as Error);
   const file = await open(temporary, 'wx', 0o640);
@@ -104,6 +113,8 @@ export async function storeUpload(
   source.once('close', onSourceClose);
   options.signal?.addEventListener('abort', onStalled, { once: true });
   if (options.signal?.aborted) onStalled();
+  // The client may have gone before this ran (while the key was checked): no event comes then.
+  if (source.destroyed && !source.readableEnded) onSourceClose();
   source.pipe(limiter);
   try {
     await pipeline(limiter, createWriteStream('', { fd: file }));
