@@ -14,11 +14,11 @@ import {
   registerErrorHandling,
 } from './plugins/error-handler';
 import { guardRequestStrings } from './plugins/input-guard';
-import { logAbortedRequests, RequestLog } from './plugins/request-log';
-import { guardSlowBodies } from './plugins/slow-body';
 import { metricsRoutes } from './plugins/metrics';
 import { registerOpenApi } from './plugins/openapi';
 import { registerOperatorSession, signedInOperator } from './plugins/operator-session';
+import { logAbortedRequests, RequestLog } from './plugins/request-log';
+import { guardSlowBodies } from './plugins/slow-body';
 import { accountRoutes } from './routes/accounts';
 import { analyticsRoutes } from './routes/analytics';
 import { fleetRoutes } from './routes/fleet';

@@ -159,12 +159,9 @@ describe('nothing is left behind by a failed upload', () => {
       );
       await reply;
     }
-    await waitUntil(
-      () => mediaLines() >= before + 5,
-      {
-        what: 'the five uploads to end',
-      },
-    );
+    await waitUntil(() => mediaLines() >= before + 5, {
+      what: 'the five uploads to end',
+    });
     // A request logged as aborted may still be removing its file; a file left behind stays.
     await waitUntil(async () => (await filesInUploads()).length === 0, {
       timeoutMs: 2000,
@@ -210,7 +207,10 @@ describe('one check for every string', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(reply.status).toBe(400);
-    expect(reply.body.error).toMatchObject({ code: 'invalid_unicode', details: [{ field: 'caption' }] });
+    expect(reply.body.error).toMatchObject({
+      code: 'invalid_unicode',
+      details: [{ field: 'caption' }],
+    });
   });
 });
 
@@ -241,7 +241,9 @@ describe('every answer in the fleet error shape', () => {
   test("Bull Board's error bodies carry a code and a message", async () => {
     const reply = await api.call('GET', '/admin/queues/api/queues/no-such-queue/jobs/1', {
       key: null,
-      headers: { authorization: `Basic ${Buffer.from('operator:correct horse battery').toString('base64')}` },
+      headers: {
+        authorization: `Basic ${Buffer.from('operator:correct horse battery').toString('base64')}`,
+      },
     });
     expect(reply.status).toBe(404);
     expect(reply.body.error).toMatchObject({
@@ -323,7 +325,11 @@ describe('enqueue limits', () => {
     const crlf = await post(accountId, { callbackUrl: 'https://hooks.example/a\r\nX-Evil: 1' });
     expect(crlf.status).toBe(400);
     expect(crlf.body.error.details[0].field).toBe('callbackUrl');
-    for (const callbackUrl of ['https://10.0.0.7/hook', 'https://[::1]/hook', 'http://127.0.0.1/h']) {
+    for (const callbackUrl of [
+      'https://10.0.0.7/hook',
+      'https://[::1]/hook',
+      'http://127.0.0.1/h',
+    ]) {
       const reply = await post(accountId, { callbackUrl });
       expect(reply.status).toBe(400);
       expect(reply.body.error.code).toBe('callback_url_not_allowed');
@@ -342,7 +348,10 @@ describe('enqueue limits', () => {
     expect((await post(one)).status).toBe(202);
     const account = await post(one);
     expect(account.status).toBe(429);
-    expect(account.body.error).toMatchObject({ code: 'backlog_full', details: { scope: 'account' } });
+    expect(account.body.error).toMatchObject({
+      code: 'backlog_full',
+      details: { scope: 'account' },
+    });
     expect(account.headers.get('retry-after')).toBe('60');
     expect((await post(two)).status).toBe(202);
     const owner = await post(two);

@@ -1,7 +1,7 @@
 import { createAccountRepository } from '@tiktok-fleet/db';
 import { describe, expect, test } from 'vitest';
-import { cipherOf } from './support/cipher';
 import { browserSession } from './support/browser-session';
+import { cipherOf } from './support/cipher';
 import { connectThroughOAuth } from './support/connect';
 import { jsonOf, startApi } from './support/harness';
 
@@ -225,8 +225,7 @@ describe('the operator connect page', () => {
     const browser = browserSession(api, {
       headers: { authorization: basic('operator', 'correct horse battery') },
     });
-    const states = async () =>
-      (await api.redis.keys(`${api.prefix}:oauth-state:*`)).length;
+    const states = async () => (await api.redis.keys(`${api.prefix}:oauth-state:*`)).length;
     const before = await states();
     // What a cross-site <img src> or link would make the operator's browser send.
     const get = await browser.request('GET', '/api/integrations/tiktok/connect?ownerId=victim');

@@ -166,12 +166,16 @@ export const configSchema = z.object({
         v.split(',').every((origin) => {
           try {
             const url = new URL(origin.trim());
-            return /^https?:$/.test(url.protocol) && url.origin === origin.trim().replace(/\/$/, '');
+            return (
+              /^https?:$/.test(url.protocol) && url.origin === origin.trim().replace(/\/$/, '')
+            );
           } catch {
             return false;
           }
         }),
-      { error: 'expected comma-separated origins such as https://app.example,https://admin.example' },
+      {
+        error: 'expected comma-separated origins such as https://app.example,https://admin.example',
+      },
     ),
   // Enqueue limits: open posts (queued to processing) per account and per owner, and how
   // far ahead scheduledAt may be.

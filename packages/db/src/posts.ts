@@ -150,7 +150,10 @@ export function createPostRepository(db: PrismaClient) {
      * Posts not final yet (queued to processing) of the owner, and of one of its accounts:
      * the backlog the enqueue limits count.
      */
-    async countOpen(ownerId: string, accountId: string): Promise<{ owner: number; account: number }> {
+    async countOpen(
+      ownerId: string,
+      accountId: string,
+    ): Promise<{ owner: number; account: number }> {
       const [owner, account] = await Promise.all([
         db.post.count({ where: { ownerId, status: { in: openStatuses } } }),
         db.post.count({ where: { ownerId, accountId, status: { in: openStatuses } } }),

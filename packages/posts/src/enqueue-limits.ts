@@ -26,7 +26,12 @@ export function checkSchedule(limits: EnqueueLimits, scheduledAt: Date | null): 
     'scheduled_too_far',
     `scheduledAt is more than ${limits.scheduleMaxDaysAhead} days ahead ` +
       `(SCHEDULE_MAX_DAYS_AHEAD); the latest accepted now is ${new Date(latest).toISOString()}.`,
-    [{ field: 'scheduledAt', problem: `must be at most ${limits.scheduleMaxDaysAhead} days ahead` }],
+    [
+      {
+        field: 'scheduledAt',
+        problem: `must be at most ${limits.scheduleMaxDaysAhead} days ahead`,
+      },
+    ],
   );
 }
 

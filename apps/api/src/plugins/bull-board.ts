@@ -90,8 +90,7 @@ function bullBoardError(status: number, payload: unknown): string {
   if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
     return payload as string;
   }
-  const key =
-    error && typeof error === 'object' && 'key' in error ? String(error.key) : undefined;
+  const key = error && typeof error === 'object' && 'key' in error ? String(error.key) : undefined;
   const code = key
     ? key.replace(/^ERRORS\./, '').toLowerCase()
     : status === 404

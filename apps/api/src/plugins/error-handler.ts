@@ -207,11 +207,12 @@ export function answerClientError(
 }
 
 /** Errors Fastify meets before routing (a URL it cannot decode), through our handler. */
-export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
-  return sendError(
-    reply,
-    toApiError(error) ?? new ApiError(400, 'bad_request', error.message),
-  );
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  return sendError(reply, toApiError(error) ?? new ApiError(400, 'bad_request', error.message));
 }
 
 export function sendError(reply: FastifyReply, error: ApiError) {
