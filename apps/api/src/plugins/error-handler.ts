@@ -184,7 +184,7 @@ const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
  * `{"error":"Bad Request"}`.
  */
 export function answerClientError(
-  this: { log: { trace: (obj: object, msg: string) => void } },
+  this: { log: { info: (obj: object, msg: string) => void } },
   error: NodeJS.ErrnoException,
   socket: import('node:stream').Duplex,
 ): void {
@@ -195,7 +195,8 @@ export function answerClientError(
     'malformed_request',
     'The request is not valid HTTP/1.1 (its request line or headers could not be read).',
   ];
-  this.log.trace({ err: error }, 'client error');
+  // No route saw it, so this is the request's only log line.
+  this.log.info({ code, status, reason: error.code }, 'request could not be read');
   if (socket.writable) {
     const body = errorBody(code, message);
     socket.write(
