@@ -9,10 +9,17 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { type ApiDeps, createContext } from './context';
 import { requireCaller } from './plugins/api-key-auth';
 import { bullBoard } from './plugins/bull-board';
-import { registerErrorHandling } from './plugins/error-handler';
+import {
+  answerClientError,
+  answerFrameworkError,
+  registerErrorHandling,
+} from './plugins/error-handler';
+import { guardRequestStrings } from './plugins/input-guard';
 import { metricsRoutes } from './plugins/metrics';
 import { registerOpenApi } from './plugins/openapi';
 import { registerOperatorSession, signedInOperator } from './plugins/operator-session';
+import { logAbortedRequests, RequestLog } from './plugins/request-log';
+import { guardSlowBodies } from './plugins/slow-body';
 import { accountRoutes } from './routes/accounts';
 import { analyticsRoutes } from './routes/analytics';
 import { fleetRoutes } from './routes/fleet';
@@ -44,10 +51,32 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // Behind a TLS-terminating proxy, the protocol and client address are the proxy's word.
     trustProxy: deps.config.TRUST_PROXY,
+    // Our own line per request instead of Fastify's req/res pair.
+    logController: new RequestLog(),
+    // Slow headers are Node's to time out (408); slow bodies are guardSlowBodies'. No total
+    // request deadline: a multi-GB upload may rightly take long.
+    http: {
+      headersTimeout: deps.config.HTTP_HEADERS_TIMEOUT_MS,
+      // Node checks for expired headers this often (30 s by default).
+      connectionsCheckingInterval: Math.max(
+        20,
+        Math.min(1000, Math.floor(deps.config.HTTP_HEADERS_TIMEOUT_MS / 4)),
+      ),
+    },
+    requestTimeout: 0,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  logAbortedRequests(app);
+  guardSlowBodies(app, {
+    idleMs: deps.config.HTTP_BODY_IDLE_TIMEOUT_MS,
+    minBytesPerSec: deps.config.HTTP_BODY_MIN_BYTES_PER_SEC,
+    windowMs: deps.config.HTTP_BODY_RATE_WINDOW_MS,
+  });
+  guardRequestStrings(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -2,6 +2,7 @@ import {
   createAccountRepository,
   createAnalyticsRepository,
   createApiKeyRepository,
+  createMediaUploadRepository,
   createPostRepository,
   type Db,
   parseTokenKeyring,
@@ -9,11 +10,12 @@ import {
 } from '@tiktok-fleet/db';
 import type { Logger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
-import { type FleetQueues, OAuthStateStore } from '@tiktok-fleet/queue';
+import { type FleetQueues, OAuthStateStore, SlidingWindowRateLimiter } from '@tiktok-fleet/queue';
 import type { TikTokClient } from '@tiktok-fleet/tiktok';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from './config';
 import { AnalyticsWaiter } from './services/analytics-waiter';
+import { OpenUploads } from './services/open-uploads';
 
 /** What `buildApi` needs from outside; tests pass their own. */
 export interface ApiDeps {
@@ -44,14 +46,28 @@ export function createContext(deps: ApiDeps) {
     accounts: createAccountRepository(deps.db, cipher),
     posts: createPostRepository(deps.db),
     apiKeys: createApiKeyRepository(deps.db),
+    mediaUploads: createMediaUploadRepository(deps.db),
+    openUploads: new OpenUploads(deps.config.MEDIA_MAX_OPEN_UPLOADS_PER_KEY),
+    limiter: new SlidingWindowRateLimiter(deps.redis, { prefix }),
     snapshots: createAnalyticsRepository(deps.db),
     enqueuer: createPostEnqueuer({
       db: deps.db,
       queues: deps.queues,
       mediaRoot: deps.config.MEDIA_ROOT,
       mediaPublicBaseUrl: deps.config.MEDIA_PUBLIC_BASE_URL,
+      limits: {
+        backlogPerAccount: deps.config.POST_BACKLOG_MAX_PER_ACCOUNT,
+        backlogPerOwner: deps.config.POST_BACKLOG_MAX_PER_OWNER,
+        scheduleMaxDaysAhead: deps.config.SCHEDULE_MAX_DAYS_AHEAD,
+        allowPrivateCallbacks: deps.config.URL_SOURCE_ALLOW_PRIVATE,
+        now: deps.now,
+      },
     }),
-    oauthStates: new OAuthStateStore(deps.redis, { prefix }),
+    oauthStates: new OAuthStateStore(deps.redis, {
+      prefix,
+      maxLive: deps.config.OAUTH_STATES_MAX_LIVE,
+      maxPerOwner: deps.config.OAUTH_STATES_MAX_PER_OWNER,
+    }),
     analytics: new AnalyticsWaiter(deps, {
       waitMs: deps.analyticsWaitMs ?? 10_000,
       maxAgeMs: deps.analyticsMaxAgeMs ?? 15 * 60_000,

@@ -1,5 +1,6 @@
 import { createAccountRepository } from '@tiktok-fleet/db';
 import { describe, expect, test } from 'vitest';
+import { browserSession } from './support/browser-session';
 import { cipherOf } from './support/cipher';
 import { connectThroughOAuth } from './support/connect';
 import { jsonOf, startApi } from './support/harness';
@@ -189,21 +190,25 @@ describe('the operator connect page', () => {
   });
 
   test('asks for the owner, then goes to TikTok and ends on a success page', async () => {
-    const auth = {
-      key: null,
+    const browser = browserSession(api, {
       headers: { authorization: basic('operator', 'correct horse battery') },
-    };
-    const form = await api.call('GET', '/api/integrations/tiktok/connect', auth);
+    });
+    const form = await browser.request('GET', '/api/integrations/tiktok/connect');
     expect(form.status).toBe(200);
     expect(form.text).toContain('name="ownerId"');
+    expect(form.text).toContain('method="post"');
 
     await api.sandboxControl('PATCH', '/_sandbox/config', {
       autoApprove: true,
       autoApproveOpenId: null,
     });
-    const start = await api.call('GET', '/api/integrations/tiktok/connect?ownerId=owner-ops', auth);
-    expect(start.status).toBe(302);
-    const authorize = await fetch(start.headers.get('location') ?? '', { redirect: 'manual' });
+    const start = await browser.request('POST', '/api/integrations/tiktok/connect', {
+      form: { ownerId: 'owner-ops', _csrf: browser.formToken(form.text) },
+    });
+    expect(start.status).toBe(303);
+    const authorizeUrl = new URL(start.headers.get('location') ?? '');
+    expect(authorizeUrl.searchParams.get('disable_auto_auth')).toBe('1');
+    const authorize = await fetch(authorizeUrl, { redirect: 'manual' });
     const callback = await fetch(authorize.headers.get('location') ?? '', {
       headers: { accept: 'text/html' },
       redirect: 'manual',
@@ -214,6 +219,32 @@ describe('the operator connect page', () => {
     const accountId = /acc_[0-9a-z]{26}/.exec(html)?.[0] ?? '';
     const row = await api.rows.account(accountId);
     expect(row.ownerId).toBe('owner-ops');
+  });
+
+  test('a GET starts nothing, and a POST without the CSRF token or from another site is refused', async () => {
+    const browser = browserSession(api, {
+      headers: { authorization: basic('operator', 'correct horse battery') },
+    });
+    const states = async () => (await api.redis.keys(`${api.prefix}:oauth-state:*`)).length;
+    const before = await states();
+    // What a cross-site <img src> or link would make the operator's browser send.
+    const get = await browser.request('GET', '/api/integrations/tiktok/connect?ownerId=victim');
+    expect(get.status).toBe(200);
+    expect(get.headers.get('location')).toBeNull();
+    expect(await states()).toBe(before);
+
+    const noToken = await browser.request('POST', '/api/integrations/tiktok/connect', {
+      form: { ownerId: 'victim' },
+    });
+    expect(noToken.status).toBe(403);
+    expect(noToken.body.error.code).toBe('csrf_token_invalid');
+    const crossSite = await browser.request('POST', '/api/integrations/tiktok/connect', {
+      form: { ownerId: 'victim', _csrf: browser.formToken(get.text) },
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body.error.code).toBe('cross_site_request');
+    expect(await states()).toBe(before);
   });
 
   test('is off without operator credentials', async () => {

@@ -155,6 +155,51 @@ export const configSchema = z.object({
   // Behind a TLS-terminating proxy or Ingress: believe its X-Forwarded-Proto/-For, so the API
   // knows the browser spoke https (the Secure session cookie is only set then).
   TRUST_PROXY: bool.default(false),
+  // The API's limits (README, Limits). Slow bodies: a request must send its headers within
+  // HTTP_HEADERS_TIMEOUT_MS, never pause its body longer than HTTP_BODY_IDLE_TIMEOUT_MS, and
+  // average HTTP_BODY_MIN_BYTES_PER_SEC over every HTTP_BODY_RATE_WINDOW_MS, else 408. A
+  // minimum rate, not a total time, so a multi-GB upload on a good line is never cut off.
+  HTTP_HEADERS_TIMEOUT_MS: int(50, 15000).default(15_000),
+  HTTP_BODY_IDLE_TIMEOUT_MS: int(50, 30000).default(30_000),
+  HTTP_BODY_MIN_BYTES_PER_SEC: int(0, 8192).default(8192),
+  HTTP_BODY_RATE_WINDOW_MS: int(50, 30000).default(30_000),
+  // Uploads one API key may have open at once (per API process), the storage each owner's
+  // uploads may take, and how long an upload no post used is kept.
+  MEDIA_MAX_OPEN_UPLOADS_PER_KEY: int(1, 4).default(4),
+  MEDIA_QUOTA_BYTES_PER_OWNER: int(1, 21474836480).default(20 * 1024 ** 3),
+  MEDIA_UPLOAD_TTL_SECONDS: int(60, 86400).default(24 * 3600),
+  // Connect flows: starts per minute per API key and per owner, and OAuth states alive at
+  // once per owner and in all (Redis runs noeviction: states must not be able to fill it).
+  CONNECT_RATE_LIMIT_PER_MINUTE: int(1, 10).default(10),
+  OAUTH_STATES_MAX_PER_OWNER: int(1, 50).default(50),
+  OAUTH_STATES_MAX_LIVE: int(1, 10000).default(10_000),
+  // Origins (scheme://host[:port]) a connect flow may send the browser back to, besides
+  // BACKEND_URL's own; comma-separated. Outside development they must be https.
+  CONNECT_REDIRECT_ORIGINS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v.trim() === '' ||
+        v.split(',').every((origin) => {
+          try {
+            const url = new URL(origin.trim());
+            return (
+              /^https?:$/.test(url.protocol) && url.origin === origin.trim().replace(/\/$/, '')
+            );
+          } catch {
+            return false;
+          }
+        }),
+      {
+        error: 'expected comma-separated origins such as https://app.example,https://admin.example',
+      },
+    ),
+  // Enqueue limits: open posts (queued to processing) per account and per owner, and how
+  // far ahead scheduledAt may be.
+  POST_BACKLOG_MAX_PER_ACCOUNT: int(1, 100).default(100),
+  POST_BACKLOG_MAX_PER_OWNER: int(1, 1000).default(1000),
+  SCHEDULE_MAX_DAYS_AHEAD: int(1, 90).default(90),
   /** The built page (apps/web/dist); the API resolves the default from the repository root. */
   WEB_DIST_DIR: z.string().min(1).optional(),
 });

@@ -5,6 +5,7 @@ export {
   AccountStatus,
   type AnalyticsSnapshot,
   type ApiKey,
+  type MediaUpload,
   type Post,
   PostMode,
   PostStatus,
@@ -37,6 +38,7 @@ export {
   PostStatusConflictError,
 } from './errors';
 export { newId } from './ids';
+export { createMediaUploadRepository, type MediaUploadRepository } from './media-uploads';
 export {
   createPostRepository,
   finalStatuses,

@@ -183,6 +183,21 @@ export function createPostRepository(db: PrismaClient) {
       });
     },
 
+    /**
+     * Posts not final yet (queued to processing) of the owner, and of one of its accounts:
+     * the backlog the enqueue limits count.
+     */
+    async countOpen(
+      ownerId: string,
+      accountId: string,
+    ): Promise<{ owner: number; account: number }> {
+      const [owner, account] = await Promise.all([
+        db.post.count({ where: { ownerId, status: { in: openStatuses } } }),
+        db.post.count({ where: { ownerId, accountId, status: { in: openStatuses } } }),
+      ]);
+      return { owner, account };
+    },
+
     /** The post's status now (another process may have moved it); undefined when it is gone. */
     async currentStatus(postId: string): Promise<PostStatus | undefined> {
       const current = await db.post.findUnique({ where: { id: postId }, select: { status: true } });

@@ -7,9 +7,17 @@ import {
   PostNotFoundError,
 } from '@tiktok-fleet/db';
 import { enqueuePublish, type FleetQueues, InvalidJobPayloadError } from '@tiktok-fleet/queue';
+import {
+  checkBacklog,
+  checkCallbackAddress,
+  checkSchedule,
+  checkUploadOwner,
+  type EnqueueLimits,
+  markUploadUsed,
+} from './enqueue-limits';
 import { EnqueuePostError } from './errors/enqueue-post-error';
 import { isRealPathInside, resolveMediaPath } from './media-path';
-import { photoHostingNotConfigured, toNewPhotoPost } from './photo-post';
+import { photoHostingNotConfigured, photoPostOf, toNewPhotoPost } from './photo-post';
 import { isPhotoPostInput, type PhotoPostRequest, photoPostRequestSchema } from './photo-request';
 import { type PostRequest, postRequestSchema } from './post-request';
 import { type PostResource, toPostResource } from './post-resource';
@@ -30,6 +38,8 @@ export interface PostEnqueuerDeps {
    * refused with photo_hosting_not_configured (TikTok takes photos only by URL).
    */
   mediaPublicBaseUrl?: string | undefined;
+  /** Backlog caps, the schedule horizon and the callback address check (the API sets them). */
+  limits?: EnqueueLimits;
 }
 
 export interface EnqueuePostInput {
@@ -121,6 +131,11 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
         'photos' in request
           ? await toNewPhotoPost(input.ownerId, request, key, deps.mediaRoot)
           : await toNewPost(input.ownerId, request, key, deps.mediaRoot);
+      const { limits } = deps;
+      if (limits) {
+        checkSchedule(limits, newPost.scheduledAt ? new Date(newPost.scheduledAt) : null);
+        checkCallbackAddress(limits, newPost.callbackUrl ?? null);
+      }
 
       // A replay is answered before the account is looked at: the account may have changed
       // since, and the caller must still get the post it made.
@@ -130,12 +145,29 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
       }
 
       await checkAccount(posts, input.ownerId, request.accountId);
+      const mediaPaths = mediaPathsOf(newPost);
+      for (const { path: relative, field } of mediaPaths) {
+        await checkUploadOwner(deps.db, input.ownerId, relative, field);
+      }
+      if (limits) await checkBacklog(deps.db, limits, input.ownerId, request.accountId);
       const { post, created } = await posts.create(newPost);
       if (!created) return replay(post, newPost);
+      for (const { path: relative } of mediaPaths) await markUploadUsed(deps.db, relative);
       await addJob(post);
       return { post: await resource(post.id), created: true };
     },
   };
+
+  /** The MEDIA_ROOT files a new post uses (its video, or each photo), with the field named. */
+  function mediaPathsOf(newPost: NewPost): Array<{ path: string; field: string }> {
+    if (newPost.videoSourceKind === 'path' && newPost.videoSource) {
+      return [{ path: newPost.videoSource, field: 'video.path' }];
+    }
+    const photos = newPost.photoPost ? photoPostOf({ photoPost: newPost.photoPost }) : null;
+    return (photos?.photos ?? []).flatMap((photo, index) =>
+      'path' in photo ? [{ path: photo.path, field: `photos[${index}].path` }] : [],
+    );
+  }
 
   async function replay(earlier: Post, request: NewPost): Promise<EnqueuePostResult> {
     const differing = differingFields(earlier, request);

@@ -1,6 +1,7 @@
 // The post domain: what a post request is, how a post is shown, the statuses, TikTok's
 // privacy levels and caption limit, and the one way to create a post and queue it.
 // Exported here is only what another package uses; the modules' other names stay inside.
+export type { EnqueueLimits } from './enqueue-limits';
 export { createPostEnqueuer } from './enqueue-post';
 export { EnqueuePostError, type EnqueuePostErrorCode } from './errors/enqueue-post-error';
 export { isRealPathInside, resolveMediaPath } from './media-path';

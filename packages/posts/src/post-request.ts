@@ -101,6 +101,12 @@ export const postRequestSchema = z
       .default(null),
     callbackUrl: z
       .string({ error: 'must be a string: an https URL' })
+      // The URL parser would drop a CR, LF or tab silently; the URL as sent must be clean.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point
+      .refine((u) => !/[\x00-\x1f\x7f]/.test(u), {
+        error: 'must not contain control characters (CR, LF, tab, NUL, …)',
+        abort: true,
+      })
       .refine(
         (u) => {
           const url = parseUrl(u);

@@ -20,7 +20,12 @@ export { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 export { LeaseLostError } from './errors/lease-lost-error';
 export { fleetKey } from './keys';
 export { LeaseLock } from './lease-lock';
-export { OAUTH_STATE_TTL_SEC, type OAuthStateData, OAuthStateStore } from './oauth-state';
+export {
+  OAUTH_STATE_TTL_SEC,
+  type OAuthStateData,
+  OAuthStateLimitError,
+  OAuthStateStore,
+} from './oauth-state';
 export { ActiveAccountsWindow, POST_WINDOW_MS, PostWindow } from './post-window';
 export {
   closeQueues,

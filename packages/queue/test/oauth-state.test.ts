@@ -1,6 +1,6 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
-import { OAuthStateStore } from '../src/oauth-state';
+import { OAuthStateLimitError, OAuthStateStore } from '../src/oauth-state';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('oauth');
@@ -54,5 +54,26 @@ describe('OAuthStateStore', () => {
     const ttl = await redis.ttl(`${prefix}:oauth-state:${a}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(120);
+  });
+
+  test('live states are capped per owner and in all; a used state frees its slot', async () => {
+    const capped = new OAuthStateStore(redis, {
+      prefix: createTestRedisPrefix('oauth-cap'),
+      maxPerOwner: 2,
+      maxLive: 3,
+    });
+    const first = await capped.create({ ...data, ownerId: 'owner-1' });
+    await capped.create({ ...data, ownerId: 'owner-1' });
+    const perOwner = await capped.create({ ...data, ownerId: 'owner-1' }).catch((e) => e);
+    expect(perOwner).toBeInstanceOf(OAuthStateLimitError);
+    expect(perOwner).toMatchObject({ scope: 'owner', limit: 2 });
+    expect(perOwner.retryAfterSec).toBeGreaterThan(0);
+
+    await capped.create({ ...data, ownerId: 'owner-2' });
+    const all = await capped.create({ ...data, ownerId: 'owner-3' }).catch((e) => e);
+    expect(all).toMatchObject({ scope: 'all', limit: 3 });
+
+    expect(await capped.consume(first)).not.toBeNull();
+    await expect(capped.create({ ...data, ownerId: 'owner-1' })).resolves.toMatch(/^[\w-]{43}$/);
   });
 });

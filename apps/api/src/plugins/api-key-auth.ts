@@ -10,6 +10,8 @@ declare module 'fastify' {
     ownerId: string;
     /** How the caller proved who it is: a bearer API key, or the operator's session cookie. */
     authKind: 'api_key' | 'session' | null;
+    /** The API key's id, or `session` for the operator's session: what per-key limits count. */
+    callerKey: string;
   }
 }
 
@@ -42,6 +44,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 export function requireCaller(app: FastifyInstance, ctx: ApiContext): void {
   app.decorateRequest('ownerId', '');
   app.decorateRequest('authKind', null);
+  app.decorateRequest('callerKey', '');
   app.addHook('onRequest', async (request) => {
     if (request.headers.authorization !== undefined) {
       const key = bearerToken(request);
@@ -50,6 +53,7 @@ export function requireCaller(app: FastifyInstance, ctx: ApiContext): void {
       if (!apiKey) throw unauthorized();
       request.ownerId = apiKey.ownerId;
       request.authKind = 'api_key';
+      request.callerKey = apiKey.id;
       return;
     }
     if (!signedInOperator(request, ctx.now)) throw unauthorized();
@@ -57,5 +61,6 @@ export function requireCaller(app: FastifyInstance, ctx: ApiContext): void {
     if (isWrite(request)) await verifyCsrf(app, request);
     request.ownerId = ctx.config.OPERATOR_OWNER_ID;
     request.authKind = 'session';
+    request.callerKey = 'session';
   });
 }

@@ -4,6 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FleetQueues } from '@tiktok-fleet/queue';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiConfig } from '../config';
+import { errorBody } from './error-handler';
 import { requireOperator } from './operator-auth';
 import { refuseCrossSiteWrite } from './same-origin';
 
@@ -60,19 +61,48 @@ export async function bullBoard(
     scope.addHook('onRequest', async (request) => {
       refuseCrossSiteWrite(request, 'Bull Board');
     });
-    // The dashboard's plugin has its own error handler, which would call a refused login
-    // an internal server error; answer it in the API's error shape instead.
+    // The dashboard's plugin has its own error handler and error bodies
+    // ({"error":{"key":"ERRORS.QUEUE_NOT_FOUND"}}, or Fastify's own for a refused login):
+    // every answer of the API is in its error shape, so they are rewritten here. Bull
+    // Board's translation key stays beside the code for its own page to show.
     scope.addHook('onSend', async (_request, reply, payload) => {
-      if (reply.statusCode !== 401) return payload;
+      if (reply.statusCode < 400) return payload;
       reply.type('application/json; charset=utf-8');
-      return JSON.stringify({
-        error: {
-          code: 'unauthorized',
-          message:
-            'Log in with the operator username and password (OPERATOR_USERNAME and OPERATOR_PASSWORD).',
-        },
-      });
+      if (reply.statusCode === 401) {
+        return errorBody(
+          'unauthorized',
+          'Log in with the operator username and password (OPERATOR_USERNAME and OPERATOR_PASSWORD).',
+        );
+      }
+      return bullBoardError(reply.statusCode, payload);
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
   });
+}
+
+/** A Bull Board error answer in the fleet's shape; one already in it passes unchanged. */
+function bullBoardError(status: number, payload: unknown): string {
+  let body: { error?: unknown; message?: unknown } | undefined;
+  try {
+    body = typeof payload === 'string' ? JSON.parse(payload) : undefined;
+  } catch {}
+  const error = body?.error;
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
+    return payload as string;
+  }
+  const key = error && typeof error === 'object' && 'key' in error ? String(error.key) : undefined;
+  const code = key
+    ? key.replace(/^ERRORS\./, '').toLowerCase()
+    : status === 404
+      ? 'not_found'
+      : status >= 500
+        ? 'bull_board_error'
+        : 'bad_request';
+  const message =
+    typeof body?.message === 'string'
+      ? body.message
+      : key
+        ? `Bull Board refused the request (${key}).`
+        : `Bull Board answered ${status}.`;
+  return JSON.stringify({ error: { code, message, ...(key && { key }) } });
 }

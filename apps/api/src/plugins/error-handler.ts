@@ -1,6 +1,6 @@
 import { DbError, isDatabaseUnavailable, TokenCipherError } from '@tiktok-fleet/db';
 import { EnqueuePostError, type EnqueuePostErrorCode } from '@tiktok-fleet/posts';
-import { isRedisUnavailable } from '@tiktok-fleet/queue';
+import { isRedisUnavailable, OAuthStateLimitError } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -17,6 +17,10 @@ const enqueueStatus: Record<EnqueuePostErrorCode, number> = {
   account_revoked: 409,
   // The IETF Idempotency-Key draft answers a reused key with another body with 422.
   idempotency_key_reused: 422,
+  media_not_found: 404,
+  backlog_full: 429,
+  scheduled_too_far: 400,
+  callback_url_not_allowed: 400,
   queue_unavailable: 503,
 };
 
@@ -35,6 +39,13 @@ const fastifyCodes: Record<string, [number, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request'],
+  FST_ERR_BAD_URL: [400, 'bad_url'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'url_too_long'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type'],
+  FST_PARTS_LIMIT: [413, 'multipart_too_many_parts'],
+  FST_FILES_LIMIT: [413, 'multipart_too_many_parts'],
+  FST_FIELDS_LIMIT: [413, 'multipart_too_many_parts'],
+  FST_PROTO_VIOLATION: [400, 'invalid_multipart'],
 };
 
 const PART_NAMES: Record<string, string> = {
@@ -61,8 +72,22 @@ function validationDetails(error: FastifyError) {
 export function toApiError(error: Error): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof EnqueuePostError) {
-    const retry = error.code === 'queue_unavailable' ? { 'retry-after': '30' } : undefined;
+    const retry =
+      error.code === 'queue_unavailable'
+        ? { 'retry-after': '30' }
+        : error.code === 'backlog_full'
+          ? { 'retry-after': '60' }
+          : undefined;
     return new ApiError(enqueueStatus[error.code], error.code, error.message, error.details, retry);
+  }
+  if (error instanceof OAuthStateLimitError) {
+    return new ApiError(
+      429,
+      'connect_states_full',
+      error.message,
+      { scope: error.scope, limit: error.limit, retryAfterSeconds: error.retryAfterSec },
+      { 'retry-after': String(error.retryAfterSec) },
+    );
   }
   if (error instanceof DbError) {
     return new ApiError(dbStatus[error.code] ?? 409, error.code, error.message);
@@ -135,6 +160,63 @@ export function toApiError(error: Error): ApiError | null {
     return new ApiError(status, 'bad_request', fastifyError.message);
   }
   return null;
+}
+
+/** The fleet's error body as JSON text, for answers written straight to a socket. */
+export const errorBody = (code: string, message: string) =>
+  JSON.stringify({ error: { code, message } });
+
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'Request Timeout',
+    'request_headers_too_slow',
+    'The request headers did not arrive in time (HTTP_HEADERS_TIMEOUT_MS). Send the request again.',
+  ],
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'headers_too_large',
+    'The request headers are larger than the API accepts (16 KiB in all). Send fewer or shorter headers.',
+  ],
+};
+
+/**
+ * Node's answer to a request it cannot parse (no route ever sees it): a malformed request
+ * line, headers too large, headers too slow. In the fleet's error shape, not Fastify's
+ * `{"error":"Bad Request"}`.
+ */
+export function answerClientError(
+  this: { log: { info: (obj: object, msg: string) => void } },
+  error: NodeJS.ErrnoException,
+  socket: import('node:stream').Duplex,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, statusText, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'malformed_request',
+    'The request is not valid HTTP/1.1 (its request line or headers could not be read).',
+  ];
+  // No route saw it, so this is the request's only log line.
+  this.log.info({ code, status, reason: error.code }, 'request could not be read');
+  if (socket.writable) {
+    const body = errorBody(code, message);
+    socket.write(
+      `HTTP/1.1 ${status} ${statusText}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** Errors Fastify meets before routing (a URL it cannot decode), through our handler. */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  return sendError(reply, toApiError(error) ?? new ApiError(400, 'bad_request', error.message));
 }
 
 export function sendError(reply: FastifyReply, error: ApiError) {

@@ -6,6 +6,7 @@ import { ApiError, notFound } from '../errors';
 import { accountSchema, errorResponses, errorSchema, idParams } from '../schemas';
 import { accountWithActivity } from '../services/account-resource';
 import { startConnect } from '../services/connect-flow';
+import { checkConnectRate, checkRedirectTo } from '../services/connect-limits';
 import { disconnectAccount } from '../services/disconnect-account';
 import { sameOriginPath } from '../services/same-origin-path';
 
@@ -129,12 +130,20 @@ export async function accountRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
       schema: {
         summary: 'Start connecting a TikTok account',
         description:
-          "Returns TikTok's authorize URL with a one-time state (10 minutes). After the user " +
+          "Returns TikTok's authorize URL with a one-time state (10 minutes). At most " +
+          'CONNECT_RATE_LIMIT_PER_MINUTE starts a minute per key and per owner (429 with ' +
+          'Retry-After). redirectTo must be on this site or an origin of ' +
+          'CONNECT_REDIRECT_ORIGINS. After the user ' +
           'approves, the browser lands on `redirectTo?accountId=…`, or on ' +
           '`redirectTo?error=…&error_description=…`.',
         tags: ['accounts'],
         body: connectBody,
-        response: { 200: connectResponse, 403: errorSchema, ...errorResponses },
+        response: {
+          200: connectResponse,
+          403: errorSchema,
+          429: errorSchema,
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -151,6 +160,8 @@ export async function accountRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
         );
       }
       const redirectTo = landingUrl(request.body.redirectTo, request, ctx.config.BACKEND_URL);
+      checkRedirectTo(ctx.config, redirectTo);
+      await checkConnectRate(ctx, { key: request.callerKey, ownerId });
       return startConnect(ctx, { ownerId, redirectTo });
     },
   );

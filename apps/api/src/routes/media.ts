@@ -1,16 +1,39 @@
+import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
 import { errorResponses, errorSchema } from '../schemas';
-import { extensionFor, mediaTooLarge, storeUpload } from '../services/media-store';
+import { sweepExpiredUploads } from '../services/media-expiry';
+import { extensionFor, mediaTooLarge, quotaExceeded, storeUpload } from '../services/media-store';
 
 const RAW_TYPES = /^(video\/[\w.+-]+|image\/[\w.+-]+|application\/octet-stream)(;.*)?$/i;
 
+/** busboy's own words for a body that is not the multipart it claims to be. */
+const invalidMultipart = (error: Error) =>
+  new ApiError(
+    400,
+    'invalid_multipart',
+    `The multipart body could not be read (${error.message}). Send multipart/form-data with ` +
+      'the boundary of its Content-Type header and one file part, or the raw video as the body.',
+    undefined,
+    { connection: 'close' },
+  );
+
+/** What a multipart read threw, as the answer: our own errors as they are, busboy's as 400. */
+function multipartError(error: unknown, maxBytes: number): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return mediaTooLarge(maxBytes);
+  if (code?.startsWith('FST_')) throw error;
+  return invalidMultipart(error as Error);
+}
+
 export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
   const maxBytes = ctx.config.MEDIA_MAX_UPLOAD_BYTES;
+  const quota = ctx.config.MEDIA_QUOTA_BYTES_PER_OWNER;
   // Raw bodies reach the handler as the request stream itself: nothing is buffered.
   app.addContentTypeParser(RAW_TYPES, (_request, payload, done) => done(null, payload));
   await app.register(multipart, {
@@ -18,6 +41,43 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
     // otherwise just cut the file at the cap and hand over a truncated video as complete.
     limits: { fileSize: maxBytes + 1, files: 1, fields: 5, parts: 10, fieldSize: 1024 },
   });
+  const sweep = setInterval(
+    () => void sweepExpiredUploads(ctx).catch(() => undefined),
+    Math.min(60_000, (ctx.config.MEDIA_UPLOAD_TTL_SECONDS * 1000) / 4),
+  );
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
+  /** Stores one upload as the caller's, within the cap and the owner's quota. */
+  async function storeAs(
+    request: FastifyRequest,
+    source: Readable,
+    extension: string,
+    declared: number,
+  ) {
+    await sweepExpiredUploads(ctx);
+    const used = await ctx.mediaUploads.storageUsedBy(request.ownerId);
+    if (Number.isFinite(declared) && used + declared > quota) throw quotaExceeded(quota, used);
+    const room = quota - used;
+    if (room <= 0) throw quotaExceeded(quota, used);
+    const stored = await storeUpload(source, {
+      mediaRoot: ctx.config.MEDIA_ROOT,
+      maxBytes: Math.min(maxBytes, room),
+      tooLarge: room < maxBytes ? () => quotaExceeded(quota, used) : undefined,
+      extension,
+      signal: request.bodyStalled,
+    }).catch((error: Error) => {
+      // The caller may be gone and never read the answer: say it here.
+      request.log.info({ code: (error as { code?: string }).code }, 'upload failed; nothing kept');
+      throw error;
+    });
+    await ctx.mediaUploads.recordUpload({
+      path: stored.path,
+      ownerId: request.ownerId,
+      sizeBytes: stored.size,
+    });
+    return stored;
+  }
 
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/media',
@@ -27,7 +87,8 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
         description:
           'Send the file as the raw body (Content-Type video/* or application/octet-stream; ' +
           'optional X-Filename) or as multipart/form-data with one file field. The answer ' +
-          "gives the path to use as a post's `video.path`.",
+          "gives the path to use as a post's `video.path`; only posts of the same owner may " +
+          'use it, and it is deleted when no post used it within MEDIA_UPLOAD_TTL_SECONDS.',
         tags: ['media'],
         consumes: ['video/mp4', 'application/octet-stream', 'multipart/form-data'],
         response: {
@@ -37,54 +98,68 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
               size: z.number().int(),
             })
             .meta({ id: 'StoredMedia' }),
+          408: errorSchema,
           413: errorSchema,
           415: errorSchema,
+          429: errorSchema,
           ...errorResponses,
         },
       },
     },
     async (request, reply) => {
       const declared = Number(request.headers['content-length']);
-      if (
-        Number.isFinite(declared) &&
-        declared > maxBytes + (request.isMultipart() ? 64 * 1024 : 0)
-      ) {
+      const multipartBody = request.isMultipart();
+      if (Number.isFinite(declared) && declared > maxBytes + (multipartBody ? 64 * 1024 : 0)) {
         throw mediaTooLarge(maxBytes);
       }
-      const options = { mediaRoot: ctx.config.MEDIA_ROOT, maxBytes };
-      if (request.isMultipart()) {
-        const part = await request.file();
-        if (!part) {
-          throw new ApiError(400, 'media_empty', 'The multipart body has no file part.');
+      const leave = ctx.openUploads.enter(request.callerKey);
+      // This route removes its partial file and answers a too-slow body itself.
+      request.answersStall = true;
+      try {
+        if (multipartBody) {
+          let part: Awaited<ReturnType<typeof request.file>>;
+          try {
+            part = await request.file();
+          } catch (error) {
+            throw multipartError(error, maxBytes);
+          }
+          if (!part) {
+            throw new ApiError(400, 'media_empty', 'The multipart body has no file part.');
+          }
+          try {
+            const stored = await storeAs(
+              request,
+              part.file,
+              extensionFor(part.mimetype, part.filename),
+              // The file is a little smaller than the body; the quota check is a bound.
+              declared - 64 * 1024,
+            );
+            return reply.code(201).send(stored);
+          } catch (error) {
+            throw multipartError(error, maxBytes);
+          }
         }
-        try {
-          const stored = await storeUpload(part.file, {
-            ...options,
-            extension: extensionFor(part.mimetype, part.filename),
-          });
-          return reply.code(201).send(stored);
-        } catch (error) {
-          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
-            throw mediaTooLarge(maxBytes);
-          throw error;
+        if (!request.body || typeof (request.body as { pipe?: unknown }).pipe !== 'function') {
+          throw new ApiError(
+            415,
+            'unsupported_media_type',
+            'Send the video as the raw body with Content-Type video/* (or application/octet-stream), or as multipart/form-data.',
+          );
         }
-      }
-      if (!request.body || typeof (request.body as { pipe?: unknown }).pipe !== 'function') {
-        throw new ApiError(
-          415,
-          'unsupported_media_type',
-          'Send the video as the raw body with Content-Type video/* (or application/octet-stream), or as multipart/form-data.',
+        const filename = request.headers['x-filename'];
+        const stored = await storeAs(
+          request,
+          request.body as Readable,
+          extensionFor(
+            request.headers['content-type'],
+            typeof filename === 'string' ? safeDecode(filename) : undefined,
+          ),
+          declared,
         );
+        return reply.code(201).send(stored);
+      } finally {
+        leave();
       }
-      const filename = request.headers['x-filename'];
-      const stored = await storeUpload(request.body as NodeJS.ReadableStream as never, {
-        ...options,
-        extension: extensionFor(
-          request.headers['content-type'],
-          typeof filename === 'string' ? safeDecode(filename) : undefined,
-        ),
-      });
-      return reply.code(201).send(stored);
     },
   );
 }

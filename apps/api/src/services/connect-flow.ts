@@ -37,6 +37,10 @@ export async function startConnect(
     redirectUri: oauthCallbackUrl(ctx.config),
     scopes,
     state,
+    // Always TikTok's consent screen, so a person connecting a second account from the same
+    // browser is not silently given the first one again (docs/tiktok-api.md, Connecting
+    // several accounts from one browser).
+    disableAutoAuth: 1,
   });
   return {
     authorizeUrl,
@@ -147,12 +151,19 @@ export async function completeConnect(
   }
 
   if (scopes.includes('video.publish')) {
-    try {
-      const info = await ctx.tiktok.queryCreatorInfo(tokens.accessToken);
-      await ctx.accounts.saveCreatorInfo(account.id, { ...info, avatarUrl: info.avatarUrl });
-    } catch (error) {
-      // The publish worker asks again before every post; the account is usable without it.
-      log.warn({ err: error, accountId: account.id }, 'creator info unavailable after connect');
+    // The same per-account count of TikTok's creator_info limit the workers use: a loop of
+    // connects must not spend what the account's posts need (docs/tiktok-api.md, Rate limits).
+    const decision = await ctx.limiter.acquireTikTok(account.id, 'creatorInfo');
+    if (!decision.ok) {
+      log.info({ accountId: account.id }, 'creator info skipped after connect: rate limit spent');
+    } else {
+      try {
+        const info = await ctx.tiktok.queryCreatorInfo(tokens.accessToken);
+        await ctx.accounts.saveCreatorInfo(account.id, { ...info, avatarUrl: info.avatarUrl });
+      } catch (error) {
+        // The publish worker asks again before every post; the account is usable without it.
+        log.warn({ err: error, accountId: account.id }, 'creator info unavailable after connect');
+      }
     }
   }
   return { account: (await ctx.accounts.get(account.id)) ?? account, flow };

@@ -89,6 +89,8 @@ export async function startApi(
     TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
     API_KEYS: `${OWNER_A}:${keyA},${OWNER_B}:${keyB}`,
     MEDIA_ROOT: mediaRoot,
+    // Where the tests' connect flows send the browser back to.
+    CONNECT_REDIRECT_ORIGINS: 'https://backend.example',
     ...(typeof options.env === 'function' ? options.env(baseUrl) : options.env),
   });
 

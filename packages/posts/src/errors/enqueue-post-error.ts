@@ -19,7 +19,15 @@ export type EnqueuePostErrorCode =
   /** The Idempotency-Key was used before with a different request. */
   | 'idempotency_key_reused'
   /** The post is stored but Redis refused its job; it is picked up once Redis is back. */
-  | 'queue_unavailable';
+  | 'queue_unavailable'
+  /** `video.path` names an upload (uploads/…) that does not exist, expired, or is another owner's. */
+  | 'media_not_found'
+  /** The account or the owner already has as many open posts as the limits allow. */
+  | 'backlog_full'
+  /** `scheduledAt` is further ahead than the configured horizon. */
+  | 'scheduled_too_far'
+  /** `callbackUrl` is a literal internal address (loopback, private, link-local, …). */
+  | 'callback_url_not_allowed';
 
 /**
  * A post the enqueue contract refused, or (`queue_unavailable`) stored without its job yet.
@@ -32,7 +40,7 @@ export class EnqueuePostError extends Error {
   constructor(
     readonly code: EnqueuePostErrorCode,
     message: string,
-    readonly details?: ValidationDetail[] | { postId: string },
+    readonly details?: ValidationDetail[] | Record<string, unknown>,
     options?: { cause?: unknown },
   ) {
     super(message, options);
