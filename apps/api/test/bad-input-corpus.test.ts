@@ -307,7 +307,16 @@ async function makeVideos(media: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  fleet = await startFullFleet({ URL_SOURCE_ALLOW_PRIVATE: 'true', WORKER_CONCURRENCY: '8' });
+  // The workers download from this test's own server on 127.0.0.1; the API still refuses
+  // callbacks to internal addresses, as it does in production.
+  fleet = await startFullFleet(
+    {
+      URL_SOURCE_ALLOW_PRIVATE: 'true',
+      WORKER_CONCURRENCY: '8',
+      CONNECT_RATE_LIMIT_PER_MINUTE: '1000',
+    },
+    { URL_SOURCE_ALLOW_PRIVATE: 'false' },
+  );
   await makeVideos(fleet.mediaRoot);
   await startDownloads(await readFile(join(fleet.mediaRoot, MEDIA_DIR, 'truncated-half.mp4')));
   sharedAccountId = await fleet.connect();

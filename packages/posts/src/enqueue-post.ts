@@ -163,7 +163,7 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
     if (newPost.videoSourceKind === 'path' && newPost.videoSource) {
       return [{ path: newPost.videoSource, field: 'video.path' }];
     }
-    const photos = newPost.photoPost ? photoPostOf({ photoPost: newPost.photoPost }) : null;
+    const photos = photoPostOf(newPost);
     return (photos?.photos ?? []).flatMap((photo, index) =>
       'path' in photo ? [{ path: photo.path, field: `photos[${index}].path` }] : [],
     );

@@ -20,7 +20,7 @@ export const storedPhotoPostSchema = z.object({
 export type StoredPhotoPost = z.infer<typeof storedPhotoPostSchema>;
 
 /** The photo part of a stored post; null for a video post. Throws on a row no version wrote. */
-export function photoPostOf(post: Pick<Post, 'photoPost'>): StoredPhotoPost | null {
+export function photoPostOf(post: { photoPost?: unknown }): StoredPhotoPost | null {
   if (post.photoPost == null) return null;
   return storedPhotoPostSchema.parse(post.photoPost);
 }

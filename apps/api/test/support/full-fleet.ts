@@ -28,7 +28,11 @@ const quiet = (name: string) =>
  * their `main.ts` build them, with the TikTok sandbox, on a database, Redis prefix and
  * MEDIA_ROOT of their own. `extraEnv` adds settings (URL_SOURCE_ALLOW_PRIVATE, ...).
  */
-export async function startFullFleet(extraEnv: Record<string, string> = {}) {
+export async function startFullFleet(
+  extraEnv: Record<string, string> = {},
+  /** Settings of the API alone, over `extraEnv`. */
+  apiEnv: Record<string, string> = {},
+) {
   const [{ url: databaseUrl }, mediaRoot, port] = await Promise.all([
     createTestDatabase(),
     mkdtemp(join(tmpdir(), 'tf-full-media-')),
@@ -61,10 +65,12 @@ export async function startFullFleet(extraEnv: Record<string, string> = {}) {
     CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
     API_KEYS: `${FULL_FLEET_OWNER}:${apiKey}`,
     MEDIA_ROOT: mediaRoot,
+    // Where the connect flows send the browser back to.
+    CONNECT_REDIRECT_ORIGINS: 'https://backend.example',
     ...extraEnv,
   };
 
-  const apiConfig = parseConfig(API_CONFIG_KEYS, env);
+  const apiConfig = parseConfig(API_CONFIG_KEYS, { ...env, ...apiEnv });
   const db = createPrismaClient(databaseUrl, { poolSize: 4 });
   const redis = redisConnection(env.REDIS_URL, 'producer');
   redis.on('error', () => undefined);
@@ -121,10 +127,15 @@ export async function startFullFleet(extraEnv: Record<string, string> = {}) {
     ) {
       const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
       if (init.json !== undefined) headers['content-type'] = 'application/json';
-      Object.assign(headers, init.headers);
+      // A header given as '' is left out (a case without an API key says authorization: '').
+      for (const [name, value] of Object.entries(init.headers ?? {})) {
+        if (value === '') delete headers[name.toLowerCase()];
+        else headers[name.toLowerCase()] = value;
+      }
       const res = await fetch(`${apiUrl}${path}`, {
         method,
         headers,
+        redirect: 'manual',
         body: init.rawBody ?? (init.json === undefined ? undefined : JSON.stringify(init.json)),
       });
       const text = await res.text();
