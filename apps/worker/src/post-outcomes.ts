@@ -13,18 +13,20 @@ import { releaseDailySlot } from './publish/daily-slot';
 /**
  * Ends a post `failed` with a code and a message, and fires its callback. `releaseSlot`
  * gives its place in the 24 h window back: only for a post TikTok never received, since
- * TikTok counts the ones it did whatever happens next. Returns false when the post had
+ * TikTok counts the ones it did whatever happens next. `fence`: an upload lease holder's
+ * write, refused once another holder took the post over. Returns false when the post had
  * already reached a final status (canceled meanwhile, or failed by someone else).
  */
 export async function failPost(
   ctx: WorkerContext,
   post: Pick<Post, 'id' | 'accountId'>,
   failure: { code: string; message: string; details?: Prisma.InputJsonObject },
-  options: { releaseSlot: boolean },
+  options: { releaseSlot: boolean; fence?: number },
 ): Promise<boolean> {
   if (options.releaseSlot) await releaseDailySlot(ctx, post);
   try {
     const failed = await ctx.posts.transition(post.id, 'failed', {
+      fence: options.fence,
       changes: { errorCode: failure.code, errorMessage: failure.message },
       detail: { code: failure.code, message: failure.message, ...failure.details },
     });
@@ -48,8 +50,9 @@ export async function recordEvent(
   postId: string,
   status: PostStatus,
   detail: Prisma.InputJsonObject,
+  options: { fence?: number } = {},
 ): Promise<void> {
-  await ctx.posts.note(postId, status, detail);
+  await ctx.posts.note(postId, status, detail, options);
 }
 
 export const isFinal = (status: PostStatus) => finalStatuses.includes(status);

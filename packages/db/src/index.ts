@@ -35,6 +35,7 @@ export {
   DbError,
   PostNotFoundError,
   PostStatusConflictError,
+  StaleUploadFenceError,
 } from './errors';
 export { newId } from './ids';
 export {
