@@ -14,6 +14,7 @@ import type { TikTokClient } from '@tiktok-fleet/tiktok';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from './config';
 import { AnalyticsWaiter } from './services/analytics-waiter';
+import { ApiKeyCache } from './services/api-key-cache';
 
 /** What `buildApi` needs from outside; tests pass their own. */
 export interface ApiDeps {
@@ -43,7 +44,10 @@ export function createContext(deps: ApiDeps) {
     now: deps.now ?? Date.now,
     accounts: createAccountRepository(deps.db, cipher),
     posts: createPostRepository(deps.db),
-    apiKeys: createApiKeyRepository(deps.db),
+    apiKeys: new ApiKeyCache(createApiKeyRepository(deps.db), {
+      ttlMs: deps.config.API_KEY_CACHE_SECONDS * 1000,
+      now: deps.now,
+    }),
     snapshots: createAnalyticsRepository(deps.db),
     enqueuer: createPostEnqueuer({
       db: deps.db,
