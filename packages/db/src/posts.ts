@@ -119,6 +119,78 @@ export function createPostRepository(db: PrismaClient) {
       }
     },
 
+    /**
+     * Stores a new post and its first status event in one statement, only when the owner has
+     * the account and it can post (the enqueue path's account check, insert and event in one
+     * round trip). Answers the stored post with its event, or why nothing was stored: no
+     * such account, an account that cannot post (its status), or an idempotency key the
+     * owner already used (a race with another request: read that post then).
+     */
+    async createForAccount(
+      input: NewPost,
+    ): Promise<
+      | { kind: 'created'; post: Post; event: PostStatusEvent }
+      | { kind: 'no_account' }
+      | { kind: 'account_unavailable'; status: Account['status']; reason: string | null }
+      | { kind: 'duplicate_key' }
+    > {
+      const now = new Date();
+      const scheduledAt = input.scheduledAt == null ? null : new Date(input.scheduledAt);
+      const status: PostStatus = scheduledAt != null && scheduledAt > now ? 'scheduled' : 'queued';
+      const id = newId('post');
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+        WITH acct AS (
+          SELECT status, status_reason FROM accounts
+          WHERE id = ${input.accountId} AND owner_id = ${input.ownerId}
+        ),
+        ins AS (
+          INSERT INTO posts (id, owner_id, account_id, video_source_kind, video_source, caption,
+            privacy_level, disable_comment, disable_duet, disable_stitch, cover_timestamp_ms,
+            brand_content, brand_organic, is_aigc, mode, scheduled_at, callback_url,
+            fail_when_cap_reached, idempotency_key, status, created_at, updated_at)
+          SELECT ${id}, ${input.ownerId}, ${input.accountId},
+            ${input.videoSourceKind}::video_source_kind, ${input.videoSource},
+            ${input.caption ?? ''}, ${input.privacyLevel ?? null}::privacy_level,
+            ${input.disableComment ?? false}, ${input.disableDuet ?? false},
+            ${input.disableStitch ?? false}, ${input.coverTimestampMs ?? null}::int,
+            ${input.brandContent ?? false}, ${input.brandOrganic ?? false},
+            ${input.isAigc ?? false}, ${input.mode ?? 'direct'}::post_mode,
+            ${scheduledAt}::timestamp, ${input.callbackUrl ?? null},
+            ${input.failWhenCapReached ?? false}, ${input.idempotencyKey ?? null},
+            ${status}::post_status, ${now}::timestamp, ${now}::timestamp
+          FROM acct WHERE acct.status = 'active'::account_status
+          ON CONFLICT (owner_id, idempotency_key) DO NOTHING
+          RETURNING *
+        ),
+        event AS (
+          INSERT INTO post_status_events (post_id, status, at)
+          SELECT id, status, created_at FROM ins
+          RETURNING id, at
+        )
+        SELECT ins.*, acct.status::text AS _account_status, acct.status_reason AS _account_reason,
+          event.id AS _event_id
+        FROM acct LEFT JOIN ins ON true LEFT JOIN event ON true`;
+      const row = rows[0];
+      if (!row) return { kind: 'no_account' };
+      if (row._account_status !== 'active') {
+        return {
+          kind: 'account_unavailable',
+          status: row._account_status as Account['status'],
+          reason: (row._account_reason as string | null) ?? null,
+        };
+      }
+      if (row.id == null) return { kind: 'duplicate_key' };
+      const post = postFromRow(row);
+      const event: PostStatusEvent = {
+        id: row._event_id as bigint,
+        postId: post.id,
+        status: post.status,
+        at: post.createdAt,
+        detail: null,
+      };
+      return { kind: 'created', post, event };
+    },
+
     /** A post with its status history, oldest first; `ownerId` hides other owners' posts. */
     async get(postId: string, scope: { ownerId?: string } = {}): Promise<PostWithEvents | null> {
       return db.post.findFirst({
@@ -153,20 +225,6 @@ export function createPostRepository(db: PrismaClient) {
     /** The post an owner made with this idempotency key, if any. */
     async findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Post | null> {
       return db.post.findUnique({ where: { ownerId_idempotencyKey: { ownerId, idempotencyKey } } });
-    },
-
-    /**
-     * The standing of the account a new post of this owner would go to, or null when the
-     * owner has no such account: checked before the post is stored.
-     */
-    async accountForNewPost(
-      ownerId: string,
-      accountId: string,
-    ): Promise<Pick<Account, 'status' | 'statusReason'> | null> {
-      return db.account.findFirst({
-        where: { id: accountId, ownerId },
-        select: { status: true, statusReason: true },
-      });
     },
 
     /** The post's status now (another process may have moved it); undefined when it is gone. */
