@@ -6,7 +6,7 @@ import {
   type Prisma,
 } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { enqueueNotify, enqueueStatus } from '@tiktok-fleet/queue';
+import { enqueueNotify, enqueueStatus, readWebhookOutcome } from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
 import { releaseDailySlot } from './publish/daily-slot';
 
@@ -66,9 +66,18 @@ export async function ensureStatusJob(
   post: Pick<Post, 'id'> & { publishId: string },
   options: { delayMs?: number } = {},
 ): Promise<void> {
+  // TikTok's webhook may have come already (before this job existed): then ask at once.
+  const webhooks = await readWebhookOutcome(ctx.redis, ctx.settings.prefix, post.publishId);
   await enqueueStatus(
     ctx.queues,
-    { postId: post.id, publishId: post.publishId, pollCount: 0, startedAt: Date.now() },
-    { delayMs: options.delayMs ?? ctx.settings.statusPoll.firstDelayMs },
+    {
+      postId: post.id,
+      publishId: post.publishId,
+      pollCount: 0,
+      startedAt: Date.now(),
+      // Its first run acts on these already.
+      ...(webhooks && { webhookSeen: webhooks.version }),
+    },
+    { delayMs: webhooks ? 0 : (options.delayMs ?? ctx.settings.statusPoll.firstDelayMs) },
   );
 }

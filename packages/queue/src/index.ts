@@ -40,3 +40,8 @@ export {
   scheduleRefreshSweep,
 } from './queues';
 export { SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS, type TikTokEndpoint } from './rate-limiter';
+export {
+  readWebhookOutcome,
+  recordWebhookOutcome,
+  type WebhookOutcome,
+} from './webhook-outcomes';

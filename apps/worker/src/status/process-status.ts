@@ -1,6 +1,13 @@
 import type { Post, PostStatus, PostWithEvents, Prisma, PublicAccount } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { deferJob, enqueueNotify, type FleetJob, type FleetProcessor } from '@tiktok-fleet/queue';
+import {
+  deferJob,
+  enqueueNotify,
+  type FleetJob,
+  type FleetProcessor,
+  readWebhookOutcome,
+  type WebhookOutcome,
+} from '@tiktok-fleet/queue';
 import {
   describeFailReason,
   isTikTokApiError,
@@ -30,7 +37,8 @@ const WAITING_FOR_ID =
  * The `status` processor: one job per post (the catalog's job id) that asks TikTok where the
  * publish stands and, while it is still processing, puts itself back in `delayed` (no
  * attempt spent) with a growing wait. The webhook receiver promotes the job when TikTok
- * reports first, which ends the wait early.
+ * reports first, which ends the wait early; a webhook that came before the job existed or
+ * while it ran is read from Redis (webhook-outcomes.ts), so none is lost to timing.
  */
 export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'status', StatusResult> {
   return async (job, token) => {
@@ -49,7 +57,9 @@ export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'statu
       const status = await session.call('status', (t) =>
         ctx.tiktok.fetchPublishStatus(t, job.data.publishId),
       );
-      return await handleStatus(ctx, job, token, post, session, status);
+      // Read after TikTok answered, so a webhook that came while it did is seen here.
+      const webhooks = await readWebhookOutcome(ctx.redis, ctx.settings.prefix, job.data.publishId);
+      return await handleStatus(ctx, job, token, post, session, status, webhooks);
     } catch (error) {
       return await onError(ctx, job, token, post, error);
     }
@@ -63,16 +73,23 @@ async function handleStatus(
   post: PostWithEvents,
   session: TikTokSession,
   status: PublishStatus,
+  webhooks: WebhookOutcome | null,
 ): Promise<StatusResult> {
   const tiktokStatus = status.status;
   const { statusPoll } = ctx.settings;
+  // A webhook that arrived since this job last looked: ask TikTok again at once, once.
+  const again = (delayMs: number) =>
+    webhooks && webhooks.version > (job.data.webhookSeen ?? 0)
+      ? pollAgain(job, token, 0, tiktokStatus, webhooks.version)
+      : pollAgain(job, token, delayMs, tiktokStatus);
   switch (tiktokStatus) {
     case 'SEND_TO_USER_INBOX':
       if (post.mode !== 'draft') break;
       await publish(ctx, post, { tiktokStatus, message: INBOX_NOTE });
       return { status: 'published', tiktokStatus };
     case 'PUBLISH_COMPLETE': {
-      const [postId] = status.postIds;
+      // TikTok's publicly_available webhook may say the public id before status/fetch does.
+      const postId = status.postIds[0] ?? webhooks?.postId;
       if (postId) {
         const account = await ctx.accounts.get(post.accountId);
         const shareUrl = account ? await shareUrlFor(ctx, session, account, postId) : null;
@@ -104,7 +121,7 @@ async function handleStatus(
       ) {
         await recordEvent(ctx, post.id, post.status, { tiktokStatus, message: WAITING_FOR_ID });
       }
-      return await pollAgain(job, token, statusPoll.postIdPollMs, tiktokStatus);
+      return await again(statusPoll.postIdPollMs);
     }
     case 'FAILED': {
       const reason = status.failReason ?? 'unknown';
@@ -124,7 +141,7 @@ async function handleStatus(
     statusPoll.maxDelayMs,
     statusPoll.firstDelayMs * 2 ** (job.data.pollCount + 1),
   );
-  return await pollAgain(job, token, delay, tiktokStatus);
+  return await again(delay);
 }
 
 async function pollAgain(
@@ -132,8 +149,13 @@ async function pollAgain(
   token: string | undefined,
   delayMs: number,
   tiktokStatus: string,
+  webhookSeen = job.data.webhookSeen,
 ): Promise<never> {
-  await job.updateData({ ...job.data, pollCount: job.data.pollCount + 1 });
+  await job.updateData({
+    ...job.data,
+    pollCount: job.data.pollCount + 1,
+    ...(webhookSeen !== undefined && { webhookSeen }),
+  });
   await job.log(`TikTok says ${tiktokStatus}; asking again in ${Math.round(delayMs / 1000)} s`);
   return await deferJob(job, token, delayMs);
 }
