@@ -41,6 +41,8 @@ export const statusPayload = z.object({
    * one more arrived while it ran, and it asks TikTok again at once.
    */
   webhookSeen: z.number().int().min(0).optional(),
+  /** What TikTok said at the job's last ask: a wait is noted in the history once. */
+  lastTiktokStatus: z.string().max(64).optional(),
 });
 
 export const refreshPayload = z.object({ accountId: id });

@@ -1,5 +1,5 @@
 import { fleetKey } from './keys';
-import type { RedisClient } from './scripts';
+import { fleetCommands, type RedisClient } from './scripts';
 
 /**
  * What TikTok's webhooks said about one publish, kept in Redis by publish_id so that a
@@ -28,24 +28,19 @@ export const WEBHOOK_OUTCOME_TTL_SEC = 24 * 3600;
 const outcomeKey = (prefix: string, publishId: string) =>
   fleetKey(prefix, 'webhook-outcome', publishId);
 
-/** Records one publish webhook (one round trip: a MULTI of HINCRBY, HSET, EXPIRE). */
+/** Records one publish webhook, in one command (commands/webhook-record-1.lua). */
 export async function recordWebhookOutcome(
   redis: RedisClient,
   prefix: string,
   publishId: string,
   event: { name: string; postId?: string },
 ): Promise<void> {
-  const key = outcomeKey(prefix, publishId);
-  const fields: Record<string, string> = { [`event:${event.name}`]: '1' };
-  if (event.postId) fields.post_id = event.postId;
-  const replies = await redis
-    .multi()
-    .hincrby(key, 'v', 1)
-    .hset(key, fields)
-    .expire(key, WEBHOOK_OUTCOME_TTL_SEC)
-    .exec();
-  const failed = replies?.find(([error]) => error);
-  if (failed?.[0]) throw failed[0];
+  await fleetCommands(redis).tfWebhookRecord(
+    outcomeKey(prefix, publishId),
+    event.name,
+    event.postId ?? '',
+    WEBHOOK_OUTCOME_TTL_SEC,
+  );
 }
 
 /** What the webhooks said about this publish so far; null when none arrived. */

@@ -1,4 +1,4 @@
-import type { Post, PostStatus, PostWithEvents, Prisma, PublicAccount } from '@tiktok-fleet/db';
+import type { Post, PostStatus, Prisma, PublicAccount } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import {
   deferJob,
@@ -42,16 +42,17 @@ const WAITING_FOR_ID =
  */
 export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'status', StatusResult> {
   return async (job, token) => {
-    const post = await ctx.posts.get(job.data.postId).catch(async (error: unknown) => {
-      if (!isInfrastructureUnavailable(error)) throw error;
-      return await deferJob(job, token, infrastructureDelay(job));
-    });
-    if (!post) return { status: 'gone' };
-    // Final already (the webhook path got there first, or the post was canceled), or this
-    // job follows a publish the post has since abandoned.
-    if (isFinal(post.status) || post.publishId !== job.data.publishId) {
-      return { status: post.status };
-    }
+    // By publish id, without the history (one query): no post has it when the post is gone
+    // or has abandoned that publish for another.
+    const post = await ctx.posts
+      .findByPublishId(job.data.publishId)
+      .catch(async (error: unknown) => {
+        if (!isInfrastructureUnavailable(error)) throw error;
+        return await deferJob(job, token, infrastructureDelay(job));
+      });
+    if (!post || post.id !== job.data.postId) return { status: 'gone' };
+    // Final already (the webhook path got there first, or the post was canceled).
+    if (isFinal(post.status)) return { status: post.status };
     try {
       const session = await TikTokSession.open(ctx, post.accountId);
       const status = await session.call('status', (t) =>
@@ -70,7 +71,7 @@ async function handleStatus(
   ctx: WorkerContext,
   job: StatusJob,
   token: string | undefined,
-  post: PostWithEvents,
+  post: Post,
   session: TikTokSession,
   status: PublishStatus,
   webhooks: WebhookOutcome | null,
@@ -114,11 +115,8 @@ async function handleStatus(
         });
         return { status: 'published', tiktokStatus };
       }
-      if (
-        !post.events.some(
-          (e) => (e.detail as { tiktokStatus?: string } | null)?.tiktokStatus === tiktokStatus,
-        )
-      ) {
+      // Noted once: the job remembers what TikTok said when it last asked.
+      if (job.data.lastTiktokStatus !== tiktokStatus) {
         await recordEvent(ctx, post.id, post.status, { tiktokStatus, message: WAITING_FOR_ID });
       }
       return await again(statusPoll.postIdPollMs);
@@ -154,6 +152,7 @@ async function pollAgain(
   await job.updateData({
     ...job.data,
     pollCount: job.data.pollCount + 1,
+    lastTiktokStatus: tiktokStatus,
     ...(webhookSeen !== undefined && { webhookSeen }),
   });
   await job.log(`TikTok says ${tiktokStatus}; asking again in ${Math.round(delayMs / 1000)} s`);
