@@ -253,7 +253,13 @@ async function main() {
   for (const [name, samples] of Object.entries(results)) {
     const rps = samples.map((s) => s.rps);
     console.log(
-      `| ${name} | ${cell(rps)} | ${(median(rps) / bareRps).toFixed(2)}x | ${cell(samples.map((s) => s.p50), 1)} | ${cell(samples.map((s) => s.p99), 1)} | ${samples.reduce((a, s) => a + s.errors, 0)} |`,
+      `| ${name} | ${cell(rps)} | ${(median(rps) / bareRps).toFixed(2)}x | ${cell(
+        samples.map((s) => s.p50),
+        1,
+      )} | ${cell(
+        samples.map((s) => s.p99),
+        1,
+      )} | ${samples.reduce((a, s) => a + s.errors, 0)} |`,
     );
   }
 }
