@@ -12,8 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   createAccountRepository,
@@ -27,6 +25,7 @@ import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
+import { closedLoop, openLoop, type Sample } from './enqueue-load';
 import { type FleetProcess, startProcess, waitUntilReady } from './fleet-process';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -35,75 +34,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 16;
 const OWNER = 'bench-owner';
-
-export interface Sample {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
-
-function summarize(latencies: number[], errors: number, seconds: number): Sample {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    rps: latencies.length / seconds,
-    p50: quantile(sorted, 0.5),
-    p99: quantile(sorted, 0.99),
-    errors,
-  };
-}
-
-/** `work` by `concurrency` loops for `seconds`: saturation. */
-export async function closedLoop(
-  work: () => Promise<void>,
-  concurrency: number,
-  seconds: number,
-): Promise<Sample> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const started = performance.now();
-        try {
-          await work();
-          latencies.push(performance.now() - started);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  return summarize(latencies, errors, seconds);
-}
-
-/** `work` started `rate` times a second for `seconds`, whatever the answers take. */
-export async function openLoop(work: () => Promise<void>, rate: number, seconds: number) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  const total = Math.round(rate * seconds);
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    // Measured from when it was due, so a late start counts against the server.
-    inFlight.push(
-      work().then(
-        () => void latencies.push(performance.now() - due),
-        () => void errors++,
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  const sample = summarize(latencies, errors, seconds);
-  return { ...sample, rps: latencies.length / ((performance.now() - started) / 1000) };
-}
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -88,27 +88,60 @@ function growRssTo(targetMiB: number): number {
 }
 
 const path = videoOf20MB();
-await checkVideoFile(path); // starts the helper, warms the caches
-await inProcess(path);
 
-type Row = { rss: number; bare: number[]; check: number[]; inproc: number[]; checkBlock: number[]; inprocBlock: number[] };
+/** One measure at one RSS, in a process of its own (memory freed is not given back at once). */
+async function measureAt(targetMiB: number) {
+  const rss = growRssTo(targetMiB);
+  await checkVideoFile(path); // starts the helper, warms the caches
+  await inProcess(path);
+  const bare = bareCliMs(path);
+  const check = await measure(() => checkVideoFile(path));
+  const inproc = await measure(() => inProcess(path));
+  return {
+    rss,
+    bare,
+    check: check.ms,
+    checkBlock: check.blockMs,
+    inproc: inproc.ms,
+    inprocBlock: inproc.blockMs,
+  };
+}
+
+if (process.env.BENCH_PROBE_RSS) {
+  console.log(JSON.stringify(await measureAt(Number(process.env.BENCH_PROBE_RSS))));
+  process.exit(0);
+}
+
+type Row = {
+  rss: number;
+  bare: number[];
+  check: number[];
+  inproc: number[];
+  checkBlock: number[];
+  inprocBlock: number[];
+};
 const rows = new Map<number, Row>();
 for (const target of [50, 300]) {
   rows.set(target, { rss: 0, bare: [], check: [], inproc: [], checkBlock: [], inprocBlock: [] });
 }
 for (let round = 0; round < ROUNDS; round++) {
-  ballast.length = 0;
-  globalThis.gc?.();
   for (const target of [50, 300]) {
+    const out = execFileSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url)],
+      {
+        env: { ...process.env, BENCH_PROBE_RSS: String(target) },
+        encoding: 'utf8',
+      },
+    );
+    const m = JSON.parse(out.trim().split('\n').at(-1) as string);
     const row = rows.get(target) as Row;
-    row.rss = growRssTo(target);
-    row.bare.push(bareCliMs(path));
-    const check = await measure(() => checkVideoFile(path));
-    row.check.push(check.ms);
-    row.checkBlock.push(check.blockMs);
-    const inproc = await measure(() => inProcess(path));
-    row.inproc.push(inproc.ms);
-    row.inprocBlock.push(inproc.blockMs);
+    row.rss = m.rss;
+    row.bare.push(m.bare);
+    row.check.push(m.check);
+    row.checkBlock.push(m.checkBlock);
+    row.inproc.push(m.inproc);
+    row.inprocBlock.push(m.inprocBlock);
   }
 }
 
@@ -120,8 +153,12 @@ const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
 console.log(
   `\nbench:probe — ${(existsSync(path) ? (await import('node:fs')).statSync(path).size / MiB : 0).toFixed(1)} MiB MP4, ${CALLS} calls x ${ROUNDS} interleaved rounds; ms per call, median (min–max of rounds)\n`,
 );
-console.log('| worker RSS | bare CLI ms | checkVideoFile ms | ratio | loop block ms | in-process spawn ms | ratio | loop block ms |');
-console.log('| ---------: | ----------: | ----------------: | ----: | ------------: | ------------------: | ----: | ------------: |');
+console.log(
+  '| worker RSS | bare CLI ms | checkVideoFile ms | ratio | loop block ms | in-process spawn ms | ratio | loop block ms |',
+);
+console.log(
+  '| ---------: | ----------: | ----------------: | ----: | ------------: | ------------------: | ----: | ------------: |',
+);
 for (const row of rows.values()) {
   console.log(
     `| ${row.rss} MiB | ${spread(row.bare)} | ${spread(row.check)} | ${ratio(row.check, row.bare)}x | ${spread(row.checkBlock)} | ${spread(row.inproc)} | ${ratio(row.inproc, row.bare)}x | ${spread(row.inprocBlock)} |`,
