@@ -42,7 +42,7 @@ export const statusPayload = z.object({
    */
   webhookSeen: z.number().int().min(0).optional(),
   /** What TikTok said at the job's last ask: a wait is noted in the history once. */
-  lastTiktokStatus: z.string().max(64).optional(),
+  lastTiktokStatus: z.string().max(128).optional(),
 });
 
 export const refreshPayload = z.object({ accountId: id });
