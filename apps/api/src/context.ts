@@ -15,6 +15,7 @@ import type { TikTokClient } from '@tiktok-fleet/tiktok';
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from './config';
 import { AnalyticsWaiter } from './services/analytics-waiter';
+import { ApiKeyCache } from './services/api-key-cache';
 import { OpenUploads } from './services/open-uploads';
 
 /** What `buildApi` needs from outside; tests pass their own. */
@@ -45,7 +46,10 @@ export function createContext(deps: ApiDeps) {
     now: deps.now ?? Date.now,
     accounts: createAccountRepository(deps.db, cipher),
     posts: createPostRepository(deps.db),
-    apiKeys: createApiKeyRepository(deps.db),
+    apiKeys: new ApiKeyCache(createApiKeyRepository(deps.db), {
+      ttlMs: deps.config.API_KEY_CACHE_SECONDS * 1000,
+      now: deps.now,
+    }),
     mediaUploads: createMediaUploadRepository(deps.db),
     openUploads: new OpenUploads(deps.config.MEDIA_MAX_OPEN_UPLOADS_PER_KEY),
     limiter: new SlidingWindowRateLimiter(deps.redis, { prefix }),

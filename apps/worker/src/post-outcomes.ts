@@ -1,25 +1,27 @@
 import { type Post, type PostStatus, PostStatusConflictError, type Prisma } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import { isFinalStatus } from '@tiktok-fleet/posts/rules';
-import { enqueueNotify, enqueueStatus } from '@tiktok-fleet/queue';
+import { enqueueNotify, enqueueStatus, readWebhookOutcome } from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
 import { releaseDailySlot } from './publish/daily-slot';
 
 /**
  * Ends a post `failed` with a code and a message, and fires its callback. `releaseSlot`
  * gives its place in the 24 h window back: only for a post TikTok never received, since
- * TikTok counts the ones it did whatever happens next. Returns false when the post had
+ * TikTok counts the ones it did whatever happens next. `fence`: an upload lease holder's
+ * write, refused once another holder took the post over. Returns false when the post had
  * already reached a final status (canceled meanwhile, or failed by someone else).
  */
 export async function failPost(
   ctx: WorkerContext,
   post: Pick<Post, 'id' | 'accountId'>,
   failure: { code: string; message: string; details?: Prisma.InputJsonObject },
-  options: { releaseSlot: boolean },
+  options: { releaseSlot: boolean; fence?: number },
 ): Promise<boolean> {
   if (options.releaseSlot) await releaseDailySlot(ctx, post);
   try {
     const failed = await ctx.posts.transition(post.id, 'failed', {
+      fence: options.fence,
       changes: { errorCode: failure.code, errorMessage: failure.message },
       detail: { code: failure.code, message: failure.message, ...failure.details },
     });
@@ -43,8 +45,9 @@ export async function recordEvent(
   postId: string,
   status: PostStatus,
   detail: Prisma.InputJsonObject,
+  options: { fence?: number } = {},
 ): Promise<void> {
-  await ctx.posts.note(postId, status, detail);
+  await ctx.posts.note(postId, status, detail, options);
 }
 
 export const isFinal = isFinalStatus;
@@ -58,9 +61,18 @@ export async function ensureStatusJob(
   post: Pick<Post, 'id'> & { publishId: string },
   options: { delayMs?: number } = {},
 ): Promise<void> {
+  // TikTok's webhook may have come already (before this job existed): then ask at once.
+  const webhooks = await readWebhookOutcome(ctx.redis, ctx.settings.prefix, post.publishId);
   await enqueueStatus(
     ctx.queues,
-    { postId: post.id, publishId: post.publishId, pollCount: 0, startedAt: Date.now() },
-    { delayMs: options.delayMs ?? ctx.settings.statusPoll.firstDelayMs },
+    {
+      postId: post.id,
+      publishId: post.publishId,
+      pollCount: 0,
+      startedAt: Date.now(),
+      // Its first run acts on these already.
+      ...(webhooks && { webhookSeen: webhooks.version }),
+    },
+    { delayMs: webhooks ? 0 : (options.delayMs ?? ctx.settings.statusPoll.firstDelayMs) },
   );
 }

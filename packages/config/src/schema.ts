@@ -86,6 +86,9 @@ export const configSchema = z.object({
     ),
 
   API_KEYS: z.string().default(''),
+  // How long the API trusts a key it verified before asking PostgreSQL again: a revoked key
+  // keeps working on an API process for at most this long. 0 checks every request.
+  API_KEY_CACHE_SECONDS: int(0, 5).max(300, { error: 'expected at most 300 seconds' }).default(5),
   DAILY_POST_CAP: int(1, 10).default(10),
   // TikTok's Research API quotas per UTC day (1000 requests, 100,000 records), counted by the
   // fleet before each request; lower them to keep room for other clients of the organisation.

@@ -55,3 +55,23 @@ export class PostStatusConflictError extends DbError {
     );
   }
 }
+
+/**
+ * A write of an account upload lease holder whose fence is no longer the post's: the holder
+ * paused past its lease (a GC pause, a network cut) and another took the post over. The
+ * write is refused so that two holders never both move the post.
+ */
+export class StaleUploadFenceError extends DbError {
+  constructor(
+    readonly postId: string,
+    readonly fence: number,
+    readonly currentFence: bigint | null,
+  ) {
+    super(
+      'stale_upload_fence',
+      `Post ${postId} was taken over by a newer holder of its account's upload lease ` +
+        `(fence ${currentFence ?? 'none'}, this write had ${fence}); this write was refused. ` +
+        'The newer holder carries on; nothing needs doing.',
+    );
+  }
+}

@@ -36,6 +36,7 @@ export {
   DbError,
   PostNotFoundError,
   PostStatusConflictError,
+  StaleUploadFenceError,
 } from './errors';
 export { newId } from './ids';
 export { createMediaUploadRepository, type MediaUploadRepository } from './media-uploads';

@@ -1,13 +1,19 @@
-import type {
-  Account,
-  Post,
-  PostStatus,
-  PostStatusEvent,
+import {
+  type Account,
+  type Post,
+  type PostStatus,
+  type PostStatusEvent,
   Prisma,
-  PrismaClient,
+  type PrismaClient,
 } from '../generated/prisma/client';
-import { DbError, PostNotFoundError, PostStatusConflictError } from './errors';
+import {
+  DbError,
+  PostNotFoundError,
+  PostStatusConflictError,
+  StaleUploadFenceError,
+} from './errors';
 import { newId } from './ids';
+import { postFromRow, setClause } from './post-sql';
 import { isUniqueViolation } from './prisma-errors';
 
 /** A post request as the API accepted it (docs/architecture.md, A post request). */
@@ -65,6 +71,23 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 export function createPostRepository(db: PrismaClient) {
+  /**
+   * After a fenced write changed nothing: throws StaleUploadFenceError when the post's fence
+   * moved on, PostNotFoundError when it is gone; else returns (the other condition refused
+   * it, when `otherCondition`).
+   */
+  async function refuseFencedWrite(postId: string, fence: number, otherCondition = false) {
+    const current = await db.post.findUnique({
+      where: { id: postId },
+      select: { uploadFence: true },
+    });
+    if (!current) throw new PostNotFoundError(postId);
+    if (current.uploadFence !== BigInt(fence)) {
+      throw new StaleUploadFenceError(postId, fence, current.uploadFence);
+    }
+    if (!otherCondition) throw new PostNotFoundError(postId);
+  }
+
   return {
     /**
      * Stores a new post with its first status event. With an idempotency key the owner has
@@ -95,6 +118,78 @@ export function createPostRepository(db: PrismaClient) {
         if (!first) throw error;
         return { post: first, created: false };
       }
+    },
+
+    /**
+     * Stores a new post and its first status event in one statement, only when the owner has
+     * the account and it can post (the enqueue path's account check, insert and event in one
+     * round trip). Answers the stored post with its event, or why nothing was stored: no
+     * such account, an account that cannot post (its status), or an idempotency key the
+     * owner already used (a race with another request: read that post then).
+     */
+    async createForAccount(
+      input: NewPost,
+    ): Promise<
+      | { kind: 'created'; post: Post; event: PostStatusEvent }
+      | { kind: 'no_account' }
+      | { kind: 'account_unavailable'; status: Account['status']; reason: string | null }
+      | { kind: 'duplicate_key' }
+    > {
+      const now = new Date();
+      const scheduledAt = input.scheduledAt == null ? null : new Date(input.scheduledAt);
+      const status: PostStatus = scheduledAt != null && scheduledAt > now ? 'scheduled' : 'queued';
+      const id = newId('post');
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+        WITH acct AS (
+          SELECT status, status_reason FROM accounts
+          WHERE id = ${input.accountId} AND owner_id = ${input.ownerId}
+        ),
+        ins AS (
+          INSERT INTO posts (id, owner_id, account_id, video_source_kind, video_source, caption,
+            privacy_level, disable_comment, disable_duet, disable_stitch, cover_timestamp_ms,
+            brand_content, brand_organic, is_aigc, mode, scheduled_at, callback_url,
+            fail_when_cap_reached, idempotency_key, status, created_at, updated_at)
+          SELECT ${id}, ${input.ownerId}, ${input.accountId},
+            ${input.videoSourceKind}::video_source_kind, ${input.videoSource},
+            ${input.caption ?? ''}, ${input.privacyLevel ?? null}::privacy_level,
+            ${input.disableComment ?? false}, ${input.disableDuet ?? false},
+            ${input.disableStitch ?? false}, ${input.coverTimestampMs ?? null}::int,
+            ${input.brandContent ?? false}, ${input.brandOrganic ?? false},
+            ${input.isAigc ?? false}, ${input.mode ?? 'direct'}::post_mode,
+            ${scheduledAt}::timestamp, ${input.callbackUrl ?? null},
+            ${input.failWhenCapReached ?? false}, ${input.idempotencyKey ?? null},
+            ${status}::post_status, ${now}::timestamp, ${now}::timestamp
+          FROM acct WHERE acct.status = 'active'::account_status
+          ON CONFLICT (owner_id, idempotency_key) DO NOTHING
+          RETURNING *
+        ),
+        event AS (
+          INSERT INTO post_status_events (post_id, status, at)
+          SELECT id, status, created_at FROM ins
+          RETURNING id, at
+        )
+        SELECT ins.*, acct.status::text AS _account_status, acct.status_reason AS _account_reason,
+          event.id AS _event_id
+        FROM acct LEFT JOIN ins ON true LEFT JOIN event ON true`;
+      const row = rows[0];
+      if (!row) return { kind: 'no_account' };
+      if (row._account_status !== 'active') {
+        return {
+          kind: 'account_unavailable',
+          status: row._account_status as Account['status'],
+          reason: (row._account_reason as string | null) ?? null,
+        };
+      }
+      if (row.id == null) return { kind: 'duplicate_key' };
+      const post = postFromRow(row);
+      const event: PostStatusEvent = {
+        id: row._event_id as bigint,
+        postId: post.id,
+        status: post.status,
+        at: post.createdAt,
+        detail: null,
+      };
+      return { kind: 'created', post, event };
     },
 
     /** A post with its status history, oldest first; `ownerId` hides other owners' posts. */
@@ -167,20 +262,6 @@ export function createPostRepository(db: PrismaClient) {
     /** The post an owner made with this idempotency key, if any. */
     async findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Post | null> {
       return db.post.findUnique({ where: { ownerId_idempotencyKey: { ownerId, idempotencyKey } } });
-    },
-
-    /**
-     * The standing of the account a new post of this owner would go to, or null when the
-     * owner has no such account: checked before the post is stored.
-     */
-    async accountForNewPost(
-      ownerId: string,
-      accountId: string,
-    ): Promise<Pick<Account, 'status' | 'statusReason'> | null> {
-      return db.account.findFirst({
-        where: { id: accountId, ownerId },
-        select: { status: true, statusReason: true },
-      });
     },
 
     /**
@@ -282,37 +363,80 @@ export function createPostRepository(db: PrismaClient) {
     },
 
     /**
-     * Moves a post to `status` and records the event, in one transaction. Only from `from`
-     * when given (compare-and-set between workers), and never out of a final status, so a
-     * canceled post cannot be revived by a late worker.
+     * Moves a post to `status` and records the event, in one statement (a CTE that updates
+     * the post where its status and fence still allow it, inserts the event and returns the
+     * row). Only from `from` when given (compare-and-set between workers), and never out of
+     * a final status, so a canceled post cannot be revived by a late worker. With `fence`
+     * (a lease holder's write) only while the post's upload fence is that one: a holder
+     * that paused past its lease, while another took the post over, is refused
+     * (StaleUploadFenceError) by the same statement.
      */
     async transition(
       postId: string,
       status: PostStatus,
-      options: { from?: PostStatus[]; changes?: PostChanges; detail?: Prisma.InputJsonValue } = {},
+      options: {
+        from?: PostStatus[];
+        changes?: PostChanges;
+        detail?: Prisma.InputJsonValue;
+        fence?: number;
+      } = {},
     ): Promise<Post> {
       const allowed = (options.from ?? openStatuses).filter((s) => !finalStatuses.includes(s));
-      return db.$transaction(async (tx) => {
-        const at = new Date();
-        const { count } = await tx.post.updateMany({
-          where: { id: postId, status: { in: allowed } },
-          data: {
-            ...options.changes,
-            status,
-            ...(status === 'published' && !options.changes?.publishedAt && { publishedAt: at }),
-          },
-        });
-        if (count === 0) {
-          const current = await tx.post.findUnique({
-            where: { id: postId },
-            select: { status: true },
-          });
-          if (!current) throw new PostNotFoundError(postId);
-          throw new PostStatusConflictError(postId, current.status, status);
-        }
-        await tx.postStatusEvent.create({ data: { postId, status, at, detail: options.detail } });
-        return tx.post.findUniqueOrThrow({ where: { id: postId } });
-      });
+      const at = new Date();
+      const changes: Record<string, unknown> = { ...options.changes };
+      if (status === 'published' && !changes.publishedAt) changes.publishedAt = at;
+      const fenced =
+        options.fence === undefined
+          ? Prisma.empty
+          : Prisma.sql`AND upload_fence = ${BigInt(options.fence)}`;
+      const detail = options.detail === undefined ? null : JSON.stringify(options.detail);
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+        WITH cur AS (SELECT status, upload_fence FROM posts WHERE id = ${postId}),
+        moved AS (
+          UPDATE posts SET status = ${status}::post_status, ${setClause(changes, at)}
+          WHERE id = ${postId} AND status::text = ANY(${allowed as string[]}) ${fenced}
+          RETURNING *
+        ),
+        event AS (
+          INSERT INTO post_status_events (post_id, status, at, detail)
+          SELECT id, status, ${at}::timestamp, ${detail}::jsonb FROM moved
+        )
+        SELECT moved.*, cur.status::text AS _current_status,
+          cur.upload_fence AS _current_fence
+        FROM cur LEFT JOIN moved ON true`;
+      const row = rows[0];
+      if (!row) throw new PostNotFoundError(postId);
+      if (row.id != null) return postFromRow(row);
+      const currentFence = row._current_fence as bigint | null;
+      if (options.fence !== undefined && currentFence !== BigInt(options.fence)) {
+        throw new StaleUploadFenceError(postId, options.fence, currentFence);
+      }
+      throw new PostStatusConflictError(postId, String(row._current_status), status);
+    },
+
+    /**
+     * The holder of the account's upload lease claims the post with its fence, so that the
+     * post's later writes can be made conditional on it. Refused (StaleUploadFenceError)
+     * when a newer holder claimed it already. Answers the post's status, which may be
+     * final (canceled meanwhile): the caller stops then.
+     */
+    async claimUpload(postId: string, fence: number): Promise<PostStatus> {
+      const rows = await db.$queryRaw<
+        Array<{ status: PostStatus; claimed: boolean; upload_fence: bigint | null }>
+      >`
+        WITH cur AS (SELECT status, upload_fence FROM posts WHERE id = ${postId}),
+        claimed AS (
+          UPDATE posts SET upload_fence = ${BigInt(fence)}
+          WHERE id = ${postId} AND (upload_fence IS NULL OR upload_fence <= ${BigInt(fence)})
+          RETURNING id
+        )
+        SELECT cur.status::text AS status, cur.upload_fence,
+          EXISTS (SELECT 1 FROM claimed) AS claimed
+        FROM cur`;
+      const row = rows[0];
+      if (!row) throw new PostNotFoundError(postId);
+      if (!row.claimed) throw new StaleUploadFenceError(postId, fence, row.upload_fence);
+      return row.status;
     },
 
     /**
@@ -401,25 +525,63 @@ export function createPostRepository(db: PrismaClient) {
      * Records an event on a post without changing its status (a wait, a rescue, a callback
      * delivery). Works on final posts too, which `transition` rightly refuses to move.
      */
-    async note(postId: string, status: PostStatus, detail: Prisma.InputJsonValue): Promise<void> {
-      await db.postStatusEvent.create({ data: { postId, status, detail } });
+    async note(
+      postId: string,
+      status: PostStatus,
+      detail: Prisma.InputJsonValue,
+      options: { fence?: number } = {},
+    ): Promise<void> {
+      if (options.fence === undefined) {
+        await db.postStatusEvent.create({ data: { postId, status, detail } });
+        return;
+      }
+      // A lease holder's note: only while its fence is the post's.
+      const count = await db.$executeRaw`
+        INSERT INTO post_status_events (post_id, status, at, detail)
+        SELECT id, ${status}::post_status, ${new Date()}::timestamp, ${JSON.stringify(detail)}::jsonb
+        FROM posts WHERE id = ${postId} AND upload_fence = ${BigInt(options.fence)}`;
+      if (count === 0) await refuseFencedWrite(postId, options.fence);
     },
 
     /**
      * Records the bytes TikTok confirmed, only while the post is `uploading`: false when it
      * is not (canceled meanwhile), which tells the upload to stop.
      */
-    async recordUploadProgress(postId: string, uploadedBytes: number): Promise<boolean> {
+    async recordUploadProgress(
+      postId: string,
+      uploadedBytes: number,
+      options: { fence?: number } = {},
+    ): Promise<boolean> {
       const { count } = await db.post.updateMany({
-        where: { id: postId, status: 'uploading' },
+        where: {
+          id: postId,
+          status: 'uploading',
+          ...(options.fence !== undefined && { uploadFence: options.fence }),
+        },
         data: { uploadedBytes },
       });
+      if (count === 0 && options.fence !== undefined) {
+        // Refused: canceled (false), or another holder took the post over (throws).
+        await refuseFencedWrite(postId, options.fence, true);
+      }
       return count === 1;
     },
 
     /** Records pipeline state without a status change (progress, publish id, upload URL). */
-    async update(postId: string, changes: PostChanges): Promise<void> {
-      const { count } = await db.post.updateMany({ where: { id: postId }, data: changes });
+    async update(
+      postId: string,
+      changes: PostChanges,
+      options: { fence?: number } = {},
+    ): Promise<void> {
+      const { count } = await db.post.updateMany({
+        where: {
+          id: postId,
+          ...(options.fence !== undefined && { uploadFence: options.fence }),
+        },
+        data: changes,
+      });
+      if (count === 0 && options.fence !== undefined)
+        await refuseFencedWrite(postId, options.fence);
       if (count === 0) throw new PostNotFoundError(postId);
     },
   };

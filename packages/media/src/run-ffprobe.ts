@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import ffprobeStatic from 'ffprobe-static';
 import { VideoProbeError } from './errors';
+import { execFileInHelper } from './spawn-helper';
 
 export interface FfprobeStream {
   index?: number;
@@ -91,7 +91,8 @@ export function execFfprobe(
     `file:${absolutePath}`,
   ];
   return new Promise((resolve, reject) => {
-    execFile(
+    // From the spawn helper, so that spawning never blocks this process (spawn-helper.ts).
+    execFileInHelper(
       options.ffprobePath ?? ffprobeStatic.path,
       fullArgs,
       {

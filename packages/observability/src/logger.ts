@@ -29,10 +29,18 @@ export function createLogger(settings: LoggerSettings): Logger {
     formatters: { log: (object) => redactValue(object) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>,
-        );
+        // Copied only when a message string has something to mask (most have nothing).
+        let scrubbed: unknown[] | undefined;
+        for (let i = 0; i < args.length; i++) {
+          const arg = args[i];
+          if (typeof arg !== 'string') continue;
+          const clean = redactText(arg);
+          if (clean !== arg) {
+            scrubbed ??= [...args];
+            scrubbed[i] = clean;
+          }
+        }
+        method.apply(this, (scrubbed ?? args) as Parameters<typeof method>);
       },
     },
     serializers: { err: (e: unknown) => redactValue(e), error: (e: unknown) => redactValue(e) },

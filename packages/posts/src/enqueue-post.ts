@@ -144,17 +144,26 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
         if (earlier) return replay(earlier, newPost);
       }
 
-      await checkAccount(posts, input.ownerId, request.accountId);
+      // Uploads must be the owner's, and the backlog must have room (reads, before the write).
       const mediaPaths = mediaPathsOf(newPost);
       for (const { path: relative, field } of mediaPaths) {
         await checkUploadOwner(deps.db, input.ownerId, relative, field);
       }
       if (limits) await checkBacklog(deps.db, limits, input.ownerId, request.accountId);
-      const { post, created } = await posts.create(newPost);
-      if (!created) return replay(post, newPost);
+      // One statement checks the account, stores the post and its first event; the answer is
+      // built from what it returned. The row exists before the job (docs/architecture.md,
+      // "Enqueue: the row before the job").
+      const stored = await posts.createForAccount(newPost);
+      if (stored.kind === 'duplicate_key') {
+        // Another request with the same key stored its post between our read and our insert.
+        const earlier = await posts.findByIdempotencyKey(input.ownerId, key as string);
+        if (!earlier) throw new PostNotFoundError(`with idempotency key ${key}`);
+        return replay(earlier, newPost);
+      }
+      if (stored.kind !== 'created') throw accountRefusal(request.accountId, stored);
       for (const { path: relative } of mediaPaths) await markUploadUsed(deps.db, relative);
-      await addJob(post);
-      return { post: await resource(post.id), created: true };
+      await addJob(stored.post);
+      return { post: toPostResource(stored.post, [stored.event]), created: true };
     },
   };
 
@@ -257,34 +266,33 @@ export async function checkedPath(
   return resolved.relative;
 }
 
-async function checkAccount(
-  posts: ReturnType<typeof createPostRepository>,
-  ownerId: string,
+/** Why the account refused a new post, as the enqueue contract says it. */
+function accountRefusal(
   accountId: string,
-): Promise<void> {
-  const account = await posts.accountForNewPost(ownerId, accountId);
-  if (!account) {
-    throw new EnqueuePostError(
+  refused:
+    | { kind: 'no_account' }
+    | { kind: 'account_unavailable'; status: string; reason: string | null },
+): EnqueuePostError {
+  if (refused.kind === 'no_account') {
+    return new EnqueuePostError(
       'account_not_found',
       `No account ${accountId} is connected for you. List yours with GET /v1/accounts, or ` +
         'connect one with POST /v1/accounts/connect.',
     );
   }
-  if (account.status === 'needs_reauth') {
-    throw new EnqueuePostError(
+  if (refused.status === 'needs_reauth') {
+    return new EnqueuePostError(
       'account_needs_reauth',
       `Account ${accountId} must be connected again before it can post: TikTok no longer ` +
-        `accepts its authorization${account.statusReason ? ` (${account.statusReason})` : ''}. ` +
+        `accepts its authorization${refused.reason ? ` (${refused.reason})` : ''}. ` +
         'Start POST /v1/accounts/connect for it.',
     );
   }
-  if (account.status === 'revoked') {
-    throw new EnqueuePostError(
-      'account_revoked',
-      `Account ${accountId} was disconnected${account.statusReason ? ` (${account.statusReason})` : ''}. ` +
-        'Connect it again with POST /v1/accounts/connect to post with it.',
-    );
-  }
+  return new EnqueuePostError(
+    'account_revoked',
+    `Account ${accountId} was disconnected${refused.reason ? ` (${refused.reason})` : ''}. ` +
+      'Connect it again with POST /v1/accounts/connect to post with it.',
+  );
 }
 
 /** Which request fields of a stored post differ from a new request (idempotency check). */

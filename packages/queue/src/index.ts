@@ -55,3 +55,8 @@ export {
   type IssuedClientToken,
   SharedClientToken,
 } from './research/shared-client-token';
+export {
+  readWebhookOutcome,
+  recordWebhookOutcome,
+  type WebhookOutcome,
+} from './webhook-outcomes';

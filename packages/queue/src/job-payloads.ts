@@ -36,6 +36,13 @@ export const statusPayload = z.object({
   pollCount: z.number().int().min(0),
   /** When polling began (epoch ms): polling gives up after a while. */
   startedAt: z.number().int().min(0),
+  /**
+   * The count of TikTok webhooks for this publish the job has acted on (webhook-outcomes.ts):
+   * one more arrived while it ran, and it asks TikTok again at once.
+   */
+  webhookSeen: z.number().int().min(0).optional(),
+  /** What TikTok said at the job's last ask: a wait is noted in the history once. */
+  lastTiktokStatus: z.string().max(128).optional(),
 });
 
 export const refreshPayload = z.object({ accountId: id });

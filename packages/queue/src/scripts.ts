@@ -30,6 +30,7 @@ export interface FleetCommands {
     callId: string,
     nowMs: number | '',
   ): Promise<number[]>;
+  tfWebhookRecord(outcome: string, event: string, postId: string, ttlSec: number): Promise<number>;
 }
 
 const commandsDir = new URL('./commands/', import.meta.url);

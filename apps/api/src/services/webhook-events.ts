@@ -1,4 +1,4 @@
-import { findStatusJob } from '@tiktok-fleet/queue';
+import { findStatusJob, readWebhookOutcome, recordWebhookOutcome } from '@tiktok-fleet/queue';
 import { parseJson, toIdString } from '@tiktok-fleet/tiktok';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiContext } from '../context';
@@ -46,9 +46,19 @@ function parseContent(content: unknown): Record<string, unknown> {
   }
 }
 
+const ACTIVE_RECHECK_MS = 500;
+
+/** Promotes the post's waiting status job when it has not acted on every webhook yet. */
+async function promoteIfBehind(ctx: ApiContext, postId: string, publishId: string) {
+  const job = await findStatusJob(ctx.queues, postId);
+  if (!job || (await job.getState()) !== 'delayed') return;
+  const outcome = await readWebhookOutcome(ctx.redis, ctx.prefix, publishId);
+  if (outcome && (job.data.webhookSeen ?? 0) < outcome.version) await job.promote();
+}
+
 /**
- * Acts on one verified event. Posts are not changed here: the status job fetches the
- * authoritative status from TikTok, so a publish event only ends that job's wait.
+ * Acts on one verified event. Posts are not changed here: a publish event is recorded in
+ * Redis and ends the status job's wait; that job moves the post.
  */
 export async function handleWebhookEvent(
   ctx: ApiContext,
@@ -71,13 +81,32 @@ export async function handleWebhookEvent(
 
   if (PUBLISH_EVENTS.has(event)) {
     const publishId = toIdString(content.publish_id);
-    const post = publishId ? await ctx.posts.findByPublishId(publishId) : null;
+    if (!publishId) return;
+    // Recorded first, by publish_id: a status job that does not exist yet (the worker has
+    // not handed the post over) or is running right now finds it and asks TikTok at once
+    // (docs/architecture.md, "Webhook first"); publicly_available's post id is used as is.
+    const postId =
+      event.endsWith('.publicly_available') || event.endsWith('.publicaly_available')
+        ? toIdString(content.post_id)
+        : undefined;
+    await recordWebhookOutcome(ctx.redis, ctx.prefix, publishId, {
+      name: event,
+      ...(postId && { postId }),
+    });
+    const post = await ctx.posts.findByPublishId(publishId);
     if (!post) return;
     const job = await findStatusJob(ctx.queues, post.id);
-    if (job && (await job.getState()) === 'delayed') {
-      // It may have left `delayed` since we looked; then the poll is running anyway.
+    const state = await job?.getState();
+    if (job && state === 'delayed') {
+      // It may have left `delayed` since we looked; then it runs and sees the record.
       await job.promote().catch(() => undefined);
       log.info({ postId: post.id, event }, 'status poll promoted by a TikTok webhook');
+    } else if (state === 'active') {
+      // It reads the record before it waits again; in the moment between that read and its
+      // move to `delayed`, this webhook would be missed: look once more shortly.
+      setTimeout(() => {
+        promoteIfBehind(ctx, post.id, publishId).catch(() => undefined);
+      }, ACTIVE_RECHECK_MS).unref();
     }
     return;
   }

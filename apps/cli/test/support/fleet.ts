@@ -65,6 +65,9 @@ export async function startFleet() {
     TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
     CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
     API_KEYS: `${OWNER}:${apiKey}`,
+    // `keys revoke` is checked against the API at once; the cache's bound has its own test
+    // (apps/api/test/api-key-cache.test.ts).
+    API_KEY_CACHE_SECONDS: '0',
     MEDIA_ROOT: mediaRoot,
     WORKER_CONCURRENCY: '4',
   };

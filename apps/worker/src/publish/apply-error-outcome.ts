@@ -61,7 +61,7 @@ async function defer(run: PublishRun, request: DeferRequest): Promise<never> {
       ...request.event.detail,
     };
     if (status === run.post.status) {
-      await recordEvent(run.ctx, run.post.id, status, detail);
+      await recordEvent(run.ctx, run.post.id, status, detail, { fence: run.fence });
     } else {
       await run.transition(status, { detail });
     }
@@ -83,12 +83,17 @@ async function noteWait(run: PublishRun, request: DeferRequest): Promise<void> {
   const last = run.history.at(-1)?.detail as { code?: unknown; reason?: unknown } | null;
   if (last?.code === request.code && last?.reason === request.message) return;
   const retryAt = new Date(Date.now() + request.delayMs).toISOString();
-  await run.ctx.posts.note(run.post.id, run.post.status, {
-    code: request.code,
-    reason: request.message,
-    message: `Waiting: ${request.message}. The post tries again by ${retryAt}, without spending an attempt.`,
-    retryAt,
-  });
+  await run.ctx.posts.note(
+    run.post.id,
+    run.post.status,
+    {
+      code: request.code,
+      reason: request.message,
+      message: `Waiting: ${request.message}. The post tries again by ${retryAt}, without spending an attempt.`,
+      retryAt,
+    },
+    { fence: run.fence },
+  );
 }
 
 /** A failure that may pass: BullMQ retries with backoff; the last attempt fails the post. */
@@ -108,7 +113,7 @@ async function markFailed(run: PublishRun, failure: Failure): Promise<void> {
     run.ctx,
     run.post,
     { code: failure.code, message: failure.message, details: failure.details },
-    { releaseSlot: !run.reachedTikTok },
+    { releaseSlot: !run.reachedTikTok, fence: run.fence },
   );
   // Final now: nothing of it is open at TikTok for the account's lease to wait for.
   run.post.status = 'failed';

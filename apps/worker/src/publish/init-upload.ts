@@ -17,6 +17,8 @@ export async function initUpload(
   interaction: InteractionSettings,
 ): Promise<InitResult> {
   const { tiktok } = run.ctx;
+  // A canceled post must not reach TikTok (a PULL_FROM_URL init starts the fetch at once).
+  await run.confirmWanted();
   const init = await session.call('init', (accessToken) =>
     request.mode === 'draft'
       ? tiktok.initInboxUpload(accessToken, { source: videoSource })

@@ -6,10 +6,11 @@ import {
   type PostStatusEvent,
   type PostWithEvents,
   type Prisma,
+  StaleUploadFenceError,
 } from '@tiktok-fleet/db';
 import type { Logger } from '@tiktok-fleet/observability';
 import type { PostRequest } from '@tiktok-fleet/posts';
-import type { AccountUploadLock, FleetJob } from '@tiktok-fleet/queue';
+import { type AccountUploadLock, type FleetJob, LeaseLostError } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { PostCanceled } from '../errors';
 import { isFinal } from '../post-outcomes';
@@ -33,6 +34,11 @@ export class PublishRun {
   /** The post's history as this attempt found it (oldest first). */
   readonly history: readonly PostStatusEvent[];
   lock: AccountUploadLock | undefined;
+  /**
+   * The fence of the account's upload lease this attempt claimed the post with; every post
+   * write of this attempt carries it, so a write after another holder took over is refused.
+   */
+  fence: number | undefined;
   /** A dead upload URL was already replaced once in this attempt. */
   startedOver = false;
   readonly log: Logger;
@@ -75,25 +81,59 @@ export class PublishRun {
     if (this.post.totalBytes != null) this.tikTokHolds(this.post.totalBytes);
   }
 
-  /** Moves the post on; a post that left the pipeline meanwhile (canceled) stops the job. */
+  /**
+   * Moves the post on (with this attempt's fence); a post that left the pipeline meanwhile
+   * (canceled) stops the job, and so does one that another lease holder took over. The
+   * post is the row the statement returned, not read again.
+   */
   async transition(
     status: PostStatus,
     options: { changes?: PostChanges; detail?: Prisma.InputJsonObject },
   ): Promise<void> {
     try {
-      this.post = await this.ctx.posts.transition(this.post.id, status, options);
+      this.post = await this.ctx.posts.transition(this.post.id, status, {
+        ...options,
+        fence: this.fence,
+      });
     } catch (error) {
       if (error instanceof PostStatusConflictError) throw new PostCanceled(this.post.id);
-      throw error;
+      throw this.takenOver(error);
     }
   }
 
-  /** Stops between stages when the post was canceled, or the worker is shutting down. */
+  /**
+   * Stores the bytes TikTok confirmed (with this attempt's fence); false when the post is
+   * no longer uploading (canceled meanwhile).
+   */
+  async recordUploadProgress(bytes: number): Promise<boolean> {
+    try {
+      return await this.ctx.posts.recordUploadProgress(this.post.id, bytes, { fence: this.fence });
+    } catch (error) {
+      throw this.takenOver(error);
+    }
+  }
+
+  /** A write refused for a stale fence: this attempt lost the account's lease. */
+  takenOver(error: unknown): unknown {
+    if (!(error instanceof StaleUploadFenceError)) return error;
+    return new LeaseLostError('upload', this.post.accountId, 'taken', { cause: error });
+  }
+
+  /**
+   * Stops between stages when the worker is shutting down. Cancellation needs no read here:
+   * every write of the run is conditional on the status, and the one step that cannot be
+   * undone (the init at TikTok) checks the stored status first ({@link confirmWanted}).
+   */
   async checkpoint(): Promise<void> {
-    const current = await this.storedStatus();
-    if (!current || isFinal(current)) throw new PostCanceled(this.post.id);
     this.signal?.throwIfAborted();
     this.ctx.draining.throwIfAborted();
+  }
+
+  /** Before a step TikTok cannot take back: stops when the post was canceled meanwhile. */
+  async confirmWanted(): Promise<void> {
+    const current = await this.storedStatus();
+    if (!current || isFinal(current)) throw new PostCanceled(this.post.id);
+    await this.checkpoint();
   }
 
   /** The status in the database now, which the API may have changed under this job. */

@@ -36,10 +36,16 @@ export async function resumeUpload(upload: Upload): Promise<PublishResult> {
       message: 'TikTok has the whole video and is processing it.',
     });
   }
-  await recordEvent(run.ctx, post.id, post.status, {
-    message: `Resuming the upload at byte ${startAt} of ${plan.videoSize}: an earlier attempt stopped before it finished.`,
-    publishId: post.publishId,
-  });
+  await recordEvent(
+    run.ctx,
+    post.id,
+    post.status,
+    {
+      message: `Resuming the upload at byte ${startAt} of ${plan.videoSize}: an earlier attempt stopped before it finished.`,
+      publishId: post.publishId,
+    },
+    { fence: run.fence },
+  );
   const sent = await uploadChunks(upload, file, plan, post.uploadUrl, startAt);
   // A refused URL starts over: the job's result is the publish that lives, not this one.
   if (sent === 'url-refused') return await replaceDeadUpload(upload, 'refused');

@@ -49,7 +49,7 @@ export async function uploadChunks(
         });
         run.tikTokHolds(progress.bytesSent);
         // One write per chunk, which also tells whether the post was canceled meanwhile.
-        if (!(await ctx.posts.recordUploadProgress(post.id, progress.bytesSent))) {
+        if (!(await run.recordUploadProgress(progress.bytesSent))) {
           canceled.abort();
         }
         // Before the next chunk: is the account's upload still ours? A worker cut off from

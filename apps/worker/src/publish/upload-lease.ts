@@ -1,6 +1,7 @@
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import { AccountUploadLock, busyDeferralDelay } from '@tiktok-fleet/queue';
-import { DeferRequest } from '../errors';
+import { DeferRequest, PostCanceled } from '../errors';
+import { isFinal } from '../post-outcomes';
 import { reconcilePost } from '../reconcile/reconcile-post';
 import type { PublishRun } from './publish-run';
 import { uploadFinished } from './stored-post';
@@ -41,7 +42,15 @@ export async function takeUploadLease(run: PublishRun): Promise<AccountUploadLoc
     reconcilePost(ctx, openUpload).catch(() => undefined);
     throw busy(run, `post ${openUpload} has an upload open at TikTok that must finish first`);
   }
+  // Claim the post with the lease's fence: from here on its writes carry it, and a holder
+  // that paused past its lease finds them refused once this one claimed the post.
+  const status = await ctx.posts.claimUpload(run.post.id, attempt.fence).catch(async (error) => {
+    await lock.release();
+    throw run.takenOver(error);
+  });
   run.lock = lock;
+  run.fence = attempt.fence;
+  if (isFinal(status)) throw new PostCanceled(run.post.id);
   return lock;
 }
 

@@ -1,8 +1,20 @@
-import type { Post, PostStatus, PostWithEvents, Prisma, PublicAccount } from '@tiktok-fleet/db';
+import type { Post, PostStatus, Prisma, PublicAccount } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import { deferJob, enqueueNotify, type FleetJob, type FleetProcessor } from '@tiktok-fleet/queue';
-import { describeFailReason, type PublishStatus } from '@tiktok-fleet/tiktok';
-import { UnrecoverableError } from 'bullmq';
+import {
+  deferJob,
+  enqueueNotify,
+  type FleetJob,
+  type FleetProcessor,
+  readWebhookOutcome,
+  type WebhookOutcome,
+} from '@tiktok-fleet/queue';
+import {
+  describeFailReason,
+  isTikTokApiError,
+  type PublishStatus,
+  type TikTokApiError,
+} from '@tiktok-fleet/tiktok';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { describeError } from '../errors';
 import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';
@@ -27,26 +39,30 @@ const WAITING_FOR_ID =
  * The `status` processor: one job per post (the catalog's job id) that asks TikTok where the
  * publish stands and, while it is still processing, puts itself back in `delayed` (no
  * attempt spent) with a growing wait. The webhook receiver promotes the job when TikTok
- * reports first, which ends the wait early.
+ * reports first, which ends the wait early; a webhook that came before the job existed or
+ * while it ran is read from Redis (webhook-outcomes.ts), so none is lost to timing.
  */
 export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'status', StatusResult> {
   return async (job, token) => {
-    const post = await ctx.posts.get(job.data.postId).catch(async (error: unknown) => {
-      if (!isInfrastructureUnavailable(error)) throw error;
-      return await deferJob(job, token, infrastructureDelay(job));
-    });
-    if (!post) return { status: 'gone' };
-    // Final already (the webhook path got there first, or the post was canceled), or this
-    // job follows a publish the post has since abandoned.
-    if (isFinal(post.status) || post.publishId !== job.data.publishId) {
-      return { status: post.status };
-    }
+    // By publish id, without the history (one query): no post has it when the post is gone
+    // or has abandoned that publish for another.
+    const post = await ctx.posts
+      .findByPublishId(job.data.publishId)
+      .catch(async (error: unknown) => {
+        if (!isInfrastructureUnavailable(error)) throw error;
+        return await deferJob(job, token, infrastructureDelay(job));
+      });
+    if (!post || post.id !== job.data.postId) return { status: 'gone' };
+    // Final already (the webhook path got there first, or the post was canceled).
+    if (isFinal(post.status)) return { status: post.status };
     try {
       const session = await TikTokSession.open(ctx, post.accountId);
       const status = await session.call('status', (t) =>
         ctx.tiktok.fetchPublishStatus(t, job.data.publishId),
       );
-      return await handleStatus(ctx, job, token, post, session, status);
+      // Read after TikTok answered, so a webhook that came while it did is seen here.
+      const webhooks = await readWebhookOutcome(ctx.redis, ctx.settings.prefix, job.data.publishId);
+      return await handleStatus(ctx, job, token, post, session, status, webhooks);
     } catch (error) {
       return await onError(ctx, job, token, post, error);
     }
@@ -57,19 +73,26 @@ async function handleStatus(
   ctx: WorkerContext,
   job: StatusJob,
   token: string | undefined,
-  post: PostWithEvents,
+  post: Post,
   session: TikTokSession,
   status: PublishStatus,
+  webhooks: WebhookOutcome | null,
 ): Promise<StatusResult> {
   const tiktokStatus = status.status;
   const { statusPoll } = ctx.settings;
+  // A webhook that arrived since this job last looked: ask TikTok again at once, once.
+  const again = (delayMs: number) =>
+    webhooks && webhooks.version > (job.data.webhookSeen ?? 0)
+      ? pollAgain(job, token, 0, tiktokStatus, webhooks.version)
+      : pollAgain(job, token, delayMs, tiktokStatus);
   switch (tiktokStatus) {
     case 'SEND_TO_USER_INBOX':
       if (post.mode !== 'draft') break;
       await publish(ctx, post, { tiktokStatus, message: INBOX_NOTE });
       return { status: 'published', tiktokStatus };
     case 'PUBLISH_COMPLETE': {
-      const [postId] = status.postIds;
+      // TikTok's publicly_available webhook may say the public id before status/fetch does.
+      const postId = status.postIds[0] ?? webhooks?.postId;
       if (postId) {
         const account = await ctx.accounts.get(post.accountId);
         const shareUrl = account ? await shareUrlFor(ctx, session, account, postId) : null;
@@ -94,14 +117,11 @@ async function handleStatus(
         });
         return { status: 'published', tiktokStatus };
       }
-      if (
-        !post.events.some(
-          (e) => (e.detail as { tiktokStatus?: string } | null)?.tiktokStatus === tiktokStatus,
-        )
-      ) {
+      // Noted once: the job remembers what TikTok said when it last asked.
+      if (job.data.lastTiktokStatus !== tiktokStatus) {
         await recordEvent(ctx, post.id, post.status, { tiktokStatus, message: WAITING_FOR_ID });
       }
-      return await pollAgain(job, token, statusPoll.postIdPollMs, tiktokStatus);
+      return await again(statusPoll.postIdPollMs);
     }
     case 'FAILED': {
       const reason = status.failReason ?? 'unknown';
@@ -121,7 +141,7 @@ async function handleStatus(
     statusPoll.maxDelayMs,
     statusPoll.firstDelayMs * 2 ** (job.data.pollCount + 1),
   );
-  return await pollAgain(job, token, delay, tiktokStatus);
+  return await again(delay);
 }
 
 async function pollAgain(
@@ -129,8 +149,14 @@ async function pollAgain(
   token: string | undefined,
   delayMs: number,
   tiktokStatus: string,
+  webhookSeen = job.data.webhookSeen,
 ): Promise<never> {
-  await job.updateData({ ...job.data, pollCount: job.data.pollCount + 1 });
+  await job.updateData({
+    ...job.data,
+    pollCount: job.data.pollCount + 1,
+    lastTiktokStatus: tiktokStatus,
+    ...(webhookSeen !== undefined && { webhookSeen }),
+  });
   await job.log(`TikTok says ${tiktokStatus}; asking again in ${Math.round(delayMs / 1000)} s`);
   return await deferJob(job, token, delayMs);
 }
