@@ -32,6 +32,11 @@ export const WORKER_CONFIG_KEYS = [
   'WORKER_MAX_STALLED_COUNT',
   'RECONCILE_INTERVAL_MS',
   'RECONCILE_MAX_RESCUES',
+  'PREPARE_DEFAULT',
+  'PREPARE_CONCURRENCY',
+  'PREPARE_TIMEOUT_MS',
+  'PREPARE_MAX_OUTPUT_BYTES',
+  'FFMPEG_PATH',
 ] as const satisfies readonly (keyof Config)[];
 
 export type WorkerConfig = Pick<Config, (typeof WORKER_CONFIG_KEYS)[number]>;
@@ -85,6 +90,14 @@ export interface WorkerSettings {
   };
   /** How often the token-refresh sweep runs. */
   sweepEveryMs: number;
+  /** The media preparer: the fleet's default mode, its slots and one transcode's bounds. */
+  prepare: {
+    defaultMode: 'never' | 'auto';
+    concurrency: number;
+    timeoutMs: number;
+    maxOutputBytes: number;
+    ffmpegPath: string;
+  };
 }
 
 export const defaultWorkerSettings = {
@@ -109,6 +122,13 @@ export const defaultWorkerSettings = {
     postIdPollMs: 60_000,
   },
   sweepEveryMs: 5 * 60_000,
+  prepare: {
+    defaultMode: 'never',
+    concurrency: 1,
+    timeoutMs: 30 * 60_000,
+    maxOutputBytes: 4 * 1024 ** 3,
+    ffmpegPath: 'ffmpeg',
+  },
 } satisfies Omit<WorkerSettings, 'mediaRoot' | 'callbackSigningSecret'>;
 
 /** Settings from the environment, defaults for what has no variable. */
@@ -134,6 +154,13 @@ export function settingsFromConfig(config: WorkerConfig): WorkerSettings {
       ...defaultWorkerSettings.reconcile,
       everyMs: config.RECONCILE_INTERVAL_MS,
       maxRescues: config.RECONCILE_MAX_RESCUES,
+    },
+    prepare: {
+      defaultMode: config.PREPARE_DEFAULT,
+      concurrency: config.PREPARE_CONCURRENCY,
+      timeoutMs: config.PREPARE_TIMEOUT_MS,
+      maxOutputBytes: config.PREPARE_MAX_OUTPUT_BYTES,
+      ffmpegPath: config.FFMPEG_PATH,
     },
   };
 }

@@ -82,7 +82,7 @@ export async function startWorkers(
     const worker = createWorker(queue, countDeferrals(queue, queueWork[queue].processor(ctx)), {
       connection: deps.redis,
       prefix: settings.prefix,
-      concurrency: concurrencyOf(queue, settings.concurrency),
+      concurrency: concurrencyOf(queue, settings.concurrency, settings.prepare.concurrency),
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
       maxStalledCount: settings.maxStalledCount,

@@ -9,6 +9,7 @@ export {
   PostMode,
   PostStatus,
   type PostStatusEvent,
+  PrepareMode,
   Prisma,
   PrivacyLevel,
   VideoSourceKind,

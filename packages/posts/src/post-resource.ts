@@ -1,6 +1,6 @@
 import type { Post, PostStatusEvent } from '@tiktok-fleet/db';
 import { z } from 'zod';
-import { POST_STATUSES, PRIVACY_LEVELS } from './post-rules';
+import { POST_STATUSES, PREPARE_MODES, PRIVACY_LEVELS } from './post-rules';
 
 /**
  * A post as callers read it back (docs/architecture.md, A post as read back): the HTTP API answers
@@ -33,10 +33,14 @@ export const postResourceSchema = z
     scheduledAt: z.string().nullable().describe('ISO 8601'),
     callbackUrl: z.string().nullable(),
     onDailyCap: z.enum(['wait', 'fail']),
+    /** As asked; null: the fleet's default (PREPARE_DEFAULT). */
+    prepare: z.enum(PREPARE_MODES).nullable(),
     progress: z.object({
       uploadedBytes: z.number().int(),
       /** Known once the worker has looked at the file. */
       totalBytes: z.number().int().nullable(),
+      /** How far ffmpeg got (0-100) while the post is `preparing`; 100 once prepared. */
+      preparedPercent: z.number().int().nullable(),
     }),
     publishId: z.string().nullable(),
     tiktok: z.object({
@@ -106,9 +110,11 @@ export function toPostResource(post: Post, events: readonly PostStatusEvent[]): 
     scheduledAt: post.scheduledAt?.toISOString() ?? null,
     callbackUrl: post.callbackUrl,
     onDailyCap: post.failWhenCapReached ? 'fail' : 'wait',
+    prepare: post.prepare,
     progress: {
       uploadedBytes: bytes(post.uploadedBytes),
       totalBytes: post.totalBytes == null ? null : bytes(post.totalBytes),
+      preparedPercent: post.preparePercent,
     },
     publishId: post.publishId,
     tiktok: { postId: post.tiktokPostId, shareUrl: post.shareUrl },

@@ -11,6 +11,8 @@
 export const POST_STATUSES = [
   'queued',
   'scheduled',
+  /** ffmpeg is turning the file into one TikTok takes (`prepare: "auto"`); then `queued` again. */
+  'preparing',
   'validating',
   'uploading',
   'processing',
@@ -28,6 +30,13 @@ export const PRIVACY_LEVELS = [
   'SELF_ONLY',
 ] as const;
 export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
+
+/**
+ * Whether the fleet may turn a video TikTok would refuse into one it takes (docs/architecture.md,
+ * Preparing a video). `never` uploads the file as it is, or refuses it.
+ */
+export const PREPARE_MODES = ['never', 'auto'] as const;
+export type PrepareMode = (typeof PREPARE_MODES)[number];
 
 /** TikTok counts the caption in UTF-16 code units, which is what a JS string's length is. */
 export const CAPTION_MAX_LENGTH = 2200;
