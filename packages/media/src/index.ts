@@ -11,6 +11,19 @@ export {
 } from './errors';
 export { TIKTOK_VIDEO_LIMITS } from './limits';
 export {
+  type AudioPlan,
+  FfmpegUnavailableError,
+  ffmpegOptions,
+  type PrepareFailureReason,
+  type PrepareOutcome,
+  type PreparePlan,
+  type PrepareVideoOptions,
+  planForFile,
+  prepareVideo,
+  runFfmpeg,
+  VideoPrepareError,
+} from './prepare/index';
+export {
   type AudioStreamInfo,
   DEFAULT_PROBE_TIMEOUT_MS,
   type ProbeVideoOptions,
