@@ -12,6 +12,7 @@ import { createAnalyticsProcessor } from './analytics/process-analytics';
 import { type WorkerContext, type WorkerDeps, workerContext } from './deps';
 import { countDeferrals, recordJobMetrics } from './metrics/job-metrics';
 import { createNotifyProcessor } from './notify/process-notify';
+import { createPrepareProcessor } from './prepare/process-prepare';
 import { createPublishProcessor } from './publish/process-publish';
 import { createReconcileProcessor, scheduleReconcile } from './reconcile/process-reconcile';
 import { reconcilePost } from './reconcile/reconcile-post';
@@ -58,6 +59,7 @@ type QueueWork = {
 
 const queueWork: QueueWork = {
   publish: { processor: createPublishProcessor },
+  prepare: { processor: createPrepareProcessor },
   status: { processor: createStatusProcessor },
   notify: { processor: createNotifyProcessor },
   'token-refresh': { processor: createTokenRefreshProcessor, schedule: scheduleSweep },

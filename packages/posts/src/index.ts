@@ -14,9 +14,9 @@ export { type PostResource, postResourceSchema, toPostResource } from './post-re
 export {
   CAPTION_MAX_LENGTH,
   POST_STATUSES,
-  PREPARE_MODES,
   type PostStatus,
-  type PrepareMode,
+  PREPARE_MODES,
   PRIVACY_LEVELS,
+  type PrepareMode,
 } from './post-rules';
 export { formatValidationIssues } from './validation-issues';

@@ -39,8 +39,11 @@ export const postResourceSchema = z
       uploadedBytes: z.number().int(),
       /** Known once the worker has looked at the file. */
       totalBytes: z.number().int().nullable(),
-      /** How far ffmpeg got (0-100) while the post is `preparing`; 100 once prepared. */
-      preparedPercent: z.number().int().nullable(),
+      /**
+       * How far ffmpeg got (0-100) while the post is `preparing`; 100 once prepared; null when
+       * it was never prepared. (Optional in the schema only so older readers' shapes fit.)
+       */
+      preparedPercent: z.number().int().nullable().optional(),
     }),
     publishId: z.string().nullable(),
     tiktok: z.object({

@@ -4,10 +4,10 @@ import {
   analyticsPayload,
   type NotifyEvent,
   notifyPayload,
+  preparePayload,
   publishPayload,
   reconcilePassPayload,
   refreshPayload,
-  preparePayload,
   refreshSweepPayload,
   statusPayload,
 } from './job-payloads';

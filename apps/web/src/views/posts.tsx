@@ -9,7 +9,13 @@ import { type Account, POST_STATUSES, type Post } from '../types';
 import { useResource } from '../use-resource';
 
 /** Canceling is possible until TikTok has the video (the API says 409 otherwise). */
-const CANCELABLE = new Set<Post['status']>(['queued', 'scheduled', 'validating', 'uploading']);
+const CANCELABLE = new Set<Post['status']>([
+  'queued',
+  'scheduled',
+  'preparing',
+  'validating',
+  'uploading',
+]);
 
 export function PostsView() {
   const { query, route } = useLocation();

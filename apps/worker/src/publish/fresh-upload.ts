@@ -1,3 +1,4 @@
+import { resolveUploadSource } from '../prepare/prepared-source';
 import { checkAgainstCreator, type InteractionSettings } from './creator-check';
 import { fetchCreatorInfo } from './creator-info';
 import { reserveDailySlot } from './daily-slot';
@@ -5,7 +6,6 @@ import { settleDeadUploadUrl } from './dead-upload-url';
 import { handOverToStatus } from './hand-over';
 import { initUpload } from './init-upload';
 import type { PublishResult, Upload } from './publish-run';
-import { resolveSource } from './resolve-source';
 import { uploadChunks } from './upload-chunks';
 import { probeVideoFile } from './video-file';
 
@@ -15,7 +15,7 @@ import { probeVideoFile } from './video-file';
  */
 export async function uploadFromScratch(upload: Upload): Promise<PublishResult> {
   const { run, request } = upload;
-  const source = await resolveSource(run.ctx, run.post.id, request.video, run.signal);
+  const source = await resolveUploadSource(run, request.video);
   await run.checkpoint();
 
   const creator = await fetchCreatorInfo(upload);
