@@ -60,6 +60,13 @@ async function prepare(
   if (source.kind !== 'file')
     throw new PostFailure('invalid_request', 'A pulled video cannot be prepared.');
 
+  if ((post.preparePercent ?? 0) > 0) {
+    // A run before this one got somewhere and stopped (its worker died): say so, start afresh.
+    await ctx.posts.note(post.id, 'preparing', {
+      code: 'prepare_restarted',
+      message: `Preparing the video again from the start: an earlier run stopped at ${post.preparePercent} % (its worker was lost). Its partial file is not used.`,
+    });
+  }
   const canceled = new AbortController();
   const progress = progressWriter(ctx, post.id, () => canceled.abort(new PostCanceled(post.id)));
   const started = Date.now();
