@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { probeVideo, type VideoProbe } from '@tiktok-fleet/media';
 import { type FormatVideo, makeFormatVideo } from '@tiktok-fleet/testing/format-videos';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { isFinal, sha256File, useFleet } from './support/fleet';
+import { workerContext } from '../src/index';
+import { reconcilePost } from '../src/reconcile/reconcile-post';
+import { isFinal, OWNER, sha256File, useFleet } from './support/fleet';
 
 // The media preparer end to end (docs/architecture.md, Preparing a video): real ffmpeg, real
 // workers, the sandbox keeping the bytes it received.
@@ -129,6 +131,32 @@ describe('prepare: "auto"', () => {
     );
     expect(stored).toEqual([`${sha}.mp4`]);
   }, 60_000);
+});
+
+describe('the reconciler and the preparing status', () => {
+  test('a preparing post whose prepare job Redis lost gets it back, and is published', async () => {
+    const { posts } = env.deps();
+    const { post } = await posts.create({
+      ownerId: OWNER,
+      accountId,
+      videoSourceKind: 'path',
+      videoSource: paths.flv,
+      privacyLevel: 'PUBLIC_TO_EVERYONE',
+      mode: 'direct',
+      prepare: 'auto',
+    });
+    await posts.transition(post.id, 'preparing');
+    expect(await env.queues.prepare.getJobState(`prepare-${post.id}`)).toBe('unknown');
+
+    const outcome = await reconcilePost(workerContext(env.deps()), post.id);
+    expect(outcome).toMatchObject({ action: 'requeued', status: 'preparing', jobState: 'missing' });
+    const done = await fleet.waitForPost(post.id, isFinal, 60_000);
+    expect(done.status).toBe('published');
+    expect(done.preparedVideo).toMatch(/^prepared\//);
+    expect(JSON.stringify(done.events.map((e) => e.detail))).toContain(
+      "The post's prepare job was missing",
+    );
+  }, 90_000);
 });
 
 describe('prepare left out (the fleet default is "never")', () => {

@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ffmpegOptions, planForFile, prepareVideo } from '../src/index';
@@ -77,10 +77,14 @@ for (const source of SOURCES) {
   const byHandOut = join(dir, 'by-hand.mp4');
   await rm(preparedDir, { recursive: true, force: true });
 
-  // By hand first, then the preparer: the same command, the same file warm in the page cache.
-  const byHand = await measure(() =>
-    ffmpegByHand(['-y', ...input, '-i', `file:${path}`, ...output, `file:${byHandOut}`]),
-  );
+  // The same command both ways, one after the other; the order alternates between sources so
+  // that neither always gets the warmer page cache or the quieter machine.
+  const runByHand = () =>
+    measure(() =>
+      ffmpegByHand(['-y', ...input, '-i', `file:${path}`, ...output, `file:${byHandOut}`]),
+    );
+  const byHandFirst = rows.length % 2 === 0;
+  const first = byHandFirst ? await runByHand() : undefined;
   const preparer = await measure(() =>
     prepareVideo(path, {
       preparedDir,
@@ -89,6 +93,7 @@ for (const source of SOURCES) {
       onProgress: () => {},
     }),
   );
+  const byHand = first ?? (await runByHand());
   await rm(byHandOut, { force: true });
   await rm(preparedDir, { recursive: true, force: true });
   rows.push([
@@ -100,6 +105,7 @@ for (const source of SOURCES) {
     (preparer.wall / byHand.wall).toFixed(2),
     preparer.cpu.toFixed(1),
     byHand.cpu.toFixed(1),
+    (preparer.cpu / byHand.cpu).toFixed(2),
   ]);
 }
 
