@@ -118,6 +118,7 @@ const head = [
   'ratio',
   'preparer CPU s',
   'by hand CPU s',
+  'CPU ratio',
 ];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: string[]) =>
@@ -128,3 +129,10 @@ console.log(
   `| ${widths.map((w, i) => (i < 3 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
 );
 for (const row of rows) console.log(line(row));
+// A shared machine's other work lands on one run or the other: the wall ratio moves with it,
+// the CPU seconds much less.
+console.log(
+  `load average after the runs: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
