@@ -133,6 +133,37 @@ describe('prepare: "auto"', () => {
   }, 60_000);
 });
 
+describe('canceled while preparing', () => {
+  test('ffmpeg is stopped: no prepared file is kept and the post stays canceled', async () => {
+    // Big enough that ffmpeg is still at work when the cancel comes.
+    const file = await makeFormatVideo(join(env.mediaRoot, 'clips'), 'avi', {
+      seconds: 6,
+      size: '1280x720',
+      name: 'cancel',
+    });
+    const created = await fleet.createPost({
+      accountId,
+      video: { path: `clips/${file.split('/').at(-1)}` },
+      prepare: 'auto',
+    });
+    const midway = await fleet.waitForPost(
+      created.id,
+      (p) => (p.status === 'preparing' && (p.preparePercent ?? 0) > 0) || isFinal(p),
+      60_000,
+    );
+    expect(midway.status).toBe('preparing');
+    // What POST /v1/posts/:id/cancel does for a preparing post.
+    await env.deps().posts.transition(created.id, 'canceled', { from: ['preparing'] });
+    expect(await fleet.jobFinished('prepare', `prepare-${created.id}`, 60_000)).toBe('completed');
+    const job = await env.queues.prepare.getJob(`prepare-${created.id}`);
+    expect(job?.returnvalue).toEqual({ status: 'canceled' });
+    const sha = await sha256File(file);
+    const left = (await readdir(join(env.mediaRoot, 'prepared'))).filter((n) => n.startsWith(sha));
+    expect(left).toEqual([]);
+    expect((await fleet.post(created.id)).status).toBe('canceled');
+  }, 90_000);
+});
+
 describe('the reconciler and the preparing status', () => {
   test('a preparing post whose prepare job Redis lost gets it back, and is published', async () => {
     const { posts } = env.deps();
