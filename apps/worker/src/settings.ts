@@ -37,6 +37,11 @@ export const WORKER_CONFIG_KEYS = [
   'WORKER_MAX_STALLED_COUNT',
   'RECONCILE_INTERVAL_MS',
   'RECONCILE_MAX_RESCUES',
+  'PREPARE_DEFAULT',
+  'PREPARE_CONCURRENCY',
+  'PREPARE_TIMEOUT_MS',
+  'PREPARE_MAX_OUTPUT_BYTES',
+  'FFMPEG_PATH',
 ] as const satisfies readonly (keyof Config)[];
 
 export type WorkerConfig = Pick<Config, (typeof WORKER_CONFIG_KEYS)[number]>;
@@ -97,6 +102,14 @@ export interface WorkerSettings {
    * Absent: photo posts fail with photo_hosting_not_configured.
    */
   mediaPublic?: { baseUrl: string; secret: string; ttlSec: number } | undefined;
+  /** The media preparer: the fleet's default mode, its slots and one transcode's bounds. */
+  prepare: {
+    defaultMode: 'never' | 'auto';
+    concurrency: number;
+    timeoutMs: number;
+    maxOutputBytes: number;
+    ffmpegPath: string;
+  };
 }
 
 export const defaultWorkerSettings = {
@@ -122,6 +135,13 @@ export const defaultWorkerSettings = {
     postIdPollMs: 60_000,
   },
   sweepEveryMs: 5 * 60_000,
+  prepare: {
+    defaultMode: 'never',
+    concurrency: 1,
+    timeoutMs: 30 * 60_000,
+    maxOutputBytes: 4 * 1024 ** 3,
+    ffmpegPath: 'ffmpeg',
+  },
 } satisfies Omit<WorkerSettings, 'mediaRoot' | 'callbackSigningSecret'>;
 
 /** Settings from the environment, defaults for what has no variable. */
@@ -156,5 +176,12 @@ export function settingsFromConfig(config: WorkerConfig): WorkerSettings {
           ttlSec: config.MEDIA_PUBLIC_LINK_TTL_SECONDS,
         }
       : undefined,
+    prepare: {
+      defaultMode: config.PREPARE_DEFAULT,
+      concurrency: config.PREPARE_CONCURRENCY,
+      timeoutMs: config.PREPARE_TIMEOUT_MS,
+      maxOutputBytes: config.PREPARE_MAX_OUTPUT_BYTES,
+      ffmpegPath: config.FFMPEG_PATH,
+    },
   };
 }

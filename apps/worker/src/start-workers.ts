@@ -13,6 +13,7 @@ import { createAnalyticsProcessor } from './analytics/process-analytics';
 import { type WorkerContext, type WorkerDeps, workerContext } from './deps';
 import { countDeferrals, recordJobMetrics } from './metrics/job-metrics';
 import { createNotifyProcessor } from './notify/process-notify';
+import { createPrepareProcessor } from './prepare/process-prepare';
 import { createPublishProcessor } from './publish/process-publish';
 import { createReconcileProcessor, scheduleReconcile } from './reconcile/process-reconcile';
 import { reconcilePost } from './reconcile/reconcile-post';
@@ -59,6 +60,7 @@ type QueueWork = {
 
 const queueWork: QueueWork = {
   publish: { processor: createPublishProcessor },
+  prepare: { processor: createPrepareProcessor },
   status: { processor: createStatusProcessor },
   notify: { processor: createNotifyProcessor },
   'token-refresh': { processor: createTokenRefreshProcessor, schedule: scheduleSweep },
@@ -83,7 +85,7 @@ export async function startWorkers(
     const worker = createWorker(queue, countDeferrals(queue, queueWork[queue].processor(ctx)), {
       connection: deps.redis,
       prefix: settings.prefix,
-      concurrency: concurrencyOf(queue, settings.concurrency),
+      concurrency: concurrencyOf(queue, settings.concurrency, settings.prepare.concurrency),
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
       maxStalledCount: settings.maxStalledCount,

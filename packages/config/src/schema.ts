@@ -137,6 +137,19 @@ export const configSchema = z.object({
   // Rescues of one post's publish job before the post ends failed with worker_lost.
   RECONCILE_MAX_RESCUES: int(0, 3).default(3),
 
+  // The media preparer (docs/architecture.md, Preparing a video): what a post that does not
+  // say `prepare` gets, the transcodes one worker process runs at once (CPU-bound: about one
+  // per two cores), and the bounds of one transcode. ffmpeg is Debian's, found on the PATH.
+  PREPARE_DEFAULT: z
+    .enum(['never', 'auto'], { error: "expected 'never' or 'auto'" })
+    .default('never'),
+  PREPARE_CONCURRENCY: int(1, 1).max(16, { error: 'expected at most 16' }).default(1),
+  PREPARE_TIMEOUT_MS: int(1000, 1800000).default(30 * 60_000),
+  PREPARE_MAX_OUTPUT_BYTES: int(1, 4294967296)
+    .max(4 * 1024 ** 3, { error: 'expected at most 4294967296 (TikTok takes up to 4 GiB)' })
+    .default(4 * 1024 ** 3),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+
   OPERATOR_USERNAME: z.string().optional(),
   OPERATOR_PASSWORD: z.string().min(12, { error: 'expected at least 12 characters' }).optional(),
   BULL_BOARD_READ_ONLY: bool.default(false),

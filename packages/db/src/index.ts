@@ -10,6 +10,7 @@ export {
   PostMode,
   PostStatus,
   type PostStatusEvent,
+  PrepareMode,
   Prisma,
   PrivacyLevel,
   VideoSourceKind,

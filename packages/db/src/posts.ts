@@ -37,6 +37,7 @@ export type NewPost = Pick<
   | 'scheduledAt'
   | 'callbackUrl'
   | 'failWhenCapReached'
+  | 'prepare'
   | 'idempotencyKey'
 >;
 
@@ -49,7 +50,14 @@ export type PostChanges = Omit<
 export type PostWithEvents = Post & { events: PostStatusEvent[] };
 
 export const finalStatuses: readonly PostStatus[] = ['published', 'failed', 'canceled'];
-const openStatuses: PostStatus[] = ['queued', 'scheduled', 'validating', 'uploading', 'processing'];
+const openStatuses: PostStatus[] = [
+  'queued',
+  'scheduled',
+  'preparing',
+  'validating',
+  'uploading',
+  'processing',
+];
 
 export class InvalidCursorError extends DbError {
   constructor() {
@@ -564,6 +572,18 @@ export function createPostRepository(db: PrismaClient) {
         // Refused: canceled (false), or another holder took the post over (throws).
         await refuseFencedWrite(postId, options.fence, true);
       }
+      return count === 1;
+    },
+
+    /**
+     * Records how far ffmpeg got, only while the post is `preparing`: false when it is not
+     * (canceled meanwhile), which tells the transcode to stop.
+     */
+    async recordPrepareProgress(postId: string, percent: number): Promise<boolean> {
+      const { count } = await db.post.updateMany({
+        where: { id: postId, status: 'preparing' },
+        data: { preparePercent: percent },
+      });
       return count === 1;
     },
 

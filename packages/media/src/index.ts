@@ -13,6 +13,19 @@ export {
 export { PhotoError, type PhotoErrorCode } from './image-errors';
 export { TIKTOK_PHOTO_LIMITS } from './image-limits';
 export { TIKTOK_VIDEO_LIMITS } from './limits';
+export {
+  type AudioPlan,
+  FfmpegUnavailableError,
+  ffmpegOptions,
+  type PrepareFailureReason,
+  type PrepareOutcome,
+  type PreparePlan,
+  type PrepareVideoOptions,
+  planForFile,
+  prepareVideo,
+  runFfmpeg,
+  VideoPrepareError,
+} from './prepare/index';
 export { type PrepareImageOptions, prepareImage } from './prepare-image';
 export { type ImageProbe, probeImage } from './probe-image';
 export {

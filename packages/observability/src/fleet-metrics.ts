@@ -408,7 +408,7 @@ export const fleetMetrics = {
     reconcileFound.inc({ status, job_state: jobState });
   },
 
-  reconcileRequeued(status: string, queue: 'publish' | 'status'): void {
+  reconcileRequeued(status: string, queue: 'publish' | 'status' | 'prepare'): void {
     reconcileRequeued.inc({ status, queue });
   },
 

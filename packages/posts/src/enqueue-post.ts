@@ -236,6 +236,7 @@ async function toNewPost(
     scheduledAt: request.scheduledAt ? new Date(request.scheduledAt) : null,
     callbackUrl: request.callbackUrl ?? null,
     failWhenCapReached: request.onDailyCap === 'fail',
+    prepare: request.prepare ?? null,
     idempotencyKey: idempotencyKey ?? null,
   };
 }
@@ -321,6 +322,7 @@ function differingFields(post: Post, request: NewPost): string[] {
     ['scheduledAt', 'scheduledAt'],
     ['callbackUrl', 'callbackUrl'],
     ['onDailyCap', 'failWhenCapReached'],
+    ['prepare', 'prepare'],
   ];
   const differing = fields.filter(([, column]) => !same(post[column], request[column]));
   return [...new Set(differing.map(([name]) => name))];

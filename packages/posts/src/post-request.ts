@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CAPTION_MAX_LENGTH, PRIVACY_LEVELS } from './post-rules';
+import { CAPTION_MAX_LENGTH, PREPARE_MODES, PRIVACY_LEVELS } from './post-rules';
 
 /** TikTok's `video_cover_timestamp_ms` is an int32. */
 const COVER_TIMESTAMP_MAX = 2_147_483_647;
@@ -123,8 +123,25 @@ export const postRequestSchema = z
         error: "must be 'wait' (hold the post until the 24-hour window has room) or 'fail'",
       })
       .default('wait'),
+    // Left out: the fleet's PREPARE_DEFAULT decides when the worker gets to the post.
+    prepare: z
+      .enum(PREPARE_MODES, {
+        error:
+          "must be 'auto' (convert a file TikTok would refuse, e.g. AVI or 10-bit HEVC, with " +
+          "ffmpeg) or 'never' (upload the file as it is)",
+      })
+      .optional(),
   })
   .superRefine((post, ctx) => {
+    if (post.prepare === 'auto' && 'pullFromUrl' in post.video) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prepare'],
+        message:
+          "cannot be 'auto' with video.pullFromUrl: TikTok downloads that file itself, so the " +
+          'fleet never holds it to convert. Send it as video.url (or a path) instead',
+      });
+    }
     // TikTok's rule (docs/tiktok-api.md, Posting screen rules): a paid partnership must be
     // visible to others.
     if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {

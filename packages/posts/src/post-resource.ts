@@ -47,10 +47,17 @@ export const postResourceSchema = z
     scheduledAt: z.string().nullable().describe('ISO 8601'),
     callbackUrl: z.string().nullable(),
     onDailyCap: z.enum(['wait', 'fail']),
+    /** As asked; null: the fleet's default (PREPARE_DEFAULT). */
+    prepare: z.enum(PREPARE_MODES).nullable(),
     progress: z.object({
       uploadedBytes: z.number().int(),
       /** Known once the worker has looked at the file. */
       totalBytes: z.number().int().nullable(),
+      /**
+       * How far ffmpeg got (0-100) while the post is `preparing`; 100 once prepared; null when
+       * it was never prepared. (Optional in the schema only so older readers' shapes fit.)
+       */
+      preparedPercent: z.number().int().nullable().optional(),
     }),
     publishId: z.string().nullable(),
     /**
@@ -154,9 +161,11 @@ export function toPostResource(post: Post, events: readonly PostStatusEvent[]): 
     scheduledAt: post.scheduledAt?.toISOString() ?? null,
     callbackUrl: post.callbackUrl,
     onDailyCap: post.failWhenCapReached ? 'fail' : 'wait',
+    prepare: post.prepare,
     progress: {
       uploadedBytes: bytes(post.uploadedBytes),
       totalBytes: post.totalBytes == null ? null : bytes(post.totalBytes),
+      preparedPercent: post.preparePercent,
     },
     publishId: post.publishId,
     sentToTikTok: sentToTikTokOf(history),

@@ -11,6 +11,8 @@
 export const POST_STATUSES = [
   'queued',
   'scheduled',
+  /** ffmpeg is turning the file into one TikTok takes (`prepare: "auto"`); then `queued` again. */
+  'preparing',
   'validating',
   'uploading',
   'processing',
@@ -46,6 +48,7 @@ export const PROGRESS_STEPS = [
 export const CANCELABLE_STATUSES = [
   'queued',
   'scheduled',
+  'preparing',
   'validating',
   'uploading',
 ] as const satisfies readonly PostStatus[];
@@ -59,6 +62,14 @@ export const PRIVACY_LEVELS = [
 ] as const;
 export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
 
+/**
+ * Whether the fleet may turn a file TikTok would refuse into one it takes, a video or a photo
+ * (docs/architecture.md, Preparing a video; Photo posts). `never` sends the file as it is, or
+ * refuses it.
+ */
+export const PREPARE_MODES = ['never', 'auto'] as const;
+export type PrepareMode = (typeof PREPARE_MODES)[number];
+
 /** TikTok counts the caption in UTF-16 code units, which is what a JS string's length is. */
 export const CAPTION_MAX_LENGTH = 2200;
 
@@ -69,7 +80,3 @@ export const CAPTION_MAX_LENGTH = 2200;
 export const PHOTO_TITLE_MAX_LENGTH = 90;
 export const PHOTO_DESCRIPTION_MAX_LENGTH = 4000;
 export const PHOTO_MAX_COUNT = 35;
-
-/** Whether the fleet may turn a file TikTok would refuse into one it takes (ffmpeg). */
-export const PREPARE_MODES = ['auto', 'never'] as const;
-export type PrepareMode = (typeof PREPARE_MODES)[number];

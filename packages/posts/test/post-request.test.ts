@@ -178,3 +178,25 @@ describe('post request schema', () => {
     expect(body.message).toMatch(/^The request is not valid: .+ \(and 2 more problems\)\.$/);
   });
 });
+
+describe('prepare', () => {
+  test("takes 'auto' or 'never', and leaves it out for the fleet's default", () => {
+    expect(postRequestSchema.parse({ ...valid, prepare: 'auto' }).prepare).toBe('auto');
+    expect(postRequestSchema.parse({ ...valid, prepare: 'never' }).prepare).toBe('never');
+    expect(postRequestSchema.parse(valid).prepare).toBeUndefined();
+  });
+
+  test('refuses other values, and auto with a video TikTok pulls itself', () => {
+    expect(problems({ ...valid, prepare: 'always' }).details).toEqual([
+      expect.objectContaining({ field: 'prepare', problem: expect.stringContaining("'auto'") }),
+    ]);
+    const pulled = {
+      ...valid,
+      video: { pullFromUrl: 'https://cdn.example/v.mp4' },
+      prepare: 'auto',
+    };
+    expect(problems(pulled).details).toEqual([
+      expect.objectContaining({ field: 'prepare', problem: expect.stringContaining('video.url') }),
+    ]);
+  });
+});

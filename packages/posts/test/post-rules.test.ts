@@ -1,6 +1,6 @@
-import { finalStatuses, PostStatus, PrivacyLevel } from '@tiktok-fleet/db';
+import { finalStatuses, PostStatus, PrepareMode, PrivacyLevel } from '@tiktok-fleet/db';
 import { describe, expect, test } from 'vitest';
-import { FINAL_STATUSES, POST_STATUSES, PRIVACY_LEVELS } from '../src/post-rules';
+import { FINAL_STATUSES, POST_STATUSES, PREPARE_MODES, PRIVACY_LEVELS } from '../src/post-rules';
 
 // post-rules.ts imports nothing so the browser can use it; the database schema has the same
 // lists as enums. A status or privacy level added on one side only would be refused by the
@@ -18,5 +18,9 @@ describe('the post vocabulary matches the database enums', () => {
 
   test('PRIVACY_LEVELS is the privacy_level enum, in order', () => {
     expect([...PRIVACY_LEVELS]).toEqual(Object.values(PrivacyLevel));
+  });
+
+  test('PREPARE_MODES is the prepare_mode enum, in order', () => {
+    expect([...PREPARE_MODES]).toEqual(Object.values(PrepareMode));
   });
 });

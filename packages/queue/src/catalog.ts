@@ -4,6 +4,7 @@ import {
   analyticsPayload,
   type NotifyEvent,
   notifyPayload,
+  preparePayload,
   publishPayload,
   reconcilePassPayload,
   refreshPayload,
@@ -24,6 +25,12 @@ const keepFailed = { age: 7 * DAY } as const;
  */
 export const WORKER_CONCURRENCY = 'WORKER_CONCURRENCY';
 
+/**
+ * The `prepare` queue's own setting (PREPARE_CONCURRENCY): transcodes are CPU-bound, so they
+ * get slots of their own and never take the publish slots.
+ */
+export const PREPARE_CONCURRENCY = 'PREPARE_CONCURRENCY';
+
 interface QueueSpec {
   /** Job name → schema of its data. */
   jobs: Record<string, z.ZodType>;
@@ -37,7 +44,7 @@ interface QueueSpec {
   /** Job name → the id of the job scheduler that adds it on a timer. */
   schedulers?: Record<string, string>;
   /** Jobs of this queue one worker process runs at once. */
-  concurrency: number | typeof WORKER_CONCURRENCY;
+  concurrency: number | typeof WORKER_CONCURRENCY | typeof PREPARE_CONCURRENCY;
   /** Jobs of this queue running at once across the whole fleet, whatever the processes. */
   globalConcurrency?: number;
   /** How long one try may take; the worker aborts the try's work when it is over. */
@@ -74,6 +81,25 @@ export const jobCatalog = {
       attempts: 5,
       backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 },
       removeOnComplete: { age: DAY, count: 10_000 },
+      removeOnFail: keepFailed,
+    },
+  },
+  /**
+   * Turn a video TikTok would refuse into one it takes, with ffmpeg, before the publish job
+   * validates and uploads it (docs/architecture.md, Preparing a video). One job per post
+   * (`prepare-<postId>`): a publish job that hands over twice adds one. CPU-bound, so its
+   * own concurrency (PREPARE_CONCURRENCY), and KEDA can scale it apart. Time: each transcode
+   * is killed after PREPARE_TIMEOUT_MS, and its output is capped at PREPARE_MAX_OUTPUT_BYTES.
+   */
+  prepare: {
+    jobs: { prepare: preparePayload },
+    jobIds: { prepare: ({ postId }: { postId: string }) => `prepare-${postId}` },
+    concurrency: PREPARE_CONCURRENCY,
+    defaultJobOptions: {
+      // ffmpeg failing on a file fails the post at once; attempts are for a lost machine.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+      removeOnComplete: { age: HOUR, count: 1_000 },
       removeOnFail: keepFailed,
     },
   },
@@ -211,8 +237,17 @@ export function jobSchema(queueName: QueueName, jobName: string): z.ZodType | un
   return Object.hasOwn(jobs, jobName) ? jobs[jobName] : undefined;
 }
 
-/** Jobs of queue `queueName` one process runs at once, given its WORKER_CONCURRENCY. */
-export function concurrencyOf(queueName: QueueName, workerConcurrency: number): number {
+/**
+ * Jobs of queue `queueName` one process runs at once, given its WORKER_CONCURRENCY (and
+ * PREPARE_CONCURRENCY, 1 when not given).
+ */
+export function concurrencyOf(
+  queueName: QueueName,
+  workerConcurrency: number,
+  prepareConcurrency = 1,
+): number {
   const { concurrency } = jobCatalog[queueName];
-  return concurrency === WORKER_CONCURRENCY ? workerConcurrency : concurrency;
+  if (concurrency === WORKER_CONCURRENCY) return workerConcurrency;
+  if (concurrency === PREPARE_CONCURRENCY) return prepareConcurrency;
+  return concurrency;
 }

@@ -28,6 +28,9 @@ const id = z.string().min(1).max(128);
 
 export const publishPayload = z.object({ postId: id });
 
+/** Prepare the post's video (its source is on the post). */
+export const preparePayload = z.object({ postId: id });
+
 export const statusPayload = z.object({
   postId: id,
   /** TikTok's publish_id; up to 64 characters per TikTok. */

@@ -196,15 +196,37 @@ export async function scheduleReconcilePasses(queues: FleetQueues, everyMs: numb
 }
 
 /** The queues whose job carries an open post (see postJobOf). */
-export function isPostJobQueue(queueName: QueueName): queueName is 'publish' | 'status' {
-  return queueName === 'publish' || queueName === 'status';
+export function isPostJobQueue(
+  queueName: QueueName,
+): queueName is 'publish' | 'status' | 'prepare' {
+  return queueName === 'publish' || queueName === 'status' || queueName === 'prepare';
 }
 
-/** Which job carries an open post in this status: `status` polls while TikTok processes it. */
+/**
+ * Which job carries an open post in this status: `status` polls while TikTok processes it,
+ * `prepare` runs ffmpeg while it is `preparing`, `publish` does the rest.
+ */
 export function postJobOf(postId: string, status: PostStatus) {
-  return status === 'processing'
-    ? ({ queue: 'status', jobId: jobCatalog.status.jobIds.status({ postId }) } as const)
-    : ({ queue: 'publish', jobId: jobCatalog.publish.jobIds.publish({ postId }) } as const);
+  if (status === 'processing') {
+    return { queue: 'status', jobId: jobCatalog.status.jobIds.status({ postId }) } as const;
+  }
+  if (status === 'preparing') {
+    return { queue: 'prepare', jobId: jobCatalog.prepare.jobIds.prepare({ postId }) } as const;
+  }
+  return { queue: 'publish', jobId: jobCatalog.publish.jobIds.publish({ postId }) } as const;
+}
+
+/** Hands a post to the `prepare` queue: one job per post, however often it is asked. */
+export async function enqueuePrepare(queues: FleetQueues, postId: string) {
+  const data = { postId };
+  return enqueue(queues, 'prepare', 'prepare', data, {
+    jobId: jobCatalog.prepare.jobIds.prepare(data),
+  });
+}
+
+/** The post's prepare job, if Redis has it. */
+export async function findPrepareJob(queues: FleetQueues, postId: string) {
+  return queues.prepare.getJob(jobCatalog.prepare.jobIds.prepare({ postId }));
 }
 
 /** The post's publish job, if Redis has it. */

@@ -73,11 +73,13 @@ async function cancelFrom(ctx: ApiContext, post: Post, log: FastifyBaseLogger): 
       await removeIfIdle(ctx, postJobOf(post.id, post.status), log);
       return canceled;
     }
+    case 'preparing':
     case 'validating':
     case 'uploading':
-      // The worker checks the status between stages and stops; TikTok keeps no post.
+      // The worker checks the status between stages (and the preparer at each progress
+      // step, stopping ffmpeg) and stops; TikTok keeps no post.
       return ctx.posts.transition(post.id, 'canceled', {
-        from: ['validating', 'uploading'],
+        from: ['preparing', 'validating', 'uploading'],
         detail: { reason: `canceled by the caller while ${post.status}` },
       });
     case 'processing': {

@@ -1,5 +1,6 @@
 import { assertValidVideo } from '@tiktok-fleet/media';
 import { PostFailure } from '../errors';
+import { resolveUploadSource } from '../prepare/prepared-source';
 import { checkAgainstCreator, type InteractionSettings } from './creator-check';
 import { fetchCreatorInfo } from './creator-info';
 import { reserveDailySlot } from './daily-slot';
@@ -7,7 +8,6 @@ import { settleDeadUploadUrl } from './dead-upload-url';
 import { handOverToStatus } from './hand-over';
 import { initUpload } from './init-upload';
 import type { PublishResult, Upload } from './publish-run';
-import { resolveSource } from './resolve-source';
 import { uploadChunks } from './upload-chunks';
 import { probeVideoFile } from './video-file';
 
@@ -17,7 +17,7 @@ import { probeVideoFile } from './video-file';
  */
 export async function uploadFromScratch(upload: Upload): Promise<PublishResult> {
   const { run, request } = upload;
-  const source = await resolveSource(run.ctx, run.post.id, request.video, run.signal);
+  const source = await resolveUploadSource(run, request.video);
   await run.checkpoint();
   // The file first: a video that breaks TikTok's rules fails before any call to TikTok.
   const file = source.kind === 'file' ? await probeVideoFile(source.path, {}) : undefined;

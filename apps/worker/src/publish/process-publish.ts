@@ -3,6 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';
 import { isFinal } from '../post-outcomes';
+import { handOverToPrepare } from '../prepare/hand-over';
 import { publishPhotos } from '../publish-photos/publish-photos';
 import { TikTokSession } from '../tiktok-session';
 import { requireActiveAccount } from './account-gate';
@@ -62,6 +63,11 @@ async function publish(run: PublishRun): Promise<PublishResult> {
   const { ctx, post } = run;
   const request = storedRequest(post);
   await requireActiveAccount(ctx, post.accountId);
+  if (!post.publishId) {
+    // Before the lease and the slot: a transcode must not hold the account.
+    const preparing = await handOverToPrepare(run, request);
+    if (preparing) return preparing;
+  }
   const lock = await takeUploadLease(run);
   if (post.publishId) {
     const session = await TikTokSession.open(ctx, post.accountId);

@@ -1,9 +1,9 @@
 import type { ChunkPlan } from '@tiktok-fleet/tiktok';
 import { recordEvent } from '../post-outcomes';
+import { resolveUploadSource } from '../prepare/prepared-source';
 import { replaceDeadUpload } from './fresh-upload';
 import { handOverToStatus } from './hand-over';
 import type { PublishResult, Upload } from './publish-run';
-import { resolveSource } from './resolve-source';
 import { storedPlan } from './stored-post';
 import { uploadChunks } from './upload-chunks';
 import { probeVideoFile } from './video-file';
@@ -25,7 +25,7 @@ export async function resumeUpload(upload: Upload): Promise<PublishResult> {
   ) {
     return await replaceDeadUpload(upload, 'expired');
   }
-  const source = await resolveSource(run.ctx, post.id, request.video, run.signal);
+  const source = await resolveUploadSource(run, request.video);
   if (source.kind !== 'file') throw new Error('A file upload cannot continue from a URL source.');
   const file = await probeVideoFile(source.path);
   const startAt = await resumeOffset(upload, post.publishId as string, plan);

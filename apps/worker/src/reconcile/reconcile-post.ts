@@ -3,6 +3,7 @@ import { fleetMetrics } from '@tiktok-fleet/observability';
 import { enqueuePublish, postJobOf } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { ensureStatusJob, failPost, isFinal } from '../post-outcomes';
+import { addPrepareJob } from '../prepare/hand-over';
 import { uploadFinished } from '../publish/stored-post';
 
 /** BullMQ states in which a job will still run (or runs now) without anyone's help. */
@@ -64,9 +65,10 @@ async function revive(
   fleetMetrics.reconcileFound(post.status, jobState);
   const job = jobState === 'missing' ? undefined : await ctx.queues[queue].getJob(jobId);
   const why = job?.failedReason ? ` (${job.failedReason})` : '';
-  // Only a failed publish job counts: it is how BullMQ reports a job that lost its worker
-  // WORKER_MAX_STALLED_COUNT + 1 times. A job Redis lost says nothing about the post.
-  const lostWorker = queue === 'publish' && jobState === 'failed';
+  // Only a failed publish or prepare job counts: it is how BullMQ reports a job that lost its
+  // worker WORKER_MAX_STALLED_COUNT + 1 times (both fail the post themselves otherwise). A job
+  // Redis lost says nothing about the post.
+  const lostWorker = (queue === 'publish' || queue === 'prepare') && jobState === 'failed';
   const rescues = post.events.filter((e) => detailCode(e.detail) === RESCUED).length;
   if (lostWorker && rescues >= maxRescues) {
     await failPost(
@@ -89,6 +91,9 @@ async function revive(
   await job?.remove();
   if (queue === 'publish') {
     await enqueuePublish(ctx.queues, post.id, { scheduledAt: post.scheduledAt });
+  } else if (queue === 'prepare') {
+    // ffmpeg starts again from the source; a dead run's part file is never used.
+    await addPrepareJob(ctx, post.id);
   } else {
     await ensureStatusJob(
       ctx,
