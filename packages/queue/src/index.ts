@@ -9,6 +9,7 @@ export {
   type QueueName,
 } from './catalog';
 export {
+  blockingConnection,
   isRedisUnavailable,
   redisConnection,
   waitForRedis,
@@ -40,3 +41,4 @@ export {
   scheduleRefreshSweep,
 } from './queues';
 export { SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS, type TikTokEndpoint } from './rate-limiter';
+export type { RedisClient } from './scripts';

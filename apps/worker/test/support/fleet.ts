@@ -14,6 +14,7 @@ import {
 } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer, type PostRequestInput } from '@tiktok-fleet/posts';
+import type { RedisClient } from '@tiktok-fleet/queue';
 import {
   closeQueues,
   createQueues,
@@ -35,7 +36,6 @@ import {
   userInfoFieldsForScopes,
 } from '@tiktok-fleet/tiktok';
 import { type Sandbox, startSandbox } from '@tiktok-fleet/tiktok-sandbox';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import {
   defaultWorkerSettings,
@@ -117,7 +117,7 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
     sandbox: Sandbox;
     client: TikTokClient;
     db: Db;
-    redis: Redis;
+    redis: RedisClient;
     queues: FleetQueues;
     deps: (settings?: Partial<WorkerSettings>) => WorkerDeps;
     start: (
