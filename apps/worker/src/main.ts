@@ -4,6 +4,7 @@
 import { loadConfig } from '@tiktok-fleet/config';
 import { pingDatabase } from '@tiktok-fleet/db';
 import { collectProcessMetrics, createLogger } from '@tiktok-fleet/observability';
+import { checkEvictionPolicy, waitForRedis } from '@tiktok-fleet/queue';
 import { createWorkerDeps } from './deps';
 import { startHealthServer } from './health-server';
 import { WORKER_CONFIG_KEYS } from './settings';
@@ -29,6 +30,17 @@ function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
 
 collectProcessMetrics({ app: 'worker' });
 const deps = createWorkerDeps(config, logger);
+// docs/architecture.md, Redis in production: eviction would silently drop jobs and leases.
+try {
+  await waitForRedis(deps.redis);
+  await checkEvictionPolicy(deps.redis, {
+    allowEviction: config.REDIS_ALLOW_EVICTION,
+    warn: (message) => logger.warn(message),
+  });
+} catch (error) {
+  process.stderr.write(`tiktok-fleet worker: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 const fleet = await startWorkers(deps);
 const health = await startHealthServer(config.WORKER_METRICS_PORT, {
   live: () => fleet.isRunning(),

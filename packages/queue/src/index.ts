@@ -19,6 +19,8 @@ export { busyDeferralDelay, type DeferralBackoff, deferJob } from './defer-job';
 export { DailyCapReachedError } from './errors/daily-cap-reached-error';
 export { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 export { LeaseLostError } from './errors/lease-lost-error';
+export { RedisEvictionPolicyError } from './errors/redis-eviction-error';
+export { checkEvictionPolicy, evictionPolicies } from './eviction-policy';
 export { fleetKey } from './keys';
 export { LeaseLock } from './lease-lock';
 export { OAUTH_STATE_TTL_SEC, type OAuthStateData, OAuthStateStore } from './oauth-state';

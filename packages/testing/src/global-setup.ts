@@ -21,6 +21,12 @@ export default async function setup(project: TestProject) {
   return async () => {
     await dropRunDatabases(urls.databaseUrl, runId);
     await stop();
+    const stray = (await cluster?.strayKeys()) ?? [];
     await cluster?.stop();
+    if (stray.length > 0) {
+      throw new Error(
+        `Keys without a {hash tag} prefix were left on the Redis Cluster: ${stray.slice(0, 20).join(', ')}`,
+      );
+    }
   };
 }

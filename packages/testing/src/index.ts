@@ -12,6 +12,11 @@ export function testServices() {
   return inject('services');
 }
 
+/** Whether this run talks to a Redis Cluster (REDIS_CLUSTER=1) rather than one server. */
+export function onRedisCluster(): boolean {
+  return parseRedisUrl(inject('services').redisUrl).kind === 'cluster';
+}
+
 /**
  * A migrated database that belongs to the calling test file alone; dropped after the file.
  * Call it at the top level of a test file or in `beforeAll`.

@@ -12,6 +12,12 @@ export interface LocalRedisCluster {
   /** `redis+cluster://127.0.0.1:<port>,...`: the form REDIS_URL takes for a cluster. */
   url: string;
   ports: number[];
+  /**
+   * Keys on any node that do not start with a `{hash tag}`: such a key of the fleet could land
+   * in another slot than its queue's or account's, where a script touching both fails with
+   * CROSSSLOT.
+   */
+  strayKeys: () => Promise<string[]>;
   stop: () => Promise<void>;
 }
 
@@ -77,6 +83,14 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
   return {
     url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
     ports,
+    strayKeys: async () => {
+      const stray: string[] = [];
+      for (const port of ports) {
+        const { stdout } = await run('redis-cli', ['-p', String(port), '--scan']);
+        stray.push(...stdout.split('\n').filter((key) => key !== '' && !/^\{[^{}]+\}/.test(key)));
+      }
+      return stray;
+    },
     stop,
   };
 }
