@@ -25,6 +25,8 @@ NODE_VERSION="${NODE_VERSION:-24.22.3}"
 NODE_MAJOR="${NODE_VERSION%%.*}"
 IMAGE_TAG="${IMAGE_TAG:-local}"
 DEBIAN_SUITE=bookworm
+# Bump when make_local_base changes, so machines that kept an older base make a new one.
+BASE_REVISION=2
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(api worker sandbox migrate)
@@ -49,6 +51,8 @@ build_args=()
 if [ "$engine" = podman ]; then
   [ -x /usr/sbin/runc ] && engine_args+=(--runtime /usr/sbin/runc)
   build_args+=(--ulimit nofile=20000:20000 --ulimit nproc=1024:1024)
+  # BuildKit reads docker/Dockerfile.dockerignore by itself; podman is told.
+  build_args+=(--ignorefile docker/Dockerfile.dockerignore)
 fi
 # Host networking for the build's package downloads (npm, Debian).
 build_args+=(--network=host)
@@ -91,7 +95,15 @@ make_local_base() {
   # Kept beside Debian's own bundle, which a later ca-certificates run would rewrite.
   cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/host-ca-bundle.crt"
   cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/tmp/*
+  # Like Debian's own container images: apt keeps no downloaded packages or caches in a layer.
+  cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+  echo 'Acquire::Languages "none";' >"$rootfs/etc/apt/apt.conf.d/docker-no-languages"
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/* "$rootfs"/tmp/*
 
   log "import $image"
   tar -C "$rootfs" -c . | run_engine import \
@@ -106,7 +118,7 @@ started=$(now)
 base="${NODE_IMAGE:-}"
 if [ -z "$base" ]; then
   official="docker.io/library/node:${NODE_MAJOR}-bookworm-slim"
-  local_base="localhost/tiktok-fleet/node-base:${NODE_VERSION}-${DEBIAN_SUITE}"
+  local_base="localhost/tiktok-fleet/node-base:${NODE_VERSION}-${DEBIAN_SUITE}-${BASE_REVISION}"
   if run_engine image exists "$official" 2>/dev/null || run_engine pull -q "$official" >/dev/null 2>&1; then
     base="$official"
   elif run_engine image exists "$local_base" 2>/dev/null; then

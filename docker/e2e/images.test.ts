@@ -51,6 +51,9 @@ describe.skipIf(!engine.ok)('the images on a host network', () => {
   const apiKey = `tfk_images_${randomBytes(16).toString('hex')}`;
   const clientKey = `sbaw${randomBytes(6).toString('hex')}`;
   const clientSecret = randomBytes(16).toString('hex');
+  // One set of secrets for the api and the worker: the worker decrypts what the api stored.
+  const tokenKey = `k1:${randomBytes(32).toString('base64')}`;
+  const callbackSecret = randomBytes(24).toString('hex');
   let mediaDir = '';
   let ports = { sandbox: 0, api: 0, worker: 0 };
   const url = (service: keyof typeof ports, pathname: string) =>
@@ -99,9 +102,9 @@ describe.skipIf(!engine.ok)('the images on a host network', () => {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
     DATABASE_URL: databaseUrl,
-    TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
+    TOKEN_ENCRYPTION_KEY: tokenKey,
     API_KEYS: `images-owner:${apiKey}`,
-    CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
+    CALLBACK_SIGNING_SECRET: callbackSecret,
     MEDIA_ROOT: '/media',
     WORKER_METRICS_PORT: String(ports.worker),
     WORKER_CONCURRENCY: '2',
