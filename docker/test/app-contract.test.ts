@@ -19,7 +19,7 @@ describe.each(Object.values(runtimeTargets))('the image of $package', (spec) => 
   });
 });
 
-it('the worker finds ffprobe through FFPROBE_PATH (the images set Debian\'s), else ffprobe-static', () => {
+it("the worker finds ffprobe through FFPROBE_PATH (the images set Debian's), else ffprobe-static", () => {
   expect(manifestOf(runtimeTargets.worker.dir).dependencies?.['@tiktok-fleet/media']).toBeDefined();
   expect(readRepoFile('packages/media/src/run-ffprobe.ts')).toContain('process.env.FFPROBE_PATH');
 });

@@ -136,7 +136,9 @@ describe('docker/Dockerfile', () => {
     const build = stage('build')
       .instructions.map((i) => i.args)
       .join('\n');
-    expect(build).toContain('rm -rf /out/*/node_modules/.pnpm/ffprobe-static@*/node_modules/ffprobe-static/bin');
+    expect(build).toContain(
+      'rm -rf /out/*/node_modules/.pnpm/ffprobe-static@*/node_modules/ffprobe-static/bin',
+    );
   });
 
   it('puts the built page where the api serves it from (apps/web/dist beside apps/api)', () => {

@@ -27,7 +27,19 @@ beforeAll(async () => {
   redisUrl = `redis://127.0.0.1:${port}`;
   await waitUntil(() => fetchable(port), { what: 'the evicting redis-server to listen' });
 });
+const started: ChildProcess[] = [];
 afterAll(async () => {
+  // Whatever a failed test left running.
+  // tsx runs the app in a child process of its own: end the whole group.
+  for (const child of started) {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  }
   redis?.kill('SIGTERM');
   await rm(mediaRoot, { recursive: true, force: true });
 });
@@ -72,7 +84,9 @@ async function start(app: keyof typeof apps, extra: Record<string, string> = {})
       ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  started.push(child);
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
