@@ -168,9 +168,15 @@ describe("TikTok's own limits", () => {
         p.events.some((e) => JSON.stringify(e.detail).includes('spam_risk_too_many_posts')),
       );
       expect(held.status).not.toBe('failed');
-      const job = await env.queues.publish.getJob(waits.id);
-      expect(await job?.getState()).toBe('delayed');
-      expect(job?.attemptsMade).toBe(0);
+      // The post's history is written before the job is moved to delayed: wait for the move.
+      const job = await waitUntil(
+        async () => {
+          const found = await env.queues.publish.getJob(waits.id);
+          return (await found?.getState()) === 'delayed' && found;
+        },
+        { what: `the publish job of ${waits.id} delayed` },
+      );
+      expect(job.attemptsMade).toBe(0);
       // Neither post reached TikTok, so neither keeps a slot of the fleet's own window.
       const window = new PostWindow(env.redis, { prefix: env.prefix });
       expect(await window.count(account.id)).toBe(1);
