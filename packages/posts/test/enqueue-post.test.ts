@@ -225,44 +225,39 @@ describe('enqueuePost', () => {
     expect(reused.message).toContain('caption');
   });
 
-  // A TCP proxy stands for one Redis server; a cluster client finds the nodes' own addresses
-  // and would go around it (REDIS_CLUSTER=1 runs the rest of this file).
-  test.skipIf(onRedisCluster())(
-    'Redis down: the post is stored queued, the error says so, and a replay adds the job',
-    async () => {
-      const proxy = await startTcpProxy(testServices().redisUrl);
-      const client = redisConnection(proxy.url, 'producer');
-      await waitForRedis(client);
-      const flaky = createQueues(client, { prefix, onError: () => undefined });
-      try {
-        const ownerId = unique('owner');
-        const account = await connectedAccount(ownerId);
-        const idempotencyKey = unique('key');
-        const { enqueuePost: enqueueFlaky } = createPostEnqueuer({ db, queues: flaky, mediaRoot });
-        proxy.cut();
-        const error = await refusal(
-          enqueueFlaky({ ownerId, request: request(account.id), idempotencyKey }),
-        );
-        expect(error.code).toBe('queue_unavailable');
-        const { postId } = error.details as { postId: string };
-        const row = await db.post.findUniqueOrThrow({ where: { id: postId } });
-        expect(row.status).toBe('queued');
-        expect(await queues.publish.getJob(postId)).toBeUndefined();
+  test('Redis down: the post is stored queued, the error says so, and a replay adds the job', async ({
+    skip,
+  }) => {
+    // A TCP proxy stands for one Redis server: a cluster client finds the nodes' own addresses.
+    skip(onRedisCluster(), 'needs a single Redis (the TCP proxy cannot stand for a cluster)');
+    const proxy = await startTcpProxy(testServices().redisUrl);
+    const client = redisConnection(proxy.url, 'producer');
+    await waitForRedis(client);
+    const flaky = createQueues(client, { prefix, onError: () => undefined });
+    try {
+      const ownerId = unique('owner');
+      const account = await connectedAccount(ownerId);
+      const idempotencyKey = unique('key');
+      const { enqueuePost: enqueueFlaky } = createPostEnqueuer({ db, queues: flaky, mediaRoot });
+      proxy.cut();
+      const error = await refusal(
+        enqueueFlaky({ ownerId, request: request(account.id), idempotencyKey }),
+      );
+      expect(error.code).toBe('queue_unavailable');
+      const { postId } = error.details as { postId: string };
+      const row = await db.post.findUniqueOrThrow({ where: { id: postId } });
+      expect(row.status).toBe('queued');
+      expect(await queues.publish.getJob(postId)).toBeUndefined();
 
-        proxy.restore();
-        await waitForRedis(client);
-        const replay = await enqueueFlaky({
-          ownerId,
-          request: request(account.id),
-          idempotencyKey,
-        });
-        expect(replay).toMatchObject({ created: false, post: { id: postId, status: 'queued' } });
-        expect(await queues.publish.getJob(postId)).toBeDefined();
-      } finally {
-        await closeQueues(flaky);
-        client.disconnect();
-        await proxy.close();
-      }
-    },
-  );
+      proxy.restore();
+      await waitForRedis(client);
+      const replay = await enqueueFlaky({ ownerId, request: request(account.id), idempotencyKey });
+      expect(replay).toMatchObject({ created: false, post: { id: postId, status: 'queued' } });
+      expect(await queues.publish.getJob(postId)).toBeDefined();
+    } finally {
+      await closeQueues(flaky);
+      client.disconnect();
+      await proxy.close();
+    }
+  });
 });
