@@ -10,9 +10,9 @@ import {
 } from '@tiktok-fleet/db';
 import type { Logger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
+import type { RedisClient } from '@tiktok-fleet/queue';
 import { type FleetQueues, OAuthStateStore, SlidingWindowRateLimiter } from '@tiktok-fleet/queue';
 import type { TikTokClient } from '@tiktok-fleet/tiktok';
-import type { Redis } from 'ioredis';
 import type { ApiConfig } from './config';
 import { AnalyticsWaiter } from './services/analytics-waiter';
 import { ApiKeyCache } from './services/api-key-cache';
@@ -23,7 +23,7 @@ export interface ApiDeps {
   config: ApiConfig;
   db: Db;
   /** A producer client (`redisConnection(url, 'producer')`): commands fail fast while Redis is down. */
-  redis: Redis;
+  redis: RedisClient;
   queues: FleetQueues;
   tiktok: TikTokClient;
   logger: Logger;

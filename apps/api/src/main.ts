@@ -2,7 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { loadConfig } from '@tiktok-fleet/config';
 import { createApiKeyRepository, createPrismaClient, pingDatabase } from '@tiktok-fleet/db';
 import { createLogger, fleetMetrics, startTracing } from '@tiktok-fleet/observability';
-import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
+import {
+  checkEvictionPolicy,
+  closeQueues,
+  createQueues,
+  redisConnection,
+  waitForRedis,
+} from '@tiktok-fleet/queue';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { buildApi } from './build-api';
 import { API_CONFIG_KEYS } from './config';
@@ -37,6 +43,11 @@ async function start() {
   }, 15_000);
   await waitForRedis(redis);
   clearTimeout(timeout);
+  // docs/architecture.md, Redis in production: eviction would silently drop jobs and leases.
+  await checkEvictionPolicy(redis, {
+    allowEviction: config.REDIS_ALLOW_EVICTION,
+    warn: (message) => logger.warn(message),
+  });
   const queues = createQueues(redis, {
     prefix: config.REDIS_PREFIX,
     onError: (error, queue) => logger.warn({ err: error, queue }, 'queue error'),

@@ -10,11 +10,11 @@ import {
   TokenCipher,
 } from '@tiktok-fleet/db';
 import { FINAL_STATUSES } from '@tiktok-fleet/posts/rules';
+import type { RedisClient } from '@tiktok-fleet/queue';
 import { closeQueues, createQueues, type FleetQueues, redisConnection } from '@tiktok-fleet/queue';
 import { freePort } from '@tiktok-fleet/testing/ports';
 import { createTikTokClient, type TikTokClient } from '@tiktok-fleet/tiktok';
 import type { Sandbox } from '@tiktok-fleet/tiktok-sandbox';
-import type { Redis } from 'ioredis';
 import { CallbackReceiver } from './callbacks';
 import { FleetProcess } from './process';
 import { SandboxControl } from './sandbox-control';
@@ -84,7 +84,7 @@ export class ChaosFleet {
   accountIds: string[] = [];
   db!: Db;
   posts!: PostRepository;
-  redis!: Redis;
+  redis!: RedisClient;
   queues!: FleetQueues;
   api!: FleetProcess;
   apiUrl = '';
@@ -369,7 +369,7 @@ export class ChaosFleet {
   }
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);

@@ -11,6 +11,7 @@ import {
   TokenCipher,
 } from '@tiktok-fleet/db';
 import { fleetMetrics, type Logger } from '@tiktok-fleet/observability';
+import type { RedisClient } from '@tiktok-fleet/queue';
 import {
   closeQueues,
   createQueues,
@@ -19,7 +20,6 @@ import {
   SlidingWindowRateLimiter,
 } from '@tiktok-fleet/queue';
 import { createTikTokClient, type TikTokClient } from '@tiktok-fleet/tiktok';
-import type { Redis } from 'ioredis';
 import { settingsFromConfig, type WorkerConfig, type WorkerSettings } from './settings';
 
 /** What the workers are made of. Tests build it themselves; `main.ts` builds it from the env. */
@@ -29,7 +29,7 @@ export interface WorkerDeps {
   accounts: AccountRepository;
   tiktok: TikTokClient;
   /** A `worker` role client: BullMQ workers, queues and the fleet's Redis scripts share it. */
-  redis: Redis;
+  redis: RedisClient;
   queues: FleetQueues;
   logger: Logger;
   settings: WorkerSettings;

@@ -9,6 +9,7 @@ import {
   fleetMetrics,
   startTracing,
 } from '@tiktok-fleet/observability';
+import { checkEvictionPolicy, waitForRedis } from '@tiktok-fleet/queue';
 import { createWorkerDeps } from './deps';
 import { startHealthServer } from './health-server';
 import { WORKER_CONFIG_KEYS } from './settings';
@@ -36,6 +37,17 @@ collectProcessMetrics({ app: 'worker' });
 // Before the workers and queues exist: they pick tracing up when they are made.
 const tracing = await startTracing('tiktok-fleet-worker');
 const deps = createWorkerDeps(config, logger);
+// docs/architecture.md, Redis in production: eviction would silently drop jobs and leases.
+try {
+  await waitForRedis(deps.redis);
+  await checkEvictionPolicy(deps.redis, {
+    allowEviction: config.REDIS_ALLOW_EVICTION,
+    warn: (message) => logger.warn(message),
+  });
+} catch (error) {
+  process.stderr.write(`tiktok-fleet worker: ${(error as Error).message}\n`);
+  process.exit(1);
+}
 const fleet = await startWorkers(deps);
 // A client that knows it is disconnected answers at once (a scrape must not wait out the
 // deadline while Redis is away); a connected one must answer a PING.

@@ -176,13 +176,15 @@ describe("TikTok's own limits", () => {
         .find((d) => d?.tiktokCode === 'spam_risk_too_many_posts');
       expect(wait).toMatchObject({ code: 'tiktok_daily_cap' });
       expect(Date.parse(wait?.retryAt ?? '')).toBeGreaterThan(Date.now() + 50 * 60_000);
-      // The history entry is written just before the job goes back to wait.
-      await waitUntil(
-        async () => (await env.queues.publish.getJobState(waits.id)) === 'delayed' || undefined,
-        { what: 'the job to wait', timeoutMs: 5_000, intervalMs: 25 },
+      // The post's history is written before the job is moved to delayed: wait for the move.
+      const job = await waitUntil(
+        async () => {
+          const found = await env.queues.publish.getJob(waits.id);
+          return (await found?.getState()) === 'delayed' && found;
+        },
+        { what: `the publish job of ${waits.id} delayed` },
       );
-      const job = await env.queues.publish.getJob(waits.id);
-      expect(job?.attemptsMade).toBe(0);
+      expect(job.attemptsMade).toBe(0);
       // Neither post reached TikTok, so neither keeps a slot of the fleet's own window.
       const window = new PostWindow(env.redis, { prefix: env.prefix });
       expect(await window.count(account.id)).toBe(1);

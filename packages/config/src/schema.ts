@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisUrl, REDIS_URL_FORMS } from './redis-url';
 
 const url = (protocols: string[], example: string) =>
   z
@@ -66,7 +67,25 @@ export const configSchema = z.object({
   PORT: int(1, 3001).max(65535, { error: 'expected a port number up to 65535' }).default(3001),
   HOST: z.string().default('0.0.0.0'),
 
-  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string({ error: 'expected a redis: or rediss: URL such as redis://127.0.0.1:6379' })
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          parseRedisUrl(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: `expected a redis: or rediss: URL: ${REDIS_URL_FORMS}` },
+    ),
+  /**
+   * Start even though Redis may evict keys (maxmemory-policy other than noeviction), with a
+   * warning in the log. Eviction silently deletes queued jobs, upload leases and post counters.
+   */
+  REDIS_ALLOW_EVICTION: bool.default(false),
   REDIS_PREFIX: z
     .string()
     .regex(/^\{[^{}]+\}$/, { error: 'expected a hash tag in braces, such as {tiktok-fleet}' })

@@ -36,8 +36,19 @@ export type FfprobeResult =
 
 export interface RunFfprobeOptions {
   timeoutMs: number;
-  /** Defaults to the binary inside ffprobe-static, the same build everywhere. */
+  /**
+   * Defaults to FFPROBE_PATH (the images set Debian's /usr/bin/ffprobe), else the binary inside
+   * ffprobe-static, the same build on every development machine.
+   */
   ffprobePath?: string;
+}
+
+/**
+ * ffprobe-static has no linux/arm64 binary, so the images carry Debian's ffprobe and name it
+ * in FFPROBE_PATH (docker/README.md, Multi-arch).
+ */
+function defaultFfprobePath(): string {
+  return process.env.FFPROBE_PATH || ffprobeStatic.path;
 }
 
 // Stream and format tables of even an odd file are a few kB; this only bounds a runaway.
@@ -93,7 +104,7 @@ export function execFfprobe(
   return new Promise((resolve, reject) => {
     // From the spawn helper, so that spawning never blocks this process (spawn-helper.ts).
     execFileInHelper(
-      options.ffprobePath ?? ffprobeStatic.path,
+      options.ffprobePath ?? defaultFfprobePath(),
       fullArgs,
       {
         timeout: options.timeoutMs,

@@ -108,17 +108,26 @@ export class AccountLock {
   /**
    * Stops renewing and gives the lease back. Never throws: when Redis cannot be reached the
    * lease simply expires after its TTL, which is the same outcome a crash would have.
-   * Resolves to whether the lease was deleted by this call.
+   * Resolves to whether the lease was deleted by this call, within the lease's TTL at most: a
+   * client that queues commands while Redis is away (a worker's; a Redis Cluster client
+   * after it was cut off) would otherwise hold the caller until Redis is back, for a lease
+   * that has run out by then anyway.
    */
   async release(): Promise<boolean> {
     this.#stopRenewing();
     const lease = this.#lease;
     this.#lease = undefined;
     if (!lease) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.#options.ttlMs);
+    });
     try {
-      return await this.#lock.release(lease);
+      return await Promise.race([this.#lock.release(lease), expired]);
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,4 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { parseRedisUrl } from '@tiktok-fleet/config';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisClient } from './scripts';
 
 /**
  * The key prefix of the whole fleet. The braces make it a Redis Cluster hash tag: every key
@@ -14,24 +16,58 @@ export const DEFAULT_PREFIX = '{tiktok-fleet}';
  */
 export type RedisRole = 'producer' | 'worker';
 
-/** A client of the right kind for its role. Close it yourself: BullMQ never quits a shared client. */
+/**
+ * A client of the right kind for its role, for a single Redis (`redis://`) or a Redis Cluster
+ * (`redis+cluster://host:port,...`: an ioredis Cluster that follows the slots). Close it
+ * yourself: BullMQ never quits a shared client.
+ */
 export function redisConnection(
   url: string,
   role: RedisRole,
   options: Omit<RedisOptions, 'keyPrefix'> = {},
-): Redis {
+): RedisClient {
   const roleOptions: RedisOptions =
     role === 'producer'
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 }
       : { maxRetriesPerRequest: null };
-  return new Redis(url, { connectionName: `tiktok-fleet:${role}`, ...options, ...roleOptions });
+  const target = parseRedisUrl(url);
+  const connectionName = `tiktok-fleet:${role}`;
+  if (target.kind === 'single') {
+    return new Redis(target.url, { connectionName, ...options, ...roleOptions });
+  }
+  return new Cluster(target.nodes, {
+    // Offline queueing is decided for the cluster as a whole, not per node connection.
+    enableOfflineQueue: roleOptions.enableOfflineQueue ?? true,
+    redisOptions: {
+      connectionName,
+      ...options,
+      ...(target.username ? { username: target.username } : {}),
+      ...(target.password ? { password: target.password } : {}),
+      ...(target.tls ? { tls: {} } : {}),
+      maxRetriesPerRequest: roleOptions.maxRetriesPerRequest,
+    },
+  });
+}
+
+/**
+ * A new client like `redis` for blocking reads (QueueEvents, a worker's own waits): such reads
+ * must not share a producer client, and must wait out a blip instead of failing at once.
+ */
+export function blockingConnection(redis: RedisClient): RedisClient {
+  if (redis instanceof Cluster) {
+    return redis.duplicate(undefined, {
+      enableOfflineQueue: true,
+      redisOptions: { ...redis.options.redisOptions, maxRetriesPerRequest: null },
+    });
+  }
+  return redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
 }
 
 /**
  * Resolves once the client is connected. A producer client refuses commands until then
  * (it has no offline queue), so wait for this before serving.
  */
-export async function waitForRedis(redis: Redis): Promise<void> {
+export async function waitForRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const onReady = () => {

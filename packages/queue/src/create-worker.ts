@@ -1,10 +1,10 @@
 import { queueTelemetry } from '@tiktok-fleet/observability';
 import { type Processor, Worker, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type FleetJob, jobSchema, type QueueName } from './catalog';
 import { DEFAULT_PREFIX } from './connection';
 import { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 import { checkPrefix } from './keys';
+import type { RedisClient } from './scripts';
 
 /** A processor for queue Q: the job's data has been validated against the catalog. */
 export type FleetProcessor<Q extends QueueName, R = unknown> = (
@@ -15,7 +15,7 @@ export type FleetProcessor<Q extends QueueName, R = unknown> = (
 
 export interface CreateWorkerOptions extends Omit<WorkerOptions, 'connection' | 'prefix'> {
   /** A client made with `redisConnection(url, 'worker')`; BullMQ duplicates it for blocking calls. */
-  connection: Redis;
+  connection: RedisClient;
   /** @defaultValue `{tiktok-fleet}` */
   prefix?: string;
   /** Required: a Worker without an `error` listener crashes the process on its first error. */

@@ -9,6 +9,7 @@ export {
   type QueueName,
 } from './catalog';
 export {
+  blockingConnection,
   isRedisUnavailable,
   redisConnection,
   waitForRedis,
@@ -18,6 +19,8 @@ export { busyDeferralDelay, type DeferralBackoff, deferJob } from './defer-job';
 export { DailyCapReachedError } from './errors/daily-cap-reached-error';
 export { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 export { LeaseLostError } from './errors/lease-lost-error';
+export { RedisEvictionPolicyError } from './errors/redis-eviction-error';
+export { checkEvictionPolicy, evictionPolicies } from './eviction-policy';
 export { fleetKey } from './keys';
 export { LeaseLock } from './lease-lock';
 export {
@@ -62,3 +65,4 @@ export {
   recordWebhookOutcome,
   type WebhookOutcome,
 } from './webhook-outcomes';
+export type { RedisClient } from './scripts';

@@ -1,7 +1,6 @@
 import type { PostStatus } from '@tiktok-fleet/db';
 import { queueTelemetry } from '@tiktok-fleet/observability';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   type FleetQueue,
   type JobInput,
@@ -16,6 +15,7 @@ import { DEFAULT_PREFIX } from './connection';
 import { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 import { NOTIFY_EVENT_OF } from './job-payloads';
 import { checkPrefix } from './keys';
+import type { RedisClient } from './scripts';
 
 /** One typed queue per catalog entry, keyed by queue name. */
 export type FleetQueues = { [Q in QueueName]: FleetQueue<Q> };
@@ -35,7 +35,7 @@ export interface CreateQueuesOptions {
  * `redisConnection(url, 'producer')`, so `add()` fails fast while Redis is down instead of
  * queueing in memory. Redis must be reachable when the queues are created.
  */
-export function createQueues(connection: Redis, options: CreateQueuesOptions): FleetQueues {
+export function createQueues(connection: RedisClient, options: CreateQueuesOptions): FleetQueues {
   const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
   const entries = QUEUE_NAMES.map((name) => {
     const queue = new Queue(name, {

@@ -33,7 +33,9 @@ interface Run {
 describe('deferJob', () => {
   test('a deferred job spends no attempt, waits in delayed, and runs again later', async () => {
     const runs: Run[] = [];
-    const events = new QueueEvents('publish', { connection: consumer, prefix });
+    // From the stream's start (this file's prefix is fresh): reading from "now" may begin after
+    // the first `delayed` event, which a Redis Cluster's extra round trips made happen.
+    const events = new QueueEvents('publish', { connection: consumer, prefix, lastEventId: '0-0' });
     await events.waitUntilReady();
     const delayedEvents: string[] = [];
     events.on('delayed', ({ jobId }) => delayedEvents.push(jobId));

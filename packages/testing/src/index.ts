@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { parseRedisUrl } from '@tiktok-fleet/config';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, inject } from 'vitest';
 import { cloneTemplateDatabase } from './database';
 import type {} from './provided-context';
@@ -9,6 +10,11 @@ export type { ServiceUrls } from './services';
 /** The Redis and PostgreSQL URLs the global setup found. */
 export function testServices() {
   return inject('services');
+}
+
+/** Whether this run talks to a Redis Cluster (REDIS_CLUSTER=1) rather than one server. */
+export function onRedisCluster(): boolean {
+  return parseRedisUrl(inject('services').redisUrl).kind === 'cluster';
 }
 
 /**
@@ -23,26 +29,40 @@ export async function createTestDatabase(): Promise<{ url: string; name: string 
 
 /**
  * A Redis key prefix that belongs to the calling test file alone. It carries a hash tag,
- * like the production prefix, so the same code paths run. Keys under it are deleted after
- * the file.
+ * like the production prefix, so the same code paths run (and on a Redis Cluster, every key
+ * of the file lands in one slot). Keys under it are deleted after the file.
  */
 export function createTestRedisPrefix(label = 'test'): string {
   const prefix = `{tft-${label}-${randomUUID().slice(0, 8)}}`;
-  afterAll(async () => {
-    const redis = new Redis(inject('services').redisUrl);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  });
+  afterAll(() => deleteKeysUnder(inject('services').redisUrl, prefix));
   return prefix;
 }
+
+async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
+  const target = parseRedisUrl(url);
+  const client =
+    target.kind === 'single'
+      ? new Redis(target.url)
+      : new Cluster(target.nodes, {
+          redisOptions: { username: target.username, password: target.password },
+        });
+  try {
+    // SCAN walks one server: on a cluster, walk each master.
+    const servers = client instanceof Cluster ? client.nodes('master') : [client];
+    for (const server of servers) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await server.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await server.unlink(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
 export { freePort } from './ports';
+export { type LocalRedisCluster, startRedisCluster } from './redis-cluster';
 export { startTcpProxy } from './tcp-proxy';
 export { type WaitUntilOptions, waitUntil } from './wait-until';

@@ -1,8 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySession from '@fastify/session';
+import type { RedisClient } from '@tiktok-fleet/queue';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { type ApiConfig, sessionSecret } from '../config';
 import { RedisSessionStore } from '../services/redis-session-store';
 
@@ -25,7 +25,7 @@ export interface OperatorSessionOptions {
     | 'OPERATOR_PASSWORD'
     | 'TOKEN_ENCRYPTION_KEY'
   >;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
 }
 

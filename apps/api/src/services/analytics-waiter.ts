@@ -1,7 +1,11 @@
 import type { Logger } from '@tiktok-fleet/observability';
-import { enqueueAnalytics, type FleetQueues } from '@tiktok-fleet/queue';
+import {
+  blockingConnection,
+  enqueueAnalytics,
+  type FleetQueues,
+  type RedisClient,
+} from '@tiktok-fleet/queue';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 export type RefreshOutcome = 'finished' | 'failed' | 'timeout' | 'queue_unavailable';
 
@@ -12,11 +16,11 @@ export type RefreshOutcome = 'finished' | 'failed' | 'timeout' | 'queue_unavaila
  */
 export class AnalyticsWaiter {
   #events: QueueEvents | undefined;
-  #connection: Redis | undefined;
+  #connection: RedisClient | undefined;
 
   constructor(
     private readonly deps: {
-      redis: Redis;
+      redis: RedisClient;
       queues: FleetQueues;
       logger: Logger;
       config: { REDIS_PREFIX: string };
@@ -46,11 +50,7 @@ export class AnalyticsWaiter {
 
   #queueEvents(): QueueEvents {
     if (!this.#events) {
-      // Blocking reads must not share the producer client, and must wait out a blip.
-      this.#connection = this.deps.redis.duplicate({
-        enableOfflineQueue: true,
-        maxRetriesPerRequest: null,
-      });
+      this.#connection = blockingConnection(this.deps.redis);
       this.#events = new QueueEvents(this.deps.queues.analytics.name, {
         connection: this.#connection,
         prefix: this.deps.config.REDIS_PREFIX,

@@ -1,6 +1,6 @@
+import type { RedisClient } from '@tiktok-fleet/queue';
 import { fleetKey } from '@tiktok-fleet/queue';
 import type { Session } from 'fastify';
-import type { Redis } from 'ioredis';
 
 type Callback = (error?: unknown) => void;
 
@@ -13,11 +13,11 @@ export const ANONYMOUS_SESSION_TTL_MS = 60 * 60_000;
  * session's cookie; the session is stored as JSON (its cookie serialises itself).
  */
 export class RedisSessionStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #fallbackTtlMs: number;
 
-  constructor(redis: Redis, options: { prefix: string; ttlMs: number }) {
+  constructor(redis: RedisClient, options: { prefix: string; ttlMs: number }) {
     this.#redis = redis;
     this.#prefix = options.prefix;
     this.#fallbackTtlMs = options.ttlMs;

@@ -1,5 +1,5 @@
+import type { RedisClient } from '@tiktok-fleet/queue';
 import { fleetKey, SlidingWindowRateLimiter } from '@tiktok-fleet/queue';
-import type { Redis } from 'ioredis';
 
 /** Wrong passwords one address may try in the window before it must wait. */
 export const SIGN_IN_FAILURES = 10;
@@ -11,11 +11,11 @@ export const SIGN_IN_WINDOW_MS = 15 * 60_000;
  * it. Right passwords are not counted, so an operator signing in often is never locked out.
  */
 export class SignInLockout {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #limiter: SlidingWindowRateLimiter;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#limiter = new SlidingWindowRateLimiter(redis, { prefix });

@@ -15,6 +15,7 @@ import {
 import { createRowInspector, type RowInspector } from '@tiktok-fleet/db/inspect';
 import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer, type PostRequestInput } from '@tiktok-fleet/posts';
+import type { RedisClient } from '@tiktok-fleet/queue';
 import {
   closeQueues,
   createQueues,
@@ -36,7 +37,6 @@ import {
   userInfoFieldsForScopes,
 } from '@tiktok-fleet/tiktok';
 import { type Sandbox, startSandbox } from '@tiktok-fleet/tiktok-sandbox';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import {
   defaultWorkerSettings,
@@ -120,7 +120,7 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
     db: Db;
     /** What is stored, as it is (tests write through the repositories in `deps()`). */
     rows: RowInspector;
-    redis: Redis;
+    redis: RedisClient;
     queues: FleetQueues;
     deps: (settings?: Partial<WorkerSettings>) => WorkerDeps;
     start: (
