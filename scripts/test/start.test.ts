@@ -46,6 +46,8 @@ beforeAll(async () => {
     REDIS_URL: services.redisUrl,
     REDIS_PREFIX: `{tft-start-${randomUUID().slice(0, 8)}}`,
     DATABASE_URL: databaseUrl,
+    // Where this test's connect flow sends the browser back to.
+    CONNECT_REDIRECT_ORIGINS: 'https://backend.example',
     // The test runner's own marker: start must not read a developer's .env here.
     VITEST: 'true',
   };

@@ -30,6 +30,8 @@ const COLUMNS: Record<string, string> = {
   errorMessage: 'error_message',
   attemptCount: 'attempt_count',
   publishedAt: 'published_at',
+  preparePercent: 'prepare_percent',
+  preparedVideo: 'prepared_video',
 };
 
 /** Enum columns need a cast from the text parameter. */

@@ -156,7 +156,8 @@ export function createPostRepository(db: PrismaClient) {
           INSERT INTO posts (id, owner_id, account_id, video_source_kind, video_source, caption,
             privacy_level, disable_comment, disable_duet, disable_stitch, cover_timestamp_ms,
             brand_content, brand_organic, is_aigc, mode, scheduled_at, callback_url,
-            fail_when_cap_reached, idempotency_key, status, created_at, updated_at)
+            fail_when_cap_reached, idempotency_key, prepare, photo_post, status, created_at,
+            updated_at)
           SELECT ${id}, ${input.ownerId}, ${input.accountId},
             ${input.videoSourceKind}::video_source_kind, ${input.videoSource},
             ${input.caption ?? ''}, ${input.privacyLevel ?? null}::privacy_level,
@@ -166,6 +167,8 @@ export function createPostRepository(db: PrismaClient) {
             ${input.isAigc ?? false}, ${input.mode ?? 'direct'}::post_mode,
             ${scheduledAt}::timestamp, ${input.callbackUrl ?? null},
             ${input.failWhenCapReached ?? false}, ${input.idempotencyKey ?? null},
+            ${input.prepare ?? null}::prepare_mode,
+            ${input.photoPost == null ? null : JSON.stringify(input.photoPost)}::jsonb,
             ${status}::post_status, ${now}::timestamp, ${now}::timestamp
           FROM acct WHERE acct.status = 'active'::account_status
           ON CONFLICT (owner_id, idempotency_key) DO NOTHING

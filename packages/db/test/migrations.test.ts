@@ -135,6 +135,7 @@ describe('applyMigrations', () => {
         'accounts',
         'analytics_snapshots',
         'api_keys',
+        'media_uploads',
         'post_status_events',
         'posts',
       ]);

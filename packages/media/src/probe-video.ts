@@ -107,7 +107,13 @@ export async function probeVideo(
     });
     // The stream's own duration where the container gives one: audio may run longer.
     const streamDuration = positiveNumber(videoStream.duration) ?? durationSec;
-    assertWholeFile(demuxed, { sizeBytes, durationSec: streamDuration });
+    assertWholeFile(demuxed, {
+      sizeBytes,
+      durationSec: streamDuration,
+      // Only MP4/MOV's sample table counts frames exactly; AVI's and others' header count is
+      // an estimate (one frame off for an ffmpeg-made AVI), so those are checked by time.
+      hasExactIndex: formatName.split(',').includes('mov'),
+    });
   }
   return {
     container: containerOf(formatName, format.tags?.major_brand, docType),

@@ -65,12 +65,12 @@ export async function demuxVideoStream(
  */
 export function assertWholeFile(
   demuxed: DemuxedStream,
-  file: { sizeBytes: number; durationSec: number | undefined },
+  file: { sizeBytes: number; durationSec: number | undefined; hasExactIndex?: boolean },
 ): void {
-  const { packetsExpected, packetsRead, lastByte, lastEndSec } = demuxed;
+  const { packetsRead, lastByte, lastEndSec } = demuxed;
+  const packetsExpected = file.hasExactIndex === false ? undefined : demuxed.packetsExpected;
   const missingPackets = packetsExpected !== undefined && packetsRead < packetsExpected;
   const duration = file.durationSec;
-  // Container durations round, and audio may run a little past the picture.
   // Only without an index to count against: container durations round, and audio may run a
   // little past the picture.
   const missingTime =

@@ -1,4 +1,4 @@
-import type { NewPost, Post } from '@tiktok-fleet/db';
+import type { NewPost } from '@tiktok-fleet/db';
 import { z } from 'zod';
 import { checkedPath } from './enqueue-post';
 import { EnqueuePostError } from './errors/enqueue-post-error';

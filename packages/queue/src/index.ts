@@ -60,9 +60,9 @@ export {
   type IssuedClientToken,
   SharedClientToken,
 } from './research/shared-client-token';
+export type { RedisClient } from './scripts';
 export {
   readWebhookOutcome,
   recordWebhookOutcome,
   type WebhookOutcome,
 } from './webhook-outcomes';
-export type { RedisClient } from './scripts';

@@ -48,7 +48,7 @@ function nextFinished<D, R, N extends string>(worker: Worker<D, R, N>) {
 describe('queues and workers typed by the catalog', () => {
   test('every queue of the catalog exists, under the prefix, with its default job options', async () => {
     expect(Object.keys(queues).sort()).toEqual(
-      ['analytics', 'notify', 'publish', 'reconcile', 'status', 'token-refresh'].sort(),
+      ['analytics', 'notify', 'prepare', 'publish', 'reconcile', 'status', 'token-refresh'].sort(),
     );
     expect(queues.publish.opts.prefix).toBe(prefix);
     expect(queues.notify.defaultJobOptions).toMatchObject(jobCatalog.notify.defaultJobOptions);

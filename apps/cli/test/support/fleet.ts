@@ -70,6 +70,8 @@ export async function startFleet() {
     API_KEY_CACHE_SECONDS: '0',
     MEDIA_ROOT: mediaRoot,
     WORKER_CONCURRENCY: '4',
+    // Where the tests' connect flows send the browser back to.
+    CONNECT_REDIRECT_ORIGINS: 'https://backend.example',
   };
 
   // The API, as apps/api/src/main.ts wires it.

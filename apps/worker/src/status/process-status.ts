@@ -8,13 +8,8 @@ import {
   readWebhookOutcome,
   type WebhookOutcome,
 } from '@tiktok-fleet/queue';
-import {
-  describeFailReason,
-  isTikTokApiError,
-  type PublishStatus,
-  type TikTokApiError,
-} from '@tiktok-fleet/tiktok';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { describeFailReason, type PublishStatus } from '@tiktok-fleet/tiktok';
+import { UnrecoverableError } from 'bullmq';
 import type { WorkerContext } from '../deps';
 import { describeError } from '../errors';
 import { infrastructureDelay, isInfrastructureUnavailable } from '../infrastructure';

@@ -87,6 +87,8 @@ export async function startProcessFleet(extraEnv: Record<string, string> = {}) {
     CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
     API_KEYS: `${OWNER}:${apiKey}`,
     MEDIA_ROOT: mediaRoot,
+    // Where the test's connect flow sends the browser back to.
+    CONNECT_REDIRECT_ORIGINS: 'https://backend.example',
     // The test's callback receiver listens on 127.0.0.1.
     URL_SOURCE_ALLOW_PRIVATE: 'true',
     WORKER_CONCURRENCY: '4',
