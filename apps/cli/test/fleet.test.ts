@@ -357,6 +357,7 @@ describe('stats', () => {
     };
     expect(stats.queues.map((q) => q.queue)).toEqual([
       'publish',
+      'prepare',
       'status',
       'token-refresh',
       'analytics',
