@@ -90,7 +90,8 @@ export const postRequestSchema = z
     // Required for a Direct Post, refused on a draft (the checks below).
     privacyLevel: z
       .enum(PRIVACY_LEVELS, { error: `must be one of ${PRIVACY_LEVELS.join(', ')}` })
-      .optional(),
+      .optional()
+      .describe('Required for a Direct Post; refused on a draft (the creator chooses in the app)'),
     // No defaults on the Direct-Post-only fields: a draft must tell whether they were sent.
     // The transform at the end fills them in.
     disableComment: optionalFlag,
