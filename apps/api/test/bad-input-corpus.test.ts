@@ -460,7 +460,8 @@ describe('the bad-input corpus: every case ends with its stable code, no retry s
         code: c.expect.code,
       });
       if (c.expect.fields) {
-        const named = (answer.body?.error?.details ?? []).map((d: { field: string }) => d.field);
+        const error = answer.body?.error as { details?: Array<{ field: string }> } | undefined;
+        const named = (error?.details ?? []).map((d) => d.field);
         expect(named, c.name).toEqual(c.expect.fields);
       }
     },
