@@ -249,7 +249,7 @@ describe('publish', () => {
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(
-      /^error: --privacy cannot be used with --mode draft: .+ \(usage\)\n$/,
+      /^error: --privacy cannot be used with --mode draft: .+ or use --mode direct\.\n$/,
     );
 
     const run = await fleet.cli([
