@@ -215,7 +215,8 @@ interface RequestCase {
     body?: unknown;
     rawBody?: string;
   };
-  expect: { status: number; code: string };
+  /** `fields`: the `details[].field` the answer must name (a field-level error). */
+  expect: { status: number; code: string; fields?: string[] };
 }
 
 async function loadRequestCases(): Promise<Array<RequestCase & { file: string }>> {
@@ -458,6 +459,11 @@ describe('the bad-input corpus: every case ends with its stable code, no retry s
         status: c.expect.status,
         code: c.expect.code,
       });
+      if (c.expect.fields) {
+        const error = answer.body?.error as { details?: Array<{ field: string }> } | undefined;
+        const named = (error?.details ?? []).map((d) => d.field);
+        expect(named, c.name).toEqual(c.expect.fields);
+      }
     },
   );
 });

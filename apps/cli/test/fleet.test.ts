@@ -235,6 +235,41 @@ describe('publish', () => {
     );
   }, 120_000);
 
+  it('a draft takes no --privacy or --caption (refused before any byte is sent) and shows no privacy level', async () => {
+    const refused = await fleet.cli([
+      'publish',
+      fixture('valid.webm'),
+      '-a',
+      accountId,
+      '--mode',
+      'draft',
+      '--privacy',
+      'PUBLIC_TO_EVERYONE',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /^error: --privacy cannot be used with --mode draft: .+ or use --mode direct\.\n$/,
+    );
+
+    const run = await fleet.cli([
+      'publish',
+      fixture('valid.webm'),
+      '-a',
+      accountId,
+      '--mode',
+      'draft',
+      '--no-wait',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      mode: 'draft',
+      privacyLevel: null,
+      caption: '',
+    });
+  }, 60_000);
+
   it('an unknown account is refused before any byte is sent', async () => {
     const run = await fleet.cli(['publish', fixture('valid-vertical.mp4'), '-a', 'acc_nope']);
     expect(run.code).toBe(1);

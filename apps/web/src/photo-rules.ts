@@ -46,6 +46,8 @@ export interface PhotoFormState {
   privacy: string;
   /** Whether the fleet may turn PNG, HEIC and oversized images into JPEGs. */
   prepare: boolean;
+  /** A draft (MEDIA_UPLOAD): the creator chooses who can see it in the TikTok app. */
+  draft?: boolean;
 }
 
 /** Every reason the photo Post button is off right now; empty when it may be pressed. */
@@ -75,6 +77,6 @@ export function photoBlockers(options: PostingOptions, form: PhotoFormState): st
   if (form.description.length > rules.descriptionMaxLength) {
     reasons.push(`The description is longer than ${rules.descriptionMaxLength} characters.`);
   }
-  if (form.privacy === '') reasons.push('Choose who can see these photos.');
+  if (!form.draft && form.privacy === '') reasons.push('Choose who can see these photos.');
   return reasons;
 }

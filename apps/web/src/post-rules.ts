@@ -101,6 +101,11 @@ export interface FormState {
   video: VideoFacts | null;
   /** When to post, if not now. */
   scheduledAt?: Date | null;
+  /**
+   * A draft for the creator's inbox: TikTok takes the video only, so the caption, privacy
+   * and disclosure are the creator's to set in the app and block nothing here.
+   */
+  draft?: boolean;
 }
 
 /** Every reason the Post button is off right now; empty when it may be pressed. */
@@ -118,13 +123,14 @@ export function submitBlockers(
     if (problem) reasons.push(problem);
     else if (form.video.durationSec === null) reasons.push('Reading the video…');
   }
+  if (form.scheduledAt && !(form.scheduledAt.getTime() > now)) {
+    reasons.push('The time to post at has passed: choose a later one, or none to post now.');
+  }
+  if (form.draft) return reasons;
   if (captionLength(form.caption) > options.rules.captionMaxLength) {
     reasons.push(`The caption is longer than ${options.rules.captionMaxLength} characters.`);
   }
   if (form.privacy === '') reasons.push('Choose who can see this video.');
-  if (form.scheduledAt && !(form.scheduledAt.getTime() > now)) {
-    reasons.push('The time to post at has passed: choose a later one, or none to post now.');
-  }
   if (!disclosureComplete(form.disclosure)) reasons.push(options.texts.incompleteDisclosure);
   if (form.privacy === 'SELF_ONLY' && form.disclosure.on && form.disclosure.brandedContent) {
     reasons.push(options.texts.brandedNotPrivate);

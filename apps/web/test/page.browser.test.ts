@@ -290,9 +290,13 @@ describe('the integration page', () => {
     const accountId = accountIds.get('fleet.demo') as string;
     await openComposer(accountId);
     await page.getByLabel('Video', { exact: true }).setInputFiles(fixture('valid-vertical.mp4'));
-    await page.getByLabel('Caption').fill('Later, maybe');
-    await page.getByLabel('Who can see this video').selectOption('SELF_ONLY');
     await page.getByLabel('Send to the creator’s TikTok inbox as a draft').check();
+    // TikTok's inbox upload takes the video only: the Direct Post fields are gone.
+    await page.getByTestId('draft-hint').waitFor();
+    for (const field of ['Caption', 'Who can see this video', 'AI-generated content']) {
+      expect(await page.getByLabel(field, { exact: true }).count()).toBe(0);
+    }
+    await checkPage(page, 'post-form-draft');
     // An hour from now, in the browser's own time zone (what datetime-local means).
     const inAnHour = await page.evaluate(() => {
       const at = new Date(Date.now() + 3_600_000);
@@ -305,19 +309,31 @@ describe('the integration page', () => {
     await postButton().click();
     await expect.poll(() => seen(page.getByTestId('post-status'))).toBe('scheduled');
     const { posts } = await fleet.call<{
-      posts: { caption: string; mode: string; scheduledAt: string }[];
+      posts: {
+        id: string;
+        caption: string;
+        privacyLevel: string | null;
+        mode: string;
+        scheduledAt: string;
+      }[];
     }>('GET', `/v1/posts?accountId=${accountId}&status=scheduled`);
     expect(posts).toHaveLength(1);
-    expect(posts[0]?.mode).toBe('draft');
+    expect(posts[0]).toMatchObject({ mode: 'draft', caption: '', privacyLevel: null });
     const delay = Date.parse(posts[0]?.scheduledAt ?? '') - Date.now();
     expect(delay).toBeGreaterThan(50 * 60_000);
     expect(delay).toBeLessThan(61 * 60_000);
 
+    // A draft has no caption: its card is found by the link to the post.
+    const draftCard = () =>
+      page.getByRole('listitem').filter({
+        has: page.locator(`a[href="/posts/${encodeURIComponent(posts[0]?.id ?? '')}"]`),
+      });
     await page.goto(`${fleet.baseUrl}/posts?status=scheduled`);
-    const card = page.getByRole('listitem').filter({ hasText: 'Later, maybe' });
-    await card.getByRole('button', { name: /^Cancel/ }).click();
+    await draftCard()
+      .getByRole('button', { name: /^Cancel/ })
+      .click();
     await page.goto(`${fleet.baseUrl}/posts?status=canceled`);
-    await page.getByRole('listitem').filter({ hasText: 'Later, maybe' }).waitFor();
+    await draftCard().waitFor();
   });
 
   test('a photo carousel with TikTok’s photo rules: only Allow Comment, a PNG converted, published', async () => {

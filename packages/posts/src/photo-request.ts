@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalFlag, refuseOnDraft, requirePrivacyForDirect } from './draft-fields';
 import {
   PHOTO_DESCRIPTION_MAX_LENGTH,
   PHOTO_MAX_COUNT,
@@ -65,7 +66,17 @@ function videoOnly(what: string) {
     .optional();
 }
 
-const flag = z.boolean({ error: 'must be true or false' }).default(false);
+/**
+ * What a photo draft (`post_mode: MEDIA_UPLOAD`) cannot carry: TikTok takes the title and
+ * description for it, and the rest only for DIRECT_POST (docs/tiktok-api.md, Photo posts).
+ */
+const DIRECT_POST_ONLY = {
+  privacyLevel: 'the creator chooses who can see it in the TikTok app',
+  disableComment: 'the creator sets Comment in the TikTok app',
+  autoAddMusic: 'the creator chooses the music in the TikTok app',
+  brandContent: 'the creator sets the content disclosure in the TikTok app',
+  brandOrganic: 'the creator sets the content disclosure in the TikTok app',
+} as const;
 
 /**
  * A photo post (a carousel of 1 to 35 images), as TikTok's `/v2/post/publish/content/init/`
@@ -94,10 +105,11 @@ export const photoPostRequestSchema = z
     privacyLevel: z
       .enum(PRIVACY_LEVELS, { error: `must be one of ${PRIVACY_LEVELS.join(', ')}` })
       .optional(),
-    disableComment: flag,
-    autoAddMusic: flag,
-    brandContent: flag,
-    brandOrganic: flag,
+    // No defaults on the Direct-Post-only fields: a draft must tell whether they were sent.
+    disableComment: optionalFlag,
+    autoAddMusic: optionalFlag,
+    brandContent: optionalFlag,
+    brandOrganic: optionalFlag,
     mode: z
       .enum(['direct', 'draft'], {
         error: "must be 'direct' (Direct Post) or 'draft' (the creator's inbox)",
@@ -147,14 +159,8 @@ export const photoPostRequestSchema = z
         message: `is ${post.coverIndex}, but there are only ${post.photos.length} images (indexes 0 to ${post.photos.length - 1})`,
       });
     }
-    // Direct Post needs a privacy level; a draft's is chosen by the creator in the app.
-    if (post.mode === 'direct' && post.privacyLevel === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['privacyLevel'],
-        message: `is required for a Direct Post: one of ${PRIVACY_LEVELS.join(', ')}`,
-      });
-    }
+    refuseOnDraft(post, DIRECT_POST_ONLY, ctx);
+    requirePrivacyForDirect(post, PRIVACY_LEVELS, ctx);
     // docs/tiktok-api.md, Posting screen rules: a paid partnership must be visible to others.
     if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {
       ctx.addIssue({
@@ -165,7 +171,15 @@ export const photoPostRequestSchema = z
           'content to be private. Choose another privacy level or turn brandContent off',
       });
     }
-  });
+  })
+  // The defaults, once a draft's fields are checked.
+  .transform((post) => ({
+    ...post,
+    disableComment: post.disableComment ?? false,
+    autoAddMusic: post.autoAddMusic ?? false,
+    brandContent: post.brandContent ?? false,
+    brandOrganic: post.brandOrganic ?? false,
+  }));
 
 export type PhotoPostRequestInput = z.input<typeof photoPostRequestSchema>;
 /** A validated photo post request, defaults filled in (the refused video fields are absent). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalFlag, refuseOnDraft, requirePrivacyForDirect } from './draft-fields';
 import { CAPTION_MAX_LENGTH, PREPARE_MODES, PRIVACY_LEVELS } from './post-rules';
 
 /** TikTok's `video_cover_timestamp_ms` is an int32. */
@@ -50,7 +51,21 @@ export const videoSourceSchema = z.union([pathSource, urlSource, pullFromUrlSour
   ),
 });
 
-const flag = z.boolean({ error: 'must be true or false' }).default(false);
+/**
+ * What a draft cannot carry: TikTok's inbox init takes the video only, no `post_info`
+ * (docs/tiktok-api.md, Video init). Each says where the creator sets it instead.
+ */
+const DIRECT_POST_ONLY = {
+  caption: "TikTok's inbox upload takes no caption; the creator writes it in the TikTok app",
+  privacyLevel: 'the creator chooses who can see it in the TikTok app',
+  disableComment: 'the creator sets Comment, Duet and Stitch in the TikTok app',
+  disableDuet: 'the creator sets Comment, Duet and Stitch in the TikTok app',
+  disableStitch: 'the creator sets Comment, Duet and Stitch in the TikTok app',
+  coverTimestampMs: 'the creator picks the cover in the TikTok app',
+  brandContent: 'the creator sets the content disclosure in the TikTok app',
+  brandOrganic: 'the creator sets the content disclosure in the TikTok app',
+  isAigc: 'the creator sets the AI-generated label in the TikTok app',
+} as const;
 
 /**
  * The public post request (docs/architecture.md, A post request), camelCase JSON. Unknown fields
@@ -71,22 +86,26 @@ export const postRequestSchema = z
           `is ${String(issue.input).length} characters long; TikTok allows at most ` +
           `${CAPTION_MAX_LENGTH} (counted in UTF-16 code units, so most emoji count as 2)`,
       })
-      .default(''),
-    privacyLevel: z.enum(PRIVACY_LEVELS, {
-      error: required(`must be one of ${PRIVACY_LEVELS.join(', ')}`),
-    }),
-    disableComment: flag,
-    disableDuet: flag,
-    disableStitch: flag,
+      .optional(),
+    // Required for a Direct Post, refused on a draft (the checks below).
+    privacyLevel: z
+      .enum(PRIVACY_LEVELS, { error: `must be one of ${PRIVACY_LEVELS.join(', ')}` })
+      .optional()
+      .describe('Required for a Direct Post; refused on a draft (the creator chooses in the app)'),
+    // No defaults on the Direct-Post-only fields: a draft must tell whether they were sent.
+    // The transform at the end fills them in.
+    disableComment: optionalFlag,
+    disableDuet: optionalFlag,
+    disableStitch: optionalFlag,
     coverTimestampMs: z
       .number({ error: 'must be a number of milliseconds' })
       .int({ error: 'must be a whole number of milliseconds' })
       .min(0, { error: 'must be 0 or more' })
       .max(COVER_TIMESTAMP_MAX, { error: `must be at most ${COVER_TIMESTAMP_MAX}` })
       .optional(),
-    brandContent: flag,
-    brandOrganic: flag,
-    isAigc: flag,
+    brandContent: optionalFlag,
+    brandOrganic: optionalFlag,
+    isAigc: optionalFlag,
     mode: z
       .enum(['direct', 'draft'], {
         error: "must be 'direct' (Direct Post) or 'draft' (the creator's inbox)",
@@ -133,6 +152,8 @@ export const postRequestSchema = z
       .optional(),
   })
   .superRefine((post, ctx) => {
+    refuseOnDraft(post, DIRECT_POST_ONLY, ctx);
+    requirePrivacyForDirect(post, PRIVACY_LEVELS, ctx);
     if (post.prepare === 'auto' && 'pullFromUrl' in post.video) {
       ctx.addIssue({
         code: 'custom',
@@ -153,7 +174,18 @@ export const postRequestSchema = z
           'content to be private. Choose another privacy level or turn brandContent off',
       });
     }
-  });
+  })
+  // The defaults, once a draft's fields are checked: a draft stores none of them as asked.
+  .transform((post) => ({
+    ...post,
+    caption: post.caption ?? '',
+    disableComment: post.disableComment ?? false,
+    disableDuet: post.disableDuet ?? false,
+    disableStitch: post.disableStitch ?? false,
+    brandContent: post.brandContent ?? false,
+    brandOrganic: post.brandOrganic ?? false,
+    isAigc: post.isAigc ?? false,
+  }));
 
 /** A post request as a caller sends it (defaults may be left out). */
 export type PostRequestInput = z.input<typeof postRequestSchema>;

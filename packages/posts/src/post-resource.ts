@@ -142,19 +142,22 @@ export function toPostResource(post: Post, events: readonly PostStatusEvent[]): 
       at: event.at.toISOString(),
       detail: event.detail ?? null,
     }));
+  const draft = post.mode === 'draft';
   return {
     id: post.id,
     accountId: post.accountId,
     status: post.status,
     caption: post.caption,
-    privacyLevel: post.privacyLevel,
+    // A draft sends TikTok no privacy level or cover (docs/tiktok-api.md, Video init), so it
+    // shows none, even on a row stored before drafts refused them.
+    privacyLevel: draft ? null : post.privacyLevel,
     mode: post.mode,
     video: videoOf(post),
     photos: photosOf(post),
     disableComment: post.disableComment,
     disableDuet: post.disableDuet,
     disableStitch: post.disableStitch,
-    coverTimestampMs: post.coverTimestampMs,
+    coverTimestampMs: draft ? null : post.coverTimestampMs,
     brandContent: post.brandContent,
     brandOrganic: post.brandOrganic,
     isAigc: post.isAigc,

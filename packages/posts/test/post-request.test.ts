@@ -94,7 +94,14 @@ describe('post request schema', () => {
 
   test('a missing privacy level is reported as required', () => {
     const { privacyLevel: _, ...rest } = valid;
-    expect(problems(rest).details).toEqual([{ field: 'privacyLevel', problem: 'is required' }]);
+    expect(problems(rest).details).toEqual([
+      {
+        field: 'privacyLevel',
+        problem:
+          'is required for a Direct Post: one of PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, ' +
+          'FOLLOWER_OF_CREATOR, SELF_ONLY',
+      },
+    ]);
   });
 
   test('branded content cannot be SELF_ONLY', () => {

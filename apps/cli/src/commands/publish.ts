@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import type { ApiClient, PostResource } from '../api-client';
 import { ApiRequestError } from '../api-errors';
 import { type CommandContext, contextOf } from '../context';
-import { CliError } from '../errors';
+import { CliError, EXIT_USAGE } from '../errors';
 import { followPost, reportFinalPost } from '../follow-post';
 import { percentOf } from '../format-bytes';
 import { examples } from '../help-text';
@@ -17,7 +17,7 @@ import { fileSize, uploadMedia } from '../upload-media';
 interface PublishOptions {
   account: string;
   caption: string;
-  privacy: string;
+  privacy?: string;
   mode: 'direct' | 'draft';
   schedule?: string;
   callback?: string;
@@ -35,11 +35,16 @@ export function registerPublish(program: Command): void {
     )
     .argument('<file>', 'the video file (mp4, mov or webm)')
     .requiredOption('-a, --account <id>', 'the account to post to (see `accounts list`)')
-    .option('-c, --caption <text>', 'the caption, hashtags and mentions included', '')
+    .option(
+      '-c, --caption <text>',
+      'the caption, hashtags and mentions included (not for drafts)',
+      '',
+    )
     .addOption(
-      new Option('--privacy <level>', 'who may see the post')
-        .choices(PRIVACY_LEVELS)
-        .default('SELF_ONLY'),
+      new Option(
+        '--privacy <level>',
+        'who may see the post (default: SELF_ONLY; not for drafts, the creator chooses in the app)',
+      ).choices(PRIVACY_LEVELS),
     )
     .addOption(
       new Option('--mode <mode>', "direct: post it; draft: send it to the creator's inbox")
@@ -57,14 +62,34 @@ export function registerPublish(program: Command): void {
       'after',
       examples(
         'tiktok-fleet publish launch.mp4 --account acc_1234 --caption "Launch day #demo"',
-        'tiktok-fleet publish launch.mp4 -a acc_1234 --privacy PUBLIC_TO_EVERYONE --mode draft',
+        'tiktok-fleet publish launch.mp4 -a acc_1234 --privacy PUBLIC_TO_EVERYONE',
+        'tiktok-fleet publish launch.mp4 -a acc_1234 --mode draft',
         'tiktok-fleet publish launch.mp4 -a acc_1234 --schedule 2026-12-01T09:30:00Z',
         'tiktok-fleet publish launch.mp4 -a acc_1234 --no-wait --json | jq -r .id',
       ),
     )
     .action(async (file: string, options: PublishOptions, command: Command) => {
+      if (options.mode === 'draft') refuseDirectPostOptions(command);
       await publish(file, options, contextOf(command));
     });
+}
+
+/**
+ * A draft goes to the creator's inbox with the video only (TikTok's inbox upload takes no
+ * caption or privacy level), and the API refuses them on a draft: say so before the upload.
+ */
+function refuseDirectPostOptions(command: Command): void {
+  const given = ['caption', 'privacy'].filter(
+    (name) => command.getOptionValueSource(name) === 'cli',
+  );
+  if (given.length === 0) return;
+  throw new CliError(
+    'usage',
+    `${given.map((name) => `--${name}`).join(' and ')} cannot be used with --mode draft: a draft ` +
+      "goes to the creator's TikTok inbox with the video only, and the creator writes the " +
+      'caption and chooses who can see it in the TikTok app. Leave them out, or use --mode direct.',
+    EXIT_USAGE,
+  );
 }
 
 async function publish(file: string, options: PublishOptions, ctx: CommandContext): Promise<void> {
@@ -104,8 +129,10 @@ async function publish(file: string, options: PublishOptions, ctx: CommandContex
   const request: PostRequestBody = {
     accountId: options.account,
     video: { path: media.path },
-    caption: options.caption,
-    privacyLevel: options.privacy,
+    ...(options.mode === 'direct' && {
+      caption: options.caption,
+      privacyLevel: options.privacy ?? 'SELF_ONLY',
+    }),
     mode: options.mode,
     scheduledAt: options.schedule ?? null,
     ...(options.callback ? { callbackUrl: options.callback } : {}),
@@ -129,8 +156,9 @@ async function publish(file: string, options: PublishOptions, ctx: CommandContex
 interface PostRequestBody {
   accountId: string;
   video: { path: string };
-  caption: string;
-  privacyLevel: string;
+  /** Direct Post only, as the privacy level. */
+  caption?: string;
+  privacyLevel?: string;
   mode: 'direct' | 'draft';
   scheduledAt: string | null;
   callbackUrl?: string;
@@ -181,8 +209,8 @@ function differingFields(earlier: PostResource, request: PostRequestBody): strin
   const time = (iso: string | null) => (iso === null ? null : Date.parse(iso));
   const checks: Array<[string, boolean]> = [
     ['account', earlier.accountId !== request.accountId],
-    ['caption', earlier.caption !== request.caption],
-    ['privacy level', earlier.privacyLevel !== request.privacyLevel],
+    ['caption', earlier.caption !== (request.caption ?? '')],
+    ['privacy level', earlier.privacyLevel !== (request.privacyLevel ?? null)],
     ['mode', earlier.mode !== request.mode],
     ['schedule', time(earlier.scheduledAt) !== time(request.scheduledAt)],
     ['callback URL', (earlier.callbackUrl ?? undefined) !== request.callbackUrl],

@@ -60,24 +60,27 @@ export function PhotoComposer({ options: given }: { options: PostingOptions }) {
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
   const [failure, setFailure] = useState<ApiFailure>();
 
+  // A photo draft (MEDIA_UPLOAD) takes the title and description only: the Direct Post
+  // fields are hidden and not sent.
+  const draft = mode === 'draft';
   const blockers = [
-    ...photoBlockers(options, { photos: facts, title, description, privacy, prepare }),
-    ...(disclosure.on && !disclosure.yourBrand && !disclosure.brandedContent
+    ...photoBlockers(options, { photos: facts, title, description, privacy, prepare, draft }),
+    ...(!draft && disclosure.on && !disclosure.yourBrand && !disclosure.brandedContent
       ? [texts.incompleteDisclosure]
       : []),
-    ...(privacy === 'SELF_ONLY' && disclosure.on && disclosure.brandedContent
+    ...(!draft && privacy === 'SELF_ONLY' && disclosure.on && disclosure.brandedContent
       ? [texts.brandedNotPrivate]
       : []),
   ];
   const editing = phase.kind === 'edit';
   const formDisabled = !options.canPost || !rules.available || !editing;
-  const declaration = declarationOf(options, disclosure);
+  const declaration = declarationOf(options, draft ? { ...disclosure, on: false } : disclosure);
   const name = creator.nickname ?? creator.username ?? options.accountId;
   const needsPreparing = facts.some((f) => photoVerdict(options, f).kind === 'prepare');
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (blockers.length > 0 || privacy === '') return;
+    if (blockers.length > 0 || (!draft && privacy === '')) return;
     setFailure(undefined);
     try {
       const total = files.reduce((sum, f) => sum + f.size, 0);
@@ -97,11 +100,13 @@ export function PhotoComposer({ options: given }: { options: PostingOptions }) {
         coverIndex,
         title,
         description,
-        privacyLevel: privacy,
-        disableComment: !allowed.comment,
-        autoAddMusic,
-        brandOrganic: disclosure.on && disclosure.yourBrand,
-        brandContent: disclosure.on && disclosure.brandedContent,
+        ...(!draft && {
+          privacyLevel: privacy,
+          disableComment: !allowed.comment,
+          autoAddMusic,
+          brandOrganic: disclosure.on && disclosure.yourBrand,
+          brandContent: disclosure.on && disclosure.brandedContent,
+        }),
         mode,
         prepare: prepare ? 'auto' : 'never',
       });
@@ -191,60 +196,64 @@ export function PhotoComposer({ options: given }: { options: PostingOptions }) {
           </p>
         </div>
 
-        <div class="field">
-          <label for="photo-privacy">Who can see these photos</label>
-          <select
-            id="photo-privacy"
-            required
-            value={privacy}
-            onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
-          >
-            <option value="" disabled>
-              Choose who can see these photos
-            </option>
-            {creator.privacyLevelOptions.map((level) => {
-              const off = privacyOptionDisabled(level, disclosure);
-              return (
-                <option
-                  key={level}
-                  value={level}
-                  disabled={off}
-                  title={off ? texts.brandedNotPrivate : undefined}
-                >
-                  {PRIVACY_LABELS[level] ?? level}
+        {!draft && (
+          <>
+            <div class="field">
+              <label for="photo-privacy">Who can see these photos</label>
+              <select
+                id="photo-privacy"
+                required
+                value={privacy}
+                onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
+              >
+                <option value="" disabled>
+                  Choose who can see these photos
                 </option>
-              );
-            })}
-          </select>
-        </div>
+                {creator.privacyLevelOptions.map((level) => {
+                  const off = privacyOptionDisabled(level, disclosure);
+                  return (
+                    <option
+                      key={level}
+                      value={level}
+                      disabled={off}
+                      title={off ? texts.brandedNotPrivate : undefined}
+                    >
+                      {PRIVACY_LABELS[level] ?? level}
+                    </option>
+                  );
+                })}
+              </select>
+            </div>
 
-        {/* TikTok's photo posts have comments only: no Duet, no Stitch. */}
-        <InteractionFields
-          options={options}
-          allowed={allowed}
-          onChange={setAllowed}
-          only={['comment']}
-        />
-
-        <fieldset class="group">
-          <legend>Music</legend>
-          <div class="check">
-            <input
-              id="auto-music"
-              type="checkbox"
-              checked={autoAddMusic}
-              onChange={(event) => setAutoAddMusic(event.currentTarget.checked)}
+            {/* TikTok's photo posts have comments only: no Duet, no Stitch. */}
+            <InteractionFields
+              options={options}
+              allowed={allowed}
+              onChange={setAllowed}
+              only={['comment']}
             />
-            <label for="auto-music">Add recommended music (TikTok picks it)</label>
-          </div>
-        </fieldset>
 
-        <DisclosureFields
-          options={options}
-          privacy={privacy}
-          disclosure={disclosure}
-          onChange={setDisclosure}
-        />
+            <fieldset class="group">
+              <legend>Music</legend>
+              <div class="check">
+                <input
+                  id="auto-music"
+                  type="checkbox"
+                  checked={autoAddMusic}
+                  onChange={(event) => setAutoAddMusic(event.currentTarget.checked)}
+                />
+                <label for="auto-music">Add recommended music (TikTok picks it)</label>
+              </div>
+            </fieldset>
+
+            <DisclosureFields
+              options={options}
+              privacy={privacy}
+              disclosure={disclosure}
+              onChange={setDisclosure}
+            />
+          </>
+        )}
 
         <fieldset class="group">
           <legend>More</legend>

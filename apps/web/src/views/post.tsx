@@ -157,6 +157,9 @@ function Composer({ options }: { options: PostingOptions }) {
     if (sending) progressRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }, [sending]);
 
+  // A draft goes to the creator's inbox with the video only (TikTok's inbox upload takes no
+  // post settings): the Direct Post fields are hidden and not sent.
+  const draft = mode === 'draft';
   const problem = facts ? videoProblem(options, facts) : null;
   const blockers = submitBlockers(options, {
     privacy,
@@ -164,15 +167,16 @@ function Composer({ options }: { options: PostingOptions }) {
     caption,
     video: facts,
     scheduledAt: scheduleAt ? new Date(scheduleAt) : null,
+    draft,
   });
   const editing = phase.kind === 'edit';
   const formDisabled = !options.canPost || !editing;
-  const declaration = declarationOf(options, disclosure);
+  const declaration = declarationOf(options, draft ? { ...disclosure, on: false } : disclosure);
   const name = creator.nickname ?? creator.username ?? options.accountId;
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (blockers.length > 0 || !file || privacy === '') return;
+    if (blockers.length > 0 || !file || (!draft && privacy === '')) return;
     setFailure(undefined);
     try {
       setPhase({ kind: 'uploading', sent: 0, total: file.size });
@@ -183,14 +187,16 @@ function Composer({ options }: { options: PostingOptions }) {
       const post = await api<Post>('POST', '/v1/posts', {
         accountId: options.accountId,
         video: { path: stored.path },
-        caption,
-        privacyLevel: privacy,
-        disableComment: !allowed.comment,
-        disableDuet: !allowed.duet,
-        disableStitch: !allowed.stitch,
-        brandOrganic: disclosure.on && disclosure.yourBrand,
-        brandContent: disclosure.on && disclosure.brandedContent,
-        isAigc,
+        ...(!draft && {
+          caption,
+          privacyLevel: privacy,
+          disableComment: !allowed.comment,
+          disableDuet: !allowed.duet,
+          disableStitch: !allowed.stitch,
+          brandOrganic: disclosure.on && disclosure.yourBrand,
+          brandContent: disclosure.on && disclosure.brandedContent,
+          isAigc,
+        }),
         mode,
         scheduledAt: scheduleAt ? new Date(scheduleAt).toISOString() : null,
       });
@@ -248,77 +254,8 @@ function Composer({ options }: { options: PostingOptions }) {
           {rules.minDurationSec} s to {maxDurationOf(options)} s; {rules.formats.join(', ')}.
         </p>
 
-        <div class="field">
-          <label for="caption">Caption</label>
-          <textarea
-            id="caption"
-            rows={3}
-            value={caption}
-            aria-describedby="caption-count"
-            onInput={(event) => setCaption(event.currentTarget.value)}
-          />
-          <p
-            id="caption-count"
-            class={length > rules.captionMaxLength ? 'field-error' : 'hint'}
-            data-testid="caption-count"
-          >
-            {length} / {rules.captionMaxLength}
-          </p>
-        </div>
-
-        <div class="field">
-          <label for="privacy">Who can see this video</label>
-          <select
-            id="privacy"
-            required
-            value={privacy}
-            aria-describedby="privacy-hint"
-            onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
-          >
-            <option value="" disabled>
-              Choose who can see this video
-            </option>
-            {creator.privacyLevelOptions.map((level) => {
-              const off = privacyOptionDisabled(level, disclosure);
-              return (
-                <option
-                  key={level}
-                  value={level}
-                  disabled={off}
-                  title={off ? texts.brandedNotPrivate : undefined}
-                >
-                  {PRIVACY_LABELS[level] ?? level}
-                </option>
-              );
-            })}
-          </select>
-          <p id="privacy-hint" class="hint">
-            {disclosure.on && disclosure.brandedContent
-              ? texts.brandedNotPrivate
-              : 'No choice is made for you.'}
-          </p>
-        </div>
-
-        <InteractionFields options={options} allowed={allowed} onChange={setAllowed} />
-
-        <DisclosureFields
-          options={options}
-          privacy={privacy}
-          disclosure={disclosure}
-          onChange={setDisclosure}
-        />
-
         <fieldset class="group">
-          <legend>More</legend>
-          <div class="check">
-            <input
-              id="aigc"
-              type="checkbox"
-              checked={isAigc}
-              onChange={(event) => setIsAigc(event.currentTarget.checked)}
-            />
-            <label for="aigc">AI-generated content</label>
-          </div>
+          <legend>Where it goes</legend>
           <div class="check">
             <input
               id="mode-direct"
@@ -339,6 +276,91 @@ function Composer({ options }: { options: PostingOptions }) {
             />
             <label for="mode-draft">Send to the creator’s TikTok inbox as a draft</label>
           </div>
+        </fieldset>
+
+        {draft ? (
+          <p class="hint" data-testid="draft-hint">
+            A draft goes to the creator’s TikTok inbox with the video only: they write the caption
+            and choose who can see it, the interactions and the disclosure in the TikTok app when
+            they finish the post.
+          </p>
+        ) : (
+          <>
+            <div class="field">
+              <label for="caption">Caption</label>
+              <textarea
+                id="caption"
+                rows={3}
+                value={caption}
+                aria-describedby="caption-count"
+                onInput={(event) => setCaption(event.currentTarget.value)}
+              />
+              <p
+                id="caption-count"
+                class={length > rules.captionMaxLength ? 'field-error' : 'hint'}
+                data-testid="caption-count"
+              >
+                {length} / {rules.captionMaxLength}
+              </p>
+            </div>
+
+            <div class="field">
+              <label for="privacy">Who can see this video</label>
+              <select
+                id="privacy"
+                required
+                value={privacy}
+                aria-describedby="privacy-hint"
+                onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
+              >
+                <option value="" disabled>
+                  Choose who can see this video
+                </option>
+                {creator.privacyLevelOptions.map((level) => {
+                  const off = privacyOptionDisabled(level, disclosure);
+                  return (
+                    <option
+                      key={level}
+                      value={level}
+                      disabled={off}
+                      title={off ? texts.brandedNotPrivate : undefined}
+                    >
+                      {PRIVACY_LABELS[level] ?? level}
+                    </option>
+                  );
+                })}
+              </select>
+              <p id="privacy-hint" class="hint">
+                {disclosure.on && disclosure.brandedContent
+                  ? texts.brandedNotPrivate
+                  : 'No choice is made for you.'}
+              </p>
+            </div>
+
+            <InteractionFields options={options} allowed={allowed} onChange={setAllowed} />
+
+            <DisclosureFields
+              options={options}
+              privacy={privacy}
+              disclosure={disclosure}
+              onChange={setDisclosure}
+            />
+          </>
+        )}
+
+        <fieldset class="group">
+          <legend>More</legend>
+          {!draft && (
+            <div class="check">
+              <input
+                id="aigc"
+                type="checkbox"
+                checked={isAigc}
+                onChange={(event) => setIsAigc(event.currentTarget.checked)}
+              />
+              <label for="aigc">AI-generated content</label>
+            </div>
+          )}
           <div class="field">
             <label for="schedule">Post at (optional)</label>
             <input

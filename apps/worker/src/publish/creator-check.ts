@@ -19,7 +19,13 @@ export function checkAgainstCreator(
   request: PostRequest,
   creator: CreatorInfo,
 ): InteractionSettings {
-  if (request.mode === 'direct' && !creator.privacyLevelOptions.includes(request.privacyLevel)) {
+  // A draft sends TikTok none of these settings (docs/tiktok-api.md, Video init): nothing to
+  // check, and nothing forced to tell the creator about.
+  if (request.mode === 'draft') {
+    return { disableComment: false, disableDuet: false, disableStitch: false, forced: [] };
+  }
+  const level = request.privacyLevel;
+  if (level === undefined || !creator.privacyLevelOptions.includes(level)) {
     const allowed = creator.privacyLevelOptions;
     throw new PostFailure(
       'privacy_level_option_mismatch',

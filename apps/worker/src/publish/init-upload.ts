@@ -1,4 +1,5 @@
 import type { Prisma } from '@tiktok-fleet/db';
+import type { PrivacyLevel } from '@tiktok-fleet/posts/rules';
 import type { InitResult, VideoSource } from '@tiktok-fleet/tiktok';
 import { describeForced, type InteractionSettings } from './creator-check';
 import type { Upload } from './publish-run';
@@ -26,7 +27,8 @@ export async function initUpload(
           source: videoSource,
           postInfo: {
             title: request.caption,
-            privacyLevel: request.privacyLevel,
+            // Always set on a Direct Post: the request schema requires it.
+            privacyLevel: request.privacyLevel as PrivacyLevel,
             disableComment: interaction.disableComment,
             disableDuet: interaction.disableDuet,
             disableStitch: interaction.disableStitch,

@@ -15,13 +15,11 @@ export function storedRequest(post: Post): PostRequest {
       : post.videoSourceKind === 'url'
         ? { url: post.videoSource }
         : { pullFromUrl: post.videoSource };
-  const input = {
-    accountId: post.accountId,
-    video,
+  // A draft sends TikTok the video only, and its request refuses the Direct Post fields:
+  // they are left out (a row stored before that rule may still hold some).
+  const directPostFields = post.mode === 'direct' && {
     caption: post.caption,
-    // Drafts may be stored without one (the creator picks it in the app); any valid level
-    // lets the rest of the request be checked.
-    privacyLevel: post.privacyLevel ?? (post.mode === 'draft' ? 'SELF_ONLY' : undefined),
+    privacyLevel: post.privacyLevel ?? undefined,
     disableComment: post.disableComment,
     disableDuet: post.disableDuet,
     disableStitch: post.disableStitch,
@@ -29,6 +27,11 @@ export function storedRequest(post: Post): PostRequest {
     brandContent: post.brandContent,
     brandOrganic: post.brandOrganic,
     isAigc: post.isAigc,
+  };
+  const input = {
+    accountId: post.accountId,
+    video,
+    ...directPostFields,
     mode: post.mode,
     scheduledAt: post.scheduledAt?.toISOString() ?? null,
     callbackUrl: post.callbackUrl ?? undefined,

@@ -299,7 +299,14 @@ export function useFleet(options: { sandbox?: Record<string, unknown> } = {}) {
       });
       const { post } = await enqueuer.enqueuePost({
         ownerId: OWNER,
-        request: { privacyLevel: 'PUBLIC_TO_EVERYONE', caption: 'worker test #fleet', ...request },
+        // A draft takes neither (TikTok's inbox upload is the video only).
+        request: {
+          ...(request.mode !== 'draft' && {
+            privacyLevel: 'PUBLIC_TO_EVERYONE',
+            caption: 'worker test #fleet',
+          }),
+          ...request,
+        },
       });
       return post;
     },
