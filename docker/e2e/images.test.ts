@@ -329,12 +329,19 @@ describe.skipIf(!engine.ok)('the images on a host network', () => {
         ]);
       // Everything installed: .pnpm entries are name@version, a scope's slash written as +.
       const installed = new Set(
-        (await sh(`ls /app/${dir}/node_modules/.pnpm`)).split('\n').map((line) =>
-          line
-            .trim()
-            .replace(/^(@[^+]+)\+/, '$1/')
-            .replace(/(.)@.*$/, '$1'),
-        ),
+        // The package's own store and those of the workspace packages it carries.
+        (
+          await sh(
+            `ls -1 /app/${dir}/node_modules/.pnpm /app/packages/*/node_modules/.pnpm 2>/dev/null | grep -v ':$'`,
+          )
+        )
+          .split('\n')
+          .map((line) =>
+            line
+              .trim()
+              .replace(/^(@[^+]+)\+/, '$1/')
+              .replace(/(.)@.*$/, '$1'),
+          ),
       );
       // The package's own dependencies, as linked beside it.
       const direct = new Set(
