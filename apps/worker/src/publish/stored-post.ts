@@ -1,6 +1,7 @@
 import type { Post } from '@tiktok-fleet/db';
 import { formatValidationIssues, type PostRequest, postRequestSchema } from '@tiktok-fleet/posts';
 import type { ChunkPlan, ChunkRange } from '@tiktok-fleet/tiktok';
+import type { z } from 'zod';
 import { PostFailure } from '../errors';
 
 /**
@@ -15,26 +16,40 @@ export function storedRequest(post: Post): PostRequest {
       : post.videoSourceKind === 'url'
         ? { url: post.videoSource }
         : { pullFromUrl: post.videoSource };
-  const input = {
-    accountId: post.accountId,
+  return parseStoredRequest(postRequestSchema, {
+    ...storedPostFields(post),
     video,
     caption: post.caption,
     // Drafts may be stored without one (the creator picks it in the app); any valid level
     // lets the rest of the request be checked.
     privacyLevel: post.privacyLevel ?? (post.mode === 'draft' ? 'SELF_ONLY' : undefined),
-    disableComment: post.disableComment,
     disableDuet: post.disableDuet,
     disableStitch: post.disableStitch,
     coverTimestampMs: post.coverTimestampMs ?? undefined,
+    isAigc: post.isAigc,
+  });
+}
+
+/** The request fields a video and a photo post store the same way. */
+export function storedPostFields(post: Post) {
+  return {
+    accountId: post.accountId,
+    disableComment: post.disableComment,
     brandContent: post.brandContent,
     brandOrganic: post.brandOrganic,
-    isAigc: post.isAigc,
     mode: post.mode,
     scheduledAt: post.scheduledAt?.toISOString() ?? null,
     callbackUrl: post.callbackUrl ?? undefined,
     onDailyCap: post.failWhenCapReached ? 'fail' : 'wait',
   };
-  const parsed = postRequestSchema.safeParse(input);
+}
+
+/** A stored request that no longer passes its public schema fails the post as invalid_request. */
+export function parseStoredRequest<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+): z.output<Schema> {
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const body = formatValidationIssues(parsed.error);
   throw new PostFailure('invalid_request', body.message, { details: body.details as never });
