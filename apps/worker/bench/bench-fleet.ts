@@ -3,6 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { applyMigrations } from '@tiktok-fleet/db/migrations';
 import { adminQuery } from '@tiktok-fleet/testing/database';
+
+export { sandboxControl } from '@tiktok-fleet/testing/sandbox-control';
+
 import {
   type TikTokClient,
   type UserInfo,
@@ -50,23 +53,6 @@ export async function startSandbox(options: SandboxOptions): Promise<FleetProces
     throw error;
   }
   return sandbox;
-}
-
-/** One call to the sandbox's control API (`/_sandbox/…`); answers its JSON body, if any. */
-export async function sandboxControl<T = unknown>(
-  sandboxUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${sandboxUrl}/_sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /**
