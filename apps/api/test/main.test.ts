@@ -4,12 +4,11 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, createTestRedisPrefix, testServices } from '@tiktok-fleet/testing';
+import { createTestDatabase, createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { afterAll, describe, expect, test } from 'vitest';
+import { apiMain, apiProcessEnv, tsx } from './support/api-process';
 
-const main = path.resolve(import.meta.dirname, '../src/main.ts');
-const tsx = path.resolve(import.meta.dirname, '../node_modules/.bin/tsx');
 const [{ url: databaseUrl }, sandbox, mediaRoot] = await Promise.all([
   createTestDatabase(),
   startSandbox({ port: 0 }),
@@ -26,28 +25,21 @@ const port = 20_000 + Math.floor(Math.random() * 20_000);
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    TIKTOK_CLIENT_KEY: sandbox.clientKey,
-    TIKTOK_CLIENT_SECRET: sandbox.clientSecret,
-    TIKTOK_API_BASE_URL: sandbox.url,
-    TIKTOK_AUTH_URL: sandbox.authorizeUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    BACKEND_URL: `http://127.0.0.1:${port}`,
-    REDIS_URL: testServices().redisUrl,
-    REDIS_PREFIX: prefix,
-    DATABASE_URL: databaseUrl,
-    TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
-    API_KEYS: `main-owner:${key}`,
-    MEDIA_ROOT: path.join(mediaRoot, 'media'),
+    ...apiProcessEnv({
+      sandbox,
+      port,
+      prefix,
+      databaseUrl,
+      encryptionKey: `k1:${randomBytes(32).toString('base64')}`,
+      apiKeys: `main-owner:${key}`,
+      mediaRoot: path.join(mediaRoot, 'media'),
+    }),
     ...extra,
   };
 }
 
 function run(extra: Record<string, string> = {}) {
-  const child = spawn(tsx, [main], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [apiMain], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;

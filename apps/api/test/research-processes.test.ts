@@ -4,19 +4,13 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createTestDatabase,
-  createTestRedisPrefix,
-  freePort,
-  testServices,
-} from '@tiktok-fleet/testing';
+import { createTestDatabase, createTestRedisPrefix, freePort } from '@tiktok-fleet/testing';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { afterAll, expect, test } from 'vitest';
+import { apiMain, apiProcessEnv, tsx } from './support/api-process';
 
 // Two API processes (apps/api/src/main.ts, as deployed) on one Redis, then a restart: the
 // Research budget is the fleet's, not a process's. A budget of 5 keeps it quick.
-const main = path.resolve(import.meta.dirname, '../src/main.ts');
-const tsx = path.resolve(import.meta.dirname, '../node_modules/.bin/tsx');
 const [{ url: databaseUrl }, sandbox, mediaRoot, portA, portB] = await Promise.all([
   createTestDatabase(),
   startSandbox({ port: 0 }),
@@ -36,24 +30,17 @@ afterAll(async () => {
 });
 
 async function startApiProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(tsx, [main], {
+  const child = spawn(tsx, [apiMain], {
     env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      TIKTOK_CLIENT_KEY: sandbox.clientKey,
-      TIKTOK_CLIENT_SECRET: sandbox.clientSecret,
-      TIKTOK_API_BASE_URL: sandbox.url,
-      TIKTOK_AUTH_URL: sandbox.authorizeUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BACKEND_URL: `http://127.0.0.1:${port}`,
-      REDIS_URL: testServices().redisUrl,
-      REDIS_PREFIX: prefix,
-      DATABASE_URL: databaseUrl,
-      TOKEN_ENCRYPTION_KEY: encryptionKey,
-      API_KEYS: `operator:${key}`,
-      MEDIA_ROOT: path.join(mediaRoot, 'media'),
+      ...apiProcessEnv({
+        sandbox,
+        port,
+        prefix,
+        databaseUrl,
+        encryptionKey,
+        apiKeys: `operator:${key}`,
+        mediaRoot: path.join(mediaRoot, 'media'),
+      }),
       RESEARCH_DAILY_REQUEST_LIMIT: '5',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

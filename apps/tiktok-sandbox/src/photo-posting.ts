@@ -4,9 +4,9 @@ import { authenticate, creatorOf, requireScope } from './auth';
 import type { SandboxContext } from './context';
 import { ApiError, sendOk } from './errors';
 import { pullPhotos } from './photo-pull';
-import { notePostingUser, pendingInboxShares, postingBlock } from './post-caps';
-import { checkDirectPost, readBody, refuse } from './posting';
-import type { PhotoPublish, Publish } from './state';
+import { postingBlock } from './post-caps';
+import { checkDirectPost, checkInboxCap, createPublish, readBody, refuse } from './posting';
+import type { PhotoPublish } from './state';
 import { isVerifiedUrl } from './verified-urls';
 
 const contentInitPath = '/v2/post/publish/content/init/';
@@ -130,47 +130,23 @@ export function registerPhotoPosting(app: FastifyInstance, ctx: SandboxContext):
         privacyLevel: init.privacyLevel,
         isAigc: false,
       });
-    } else if (pendingInboxShares(state, creator.openId) >= state.config.pendingInboxCap) {
-      refuse(
-        state,
-        new ApiError(
-          'spam_risk_too_many_pending_share',
-          403,
-          'This user has too many pending inbox shares; they must post or discard some first.',
-        ),
-      );
+    } else {
+      checkInboxCap(state, creator);
     }
-    const publish: Publish = {
+    const publish = createPublish(state, token.token, creator, {
       publishId: newPhotoPublishId(init.mode),
-      openId: creator.openId,
-      accessToken: token.token,
       mode: init.mode,
       source: 'PULL_FROM_URL',
       status: 'PROCESSING_DOWNLOAD',
-      failReason: null,
-      plannedFailReason: state.faults.takeFailReason(),
       privacyLevel: init.mode === 'direct' ? init.privacyLevel : null,
       title: init.title,
       isAigc: false,
       videoSize: null,
       chunkSize: null,
       totalChunkCount: null,
-      bytesReceived: 0,
-      bytesTransferred: 0,
-      downloadedBytes: 0,
-      sha256: null,
       videoUrl: null,
-      postId: null,
-      publiclyAvailable: false,
-      createdAt: state.clock.now(),
-      completedAt: null,
-      upload: null,
-      storedPath: null,
-      pullAbort: null,
       photo: { ...init.photo, images: [] },
-    };
-    state.publishes.set(publish.publishId, publish);
-    notePostingUser(state, creator.openId);
+    });
     void pullPhotos(ctx, publish);
     return sendOk(reply, { publish_id: publish.publishId });
   });

@@ -94,35 +94,50 @@ export function checkDirectPost(state: SandboxState, creator: Creator, info: Pos
   }
 }
 
-function createPublish(
-  ctx: SandboxContext,
+/** What an init decides about a new publish; the rest starts the same for videos and photos. */
+export type PublishStart = Pick<
+  Publish,
+  | 'publishId'
+  | 'mode'
+  | 'source'
+  | 'status'
+  | 'privacyLevel'
+  | 'title'
+  | 'isAigc'
+  | 'videoSize'
+  | 'chunkSize'
+  | 'totalChunkCount'
+  | 'videoUrl'
+  | 'photo'
+>;
+
+/** Records a new publish for `creator` and counts the creator as posting. */
+export function createPublish(
+  state: SandboxState,
   token: string,
   creator: Creator,
-  mode: 'direct' | 'inbox',
-  source: SourceInfo,
-  info: PostInfo | null,
+  start: PublishStart,
 ): Publish {
-  const { state } = ctx;
   const publish: Publish = {
-    publishId: newPublishId(mode, source.source),
+    publishId: start.publishId,
     openId: creator.openId,
     accessToken: token,
-    mode,
-    source: source.source,
-    status: source.source === 'FILE_UPLOAD' ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD',
+    mode: start.mode,
+    source: start.source,
+    status: start.status,
     failReason: null,
     plannedFailReason: state.faults.takeFailReason(),
-    privacyLevel: info?.privacyLevel ?? null,
-    title: info?.title ?? null,
-    isAigc: info?.isAigc ?? false,
-    videoSize: source.plan?.videoSize ?? null,
-    chunkSize: source.plan?.chunkSize ?? null,
-    totalChunkCount: source.plan?.totalChunkCount ?? null,
+    privacyLevel: start.privacyLevel,
+    title: start.title,
+    isAigc: start.isAigc,
+    videoSize: start.videoSize,
+    chunkSize: start.chunkSize,
+    totalChunkCount: start.totalChunkCount,
     bytesReceived: 0,
     bytesTransferred: 0,
     downloadedBytes: 0,
     sha256: null,
-    videoUrl: source.videoUrl,
+    videoUrl: start.videoUrl,
     postId: null,
     publiclyAvailable: false,
     createdAt: state.clock.now(),
@@ -130,10 +145,48 @@ function createPublish(
     upload: null,
     storedPath: null,
     pullAbort: null,
+    ...(start.photo ? { photo: start.photo } : {}),
   };
   state.publishes.set(publish.publishId, publish);
   notePostingUser(state, creator.openId);
   return publish;
+}
+
+function createVideoPublish(
+  state: SandboxState,
+  token: string,
+  creator: Creator,
+  mode: 'direct' | 'inbox',
+  source: SourceInfo,
+  info: PostInfo | null,
+): Publish {
+  return createPublish(state, token, creator, {
+    publishId: newPublishId(mode, source.source),
+    mode,
+    source: source.source,
+    status: source.source === 'FILE_UPLOAD' ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD',
+    privacyLevel: info?.privacyLevel ?? null,
+    title: info?.title ?? null,
+    isAigc: info?.isAigc ?? false,
+    videoSize: source.plan?.videoSize ?? null,
+    chunkSize: source.plan?.chunkSize ?? null,
+    totalChunkCount: source.plan?.totalChunkCount ?? null,
+    videoUrl: source.videoUrl,
+  });
+}
+
+/** An inbox share is refused while the creator has too many waiting (docs/tiktok-api.md, Video init). */
+export function checkInboxCap(state: SandboxState, creator: Creator): void {
+  if (pendingInboxShares(state, creator.openId) >= state.config.pendingInboxCap) {
+    refuse(
+      state,
+      new ApiError(
+        'spam_risk_too_many_pending_share',
+        403,
+        'This user has too many pending inbox shares; they must post or discard some first.',
+      ),
+    );
+  }
 }
 
 /** Upload URLs point back at the host the client used, so they work behind docker names too. */
@@ -193,7 +246,7 @@ export function registerPosting(app: FastifyInstance, ctx: SandboxContext): void
     const block = postingBlock(state, creator, 403, 'direct');
     if (block) refuse(state, block);
     checkDirectPost(state, creator, info);
-    const publish = createPublish(ctx, token.token, creator, 'direct', source, info);
+    const publish = createVideoPublish(state, token.token, creator, 'direct', source, info);
     return answerInit(ctx, req, reply, publish);
   });
 
@@ -206,17 +259,8 @@ export function registerPosting(app: FastifyInstance, ctx: SandboxContext): void
     const source = parseSourceInfo(state, readBody(req));
     const block = postingBlock(state, creator, 403, 'inbox');
     if (block) refuse(state, block);
-    if (pendingInboxShares(state, creator.openId) >= state.config.pendingInboxCap) {
-      refuse(
-        state,
-        new ApiError(
-          'spam_risk_too_many_pending_share',
-          403,
-          'This user has too many pending inbox shares; they must post or discard some first.',
-        ),
-      );
-    }
-    const publish = createPublish(ctx, token.token, creator, 'inbox', source, null);
+    checkInboxCap(state, creator);
+    const publish = createVideoPublish(state, token.token, creator, 'inbox', source, null);
     return answerInit(ctx, req, reply, publish);
   });
 }

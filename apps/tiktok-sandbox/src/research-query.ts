@@ -1,6 +1,7 @@
 import { videoCounts, videoDuration } from './engagement';
 import { invalidParams } from './errors';
 
+// Deliberate copy of RESEARCH_OPERATIONS and RESEARCH_CONDITION_FIELDS in packages/tiktok/src/research/query-videos.ts: the sandbox must not import the client.
 const operations = ['EQ', 'IN', 'GT', 'GTE', 'LT', 'LTE'];
 const fieldNames = [
   'create_date',

@@ -13,7 +13,7 @@ const researchPath = '/v2/research/video/query/';
 const userInfoPath = '/v2/research/user/info/';
 const dayMs = 24 * 60 * 60_000;
 
-// Deliberate copy of packages/tiktok/src/research/query-videos.ts: the sandbox must not import the client.
+// Deliberate copy of RESEARCH_VIDEO_FIELDS in packages/tiktok/src/research/query-videos.ts: the sandbox must not import the client.
 const researchFields = [
   'id',
   'create_time',
@@ -41,6 +41,7 @@ const researchFields = [
 ];
 
 // docs/tiktok-api.md, Research API (user info).
+// Deliberate copy of RESEARCH_USER_FIELDS in packages/tiktok/src/research/user-info.ts: the sandbox must not import the client.
 const userFields = [
   'display_name',
   'bio_description',

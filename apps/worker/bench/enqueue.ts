@@ -20,11 +20,11 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
-import { applyMigrations } from '@tiktok-fleet/db/migrations';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
+import { freshDatabase } from './bench-fleet';
 import { closedLoop, openLoop, type Sample } from './enqueue-load';
 import { type FleetProcess, startProcess, waitUntilReady } from './fleet-process';
 
@@ -43,10 +43,7 @@ async function main() {
   const tag = randomBytes(3).toString('hex');
   const dbName = `tiktok_fleet_bench_enqueue_${tag}`;
   const prefix = `{tf-bench-enqueue-${tag}}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  await applyMigrations({ databaseUrl: dbUrl.toString() });
+  const dbUrl = new URL(await freshDatabase(serverUrl, dbName));
   const db = createPrismaClient(dbUrl.toString(), { poolSize: 5 });
   const encryptionKey = `bench:${randomBytes(32).toString('base64')}`;
   const account = await createAccountRepository(

@@ -16,12 +16,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@tiktok-fleet/config';
 import { createPrismaClient } from '@tiktok-fleet/db';
-import { applyMigrations } from '@tiktok-fleet/db/migrations';
 import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { createWorkerDeps, WORKER_CONFIG_KEYS, workerContext } from '../src/index';
 import { reconcilePass } from '../src/reconcile/reconcile-pass';
+import { freshDatabase } from './bench-fleet';
 import { closedLoop, type Sample } from './enqueue-load';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -37,10 +37,7 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const tag = randomBytes(3).toString('hex');
 const dbName = `tiktok_fleet_bench_growth_${tag}`;
 const prefix = `{tf-bench-growth-${tag}}`;
-await adminQuery(serverUrl, `CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${dbName}`;
-await applyMigrations({ databaseUrl: dbUrl.toString() });
+const dbUrl = new URL(await freshDatabase(serverUrl, dbName));
 
 const deps = createWorkerDeps(
   parseConfig(WORKER_CONFIG_KEYS, {

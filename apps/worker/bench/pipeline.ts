@@ -26,10 +26,15 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
-import { applyMigrations } from '@tiktok-fleet/db/migrations';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
-import { createTikTokClient, userInfoFieldsForScopes } from '@tiktok-fleet/tiktok';
+import { createTikTokClient } from '@tiktok-fleet/tiktok';
+import {
+  authorizeSandboxCreator,
+  freshDatabase,
+  sandboxControl,
+  startSandbox,
+} from './bench-fleet';
 import { startCountingProxy } from './counting-proxy';
 import { cpuSeconds, type FleetProcess, startProcess, waitUntilReady } from './fleet-process';
 
@@ -53,11 +58,7 @@ const apiKey = `tfk_bench_${randomBytes(16).toString('hex')}`;
 const encryptionKey = `bench:${randomBytes(32).toString('base64')}`;
 
 mkdirSync(logDir, { recursive: true });
-await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await adminQuery(serverUrl, `CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${dbName}`;
-await applyMigrations({ databaseUrl: dbUrl.toString() });
+const dbUrl = new URL(await freshDatabase(serverUrl, dbName));
 const db = createPrismaClient(dbUrl.toString(), { poolSize: 2 });
 
 const pgTarget = new URL(serverUrl);
@@ -104,30 +105,20 @@ const env = {
 };
 
 const procs: FleetProcess[] = [];
-const control = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${sandboxUrl}/_sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-};
+const control = (method: string, path: string, body?: unknown) =>
+  sandboxControl(sandboxUrl, method, path, body);
 
 try {
-  const sandbox = startProcess(
-    root,
-    `pipeline-sandbox`,
-    'apps/tiktok-sandbox/src/main.ts',
-    {
-      SANDBOX_PORT: String(sandboxPort),
-      SANDBOX_CLIENT_KEY: clientKey,
-      SANDBOX_CLIENT_SECRET: clientSecret,
-    },
-    logDir,
+  procs.push(
+    await startSandbox({
+      root,
+      name: 'pipeline-sandbox',
+      logDir,
+      port: sandboxPort,
+      clientKey,
+      clientSecret,
+    }),
   );
-  procs.push(sandbox);
-  await waitUntilReady(sandbox, `${sandboxUrl}/_sandbox/stats`);
   await control('PATCH', '/config', {
     rateLimits: false,
     latencyMs: 0,
@@ -260,19 +251,7 @@ async function connectAccounts(): Promise<string[]> {
   );
   const ids: string[] = [];
   for (let i = 0; i < ACCOUNTS; i++) {
-    const url = tiktok.buildAuthorizeUrl({
-      redirectUri: REDIRECT_URI,
-      scopes: SCOPES,
-      state: randomBytes(16).toString('base64url'),
-    });
-    const res = await fetch(url, { redirect: 'manual' });
-    const code = new URL(res.headers.get('location') ?? '').searchParams.get('code');
-    if (!code) throw new Error(`the sandbox did not authorize: HTTP ${res.status}`);
-    const tokens = await tiktok.exchangeCode({ code, redirectUri: REDIRECT_URI });
-    const profile = await tiktok.getUserInfo(
-      tokens.accessToken,
-      userInfoFieldsForScopes(tokens.scopes).filter((f) => !f.endsWith('_count')),
-    );
+    const { tokens, profile } = await authorizeSandboxCreator(tiktok, REDIRECT_URI, SCOPES);
     const account = await repo.upsertByOpenId({
       ownerId: OWNER,
       openId: tokens.openId,

@@ -34,12 +34,17 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
-import { applyMigrations } from '@tiktok-fleet/db/migrations';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
-import { createTikTokClient, userInfoFieldsForScopes } from '@tiktok-fleet/tiktok';
+import { createTikTokClient } from '@tiktok-fleet/tiktok';
+import {
+  authorizeSandboxCreator,
+  freshDatabase,
+  sandboxControl,
+  startSandbox,
+} from './bench-fleet';
 import { cpuSeconds, type FleetProcess, startProcess, waitUntilReady } from './fleet-process';
 import { cpuTimes, latencies, printTable, type Round, writeTimeline } from './scale-report';
 
@@ -83,16 +88,8 @@ const clientSecret = randomBytes(24).toString('hex');
 let sandboxUrl = '';
 let sandboxPgid = 0;
 
-async function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sandboxUrl}/_sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const control = <T = unknown>(method: string, path: string, body?: unknown) =>
+  sandboxControl<T>(sandboxUrl, method, path, body);
 
 const requests = async () =>
   (await control<{ requests: Record<string, number> }>('GET', '/stats')).requests;
@@ -105,15 +102,6 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
       for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
     }),
   );
-}
-
-async function freshDatabase(serverUrl: string, name: string): Promise<string> {
-  await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await applyMigrations({ databaseUrl: url.toString() });
-  return url.toString();
 }
 
 async function runRound(
@@ -303,19 +291,7 @@ async function connectAccounts(
     Array.from({ length: accounts }, (_, i) => i),
     8,
     async (i) => {
-      const url = tiktok.buildAuthorizeUrl({
-        redirectUri: REDIRECT_URI,
-        scopes: SCOPES,
-        state: randomBytes(16).toString('base64url'),
-      });
-      const res = await fetch(url, { redirect: 'manual' });
-      const code = new URL(res.headers.get('location') ?? '').searchParams.get('code');
-      if (!code) throw new Error(`the sandbox did not authorize: HTTP ${res.status}`);
-      const tokens = await tiktok.exchangeCode({ code, redirectUri: REDIRECT_URI });
-      const profile = await tiktok.getUserInfo(
-        tokens.accessToken,
-        userInfoFieldsForScopes(tokens.scopes).filter((f) => !f.endsWith('_count')),
-      );
+      const { tokens, profile } = await authorizeSandboxCreator(tiktok, REDIRECT_URI, SCOPES);
       const account = await repo.upsertByOpenId({
         ownerId: OWNER,
         openId: tokens.openId,
@@ -359,21 +335,18 @@ async function main(): Promise<void> {
   );
   const sandboxPort = await freePort();
   sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  const sandbox = startProcess(
-    root,
-    'sandbox',
-    'apps/tiktok-sandbox/src/main.ts',
-    {
-      SANDBOX_PORT: String(sandboxPort),
-      SANDBOX_CLIENT_KEY: clientKey,
-      SANDBOX_CLIENT_SECRET: clientSecret,
-    },
-    logDir,
-  );
-  sandboxPgid = sandbox.child.pid ?? 0;
+  let sandbox: FleetProcess | undefined;
   const rounds: Round[] = [];
   try {
-    await waitUntilReady(sandbox, `${sandboxUrl}/_sandbox/stats`);
+    sandbox = await startSandbox({
+      root,
+      name: 'sandbox',
+      logDir,
+      port: sandboxPort,
+      clientKey,
+      clientSecret,
+    });
+    sandboxPgid = sandbox.child.pid ?? 0;
     await control('PATCH', '/config', {
       rateLimits: false,
       processingDelayMs: PROCESSING_DELAY_MS,
@@ -400,7 +373,7 @@ async function main(): Promise<void> {
     }
     printTable(rounds);
   } finally {
-    await sandbox.stop();
+    await sandbox?.stop();
     rmSync(mediaRoot, { recursive: true, force: true });
   }
 }

@@ -1,3 +1,5 @@
+import { sandboxControl } from '@tiktok-fleet/testing/sandbox-control';
+
 /** A publish as `GET /_sandbox/publishes` lists it (CONTRACT.md). */
 export interface SandboxPublish {
   publishId: string;
@@ -31,15 +33,8 @@ export const noFaultRates = {
 export class SandboxControl {
   constructor(readonly url: string) {}
 
-  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return sandboxControl<T>(this.url, method, path, body);
   }
 
   configure = (config: Record<string, unknown>) => this.call('PATCH', '/config', config);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { KeyedSources } from './keyed-sources';
 import { metricsRegistry } from './metrics';
 
 /**
@@ -59,7 +60,7 @@ const lockRenewalFailures = new Counter({
 
 type DepthSource = () => Promise<Record<string, Partial<Record<QueueDepthState, number>>>>;
 /** Keyed by what they count (a fleet's Redis prefix), so two API instances of one fleet in a process do not count its jobs twice. */
-const depthSources = new Map<string, DepthSource[]>();
+const depthSources = new KeyedSources<DepthSource>();
 
 // Registered by construction; read only through its collect().
 new Gauge({
@@ -70,8 +71,7 @@ new Gauge({
   async collect() {
     this.reset();
     const sums = new Map<string, Record<QueueDepthState, number>>();
-    for (const stack of depthSources.values()) {
-      const source = stack.at(-1) as DepthSource;
+    for (const source of depthSources.latest()) {
       // Redis away: leave the gauge empty rather than fail the whole scrape; /readyz says why.
       const counts = await source().catch(() => ({}));
       for (const [queue, byState] of Object.entries(counts)) {
@@ -104,7 +104,7 @@ type SampleSource = () => Promise<GaugeSample[]> | GaugeSample[];
  * leaves its samples out rather than failing the whole scrape.
  */
 function scrapeTimeGauge(name: string, help: string, labelNames: readonly string[]) {
-  const sources = new Map<string, SampleSource[]>();
+  const sources = new KeyedSources<SampleSource>();
   new Gauge({
     name,
     help,
@@ -112,8 +112,7 @@ function scrapeTimeGauge(name: string, help: string, labelNames: readonly string
     registers: [metricsRegistry],
     async collect() {
       this.reset();
-      for (const stack of sources.values()) {
-        const source = stack.at(-1) as SampleSource;
+      for (const source of sources.latest()) {
         const samples = await Promise.resolve()
           .then(source)
           .catch(() => []);
@@ -121,16 +120,7 @@ function scrapeTimeGauge(name: string, help: string, labelNames: readonly string
       }
     },
   });
-  return (key: string, source: SampleSource): (() => void) => {
-    const stack = sources.get(key) ?? [];
-    stack.push(source);
-    sources.set(key, stack);
-    return () => {
-      const at = stack.indexOf(source);
-      if (at !== -1) stack.splice(at, 1);
-      if (stack.length === 0 && sources.get(key) === stack) sources.delete(key);
-    };
-  };
+  return (key: string, source: SampleSource): (() => void) => sources.register(key, source);
 }
 
 const registerOldestWaiting = scrapeTimeGauge(
@@ -342,14 +332,7 @@ export const fleetMetrics = {
    * before it again once that is unregistered. Returns the unregister.
    */
   registerQueueDepth(key: string, source: DepthSource): () => void {
-    const stack = depthSources.get(key) ?? [];
-    stack.push(source);
-    depthSources.set(key, stack);
-    return () => {
-      const at = stack.indexOf(source);
-      if (at !== -1) stack.splice(at, 1);
-      if (stack.length === 0 && depthSources.get(key) === stack) depthSources.delete(key);
-    };
+    return depthSources.register(key, source);
   },
 
   /** Bytes TikTok confirmed since the last call for this upload. */

@@ -1,4 +1,5 @@
 import { Gauge } from 'prom-client';
+import { KeyedSources } from './keyed-sources';
 import { metricsRegistry } from './metrics';
 
 /** Today's use of the Research API's daily budget, as the fleet counts it in Redis. */
@@ -12,13 +13,12 @@ type BudgetSource = () => Promise<ResearchBudgetReading>;
  * Keyed by the fleet's Redis prefix: two API instances of one fleet in a process count once
  * (the latest registered reads; closing it hands back to the one before).
  */
-const sources = new Map<string, BudgetSource[]>();
+const sources = new KeyedSources<BudgetSource>();
 const QUOTAS = ['requests', 'records'] as const;
 
 async function readAll(): Promise<ResearchBudgetReading[]> {
   // Redis away: leave the gauges empty rather than fail the whole scrape.
-  const latest = [...sources.values()].map((stack) => stack.at(-1) as BudgetSource);
-  const readings = await Promise.all(latest.map((read) => read().catch(() => null)));
+  const readings = await Promise.all(sources.latest().map((read) => read().catch(() => null)));
   return readings.filter((r): r is ResearchBudgetReading => r !== null);
 }
 
@@ -50,12 +50,5 @@ new Gauge({
 
 /** Reads the budget at each scrape; answers a function that stops it. */
 export function registerResearchBudget(key: string, source: BudgetSource): () => void {
-  const stack = sources.get(key) ?? [];
-  stack.push(source);
-  sources.set(key, stack);
-  return () => {
-    const at = stack.indexOf(source);
-    if (at !== -1) stack.splice(at, 1);
-    if (stack.length === 0 && sources.get(key) === stack) sources.delete(key);
-  };
+  return sources.register(key, source);
 }

@@ -69,16 +69,7 @@ export class PostWindow {
       windowMs,
       nowMs ?? '',
     );
-    const [ok, count, at, already] = reply.map(Number);
-    if (ok === 1) {
-      return {
-        ok: true,
-        count: count ?? 0,
-        reservedAt: new Date(at ?? 0),
-        alreadyReserved: already === 1,
-      };
-    }
-    return { ok: false, count: count ?? 0, retryAt: new Date(at ?? 0) };
+    return reservationOf(reply);
   }
 
   /**
@@ -135,25 +126,30 @@ export class ActiveAccountsWindow {
 
   /** Counts the account as active, or says when a place frees. */
   async admit(accountId: string, cap: number): Promise<Reservation> {
-    const [ok, count, at, already] = (
+    return reservationOf(
       await fleetCommands(this.#redis).tfWindowReserve(
         this.#key,
         accountId,
         cap,
         POST_WINDOW_MS,
         '',
-      )
-    ).map(Number);
-    if (ok === 1) {
-      return {
-        ok: true,
-        count: count ?? 0,
-        reservedAt: new Date(at ?? 0),
-        alreadyReserved: already === 1,
-      };
-    }
-    return { ok: false, count: count ?? 0, retryAt: new Date(at ?? 0) };
+      ),
+    );
   }
+}
+
+/** The window script's answer: `[1, count, reservedAt, already]` or `[0, count, retryAt]`. */
+function reservationOf(reply: Array<string | number>): Reservation {
+  const [ok, count, at, already] = reply.map(Number);
+  if (ok === 1) {
+    return {
+      ok: true,
+      count: count ?? 0,
+      reservedAt: new Date(at ?? 0),
+      alreadyReserved: already === 1,
+    };
+  }
+  return { ok: false, count: count ?? 0, retryAt: new Date(at ?? 0) };
 }
 
 function checkWindow(windowMs: number): void {

@@ -64,5 +64,6 @@ async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
 
 export { freePort } from './ports';
 export { type LocalRedisCluster, startRedisCluster } from './redis-cluster';
+export { sandboxControl } from './sandbox-control';
 export { startTcpProxy } from './tcp-proxy';
 export { type WaitUntilOptions, waitUntil } from './wait-until';

@@ -10,6 +10,7 @@ import {
   createTestDatabase,
   createTestRedisPrefix,
   freePort,
+  sandboxControl,
   testServices,
 } from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
@@ -101,16 +102,8 @@ export async function startFullFleet(
   await waitForRedis(workerDeps.redis);
   const workers = await startWorkers(workerDeps, { scheduleSweep: false });
 
-  const sandboxControl = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.url}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as Record<string, unknown>;
-  };
+  const control = (method: string, path: string, body?: unknown) =>
+    sandboxControl<Record<string, unknown>>(sandbox.url, method, path, body);
 
   return {
     apiUrl,
@@ -118,7 +111,7 @@ export async function startFullFleet(
     db,
     queues,
     mediaRoot,
-    sandboxControl,
+    sandboxControl: control,
     /** An API request with the fleet's key (unless `headers` sets its own authorization). */
     async call(
       method: string,
@@ -154,8 +147,8 @@ export async function startFullFleet(
      */
     async connect(creator?: Record<string, unknown>): Promise<string> {
       if (creator) {
-        const made = await sandboxControl('POST', '/creators', creator);
-        await sandboxControl('PATCH', '/config', { autoApproveOpenId: made.openId });
+        const made = await control('POST', '/creators', creator);
+        await control('PATCH', '/config', { autoApproveOpenId: made.openId });
       }
       try {
         const started = await this.call('POST', '/v1/accounts/connect', {
@@ -171,7 +164,7 @@ export async function startFullFleet(
         if (!accountId) throw new Error(`connect failed: ${done}`);
         return accountId;
       } finally {
-        if (creator) await sandboxControl('PATCH', '/config', { autoApproveOpenId: null });
+        if (creator) await control('PATCH', '/config', { autoApproveOpenId: null });
       }
     },
     async close() {

@@ -18,6 +18,7 @@ import {
   createTestDatabase,
   createTestRedisPrefix,
   freePort,
+  sandboxControl,
   testServices,
 } from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
@@ -139,15 +140,8 @@ export async function startFleet(options: { webDist: string; env?: Record<string
   });
 
   /** Steers the sandbox through its control API (`/_sandbox/...`). */
-  async function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`sandbox ${method} ${path}: ${response.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+  function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return sandboxControl<T>(sandbox.url, method, path, body);
   }
 
   /** The API as a backend calls it, with the operator owner's API key. */

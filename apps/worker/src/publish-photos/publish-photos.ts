@@ -1,8 +1,9 @@
 import { signMediaLink } from '@tiktok-fleet/media';
 import type { PhotoPostRequest } from '@tiktok-fleet/posts';
-import { type CreatorInfo, isTikTokApiError } from '@tiktok-fleet/tiktok';
+import type { CreatorInfo } from '@tiktok-fleet/tiktok';
 import { PostFailure } from '../errors';
 import { requireActiveAccount } from '../publish/account-gate';
+import { fetchCreatorInfo } from '../publish/creator-info';
 import { reserveDailySlot } from '../publish/daily-slot';
 import { handOverToStatus } from '../publish/hand-over';
 import type { PublishResult, PublishRun } from '../publish/publish-run';
@@ -44,7 +45,7 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
   await run.checkpoint();
 
   const session = await TikTokSession.open(ctx, post.accountId);
-  const creator = await creatorInfo(run, session, request);
+  const creator = await fetchCreatorInfo({ run, session, request });
   const disableComment = request.disableComment || (creator?.commentDisabled ?? false);
   if (creator && request.mode === 'direct') checkPrivacy(request, creator);
   await run.checkpoint();
@@ -94,30 +95,6 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
   return await handOverToStatus(run, {
     message: 'TikTok is fetching the photos from their links.',
   });
-}
-
-async function creatorInfo(
-  run: PublishRun,
-  session: TikTokSession,
-  request: PhotoPostRequest,
-): Promise<CreatorInfo | undefined> {
-  try {
-    const creator = await session.call('creatorInfo', (t) => run.ctx.tiktok.queryCreatorInfo(t));
-    await run.ctx.accounts.saveCreatorInfo(run.post.accountId, creator, {
-      usernameIfMissing: creator.username,
-    });
-    return creator;
-  } catch (error) {
-    // A draft needs only video.upload, creator info video.publish (publish/creator-info.ts).
-    if (
-      request.mode === 'draft' &&
-      isTikTokApiError(error) &&
-      error.code === 'scope_not_authorized'
-    ) {
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 /** The privacy level must be one of the creator's (docs/tiktok-api.md, Posting screen rules). */

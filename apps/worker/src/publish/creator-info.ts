@@ -2,12 +2,22 @@ import { type CreatorInfo, isTikTokApiError } from '@tiktok-fleet/tiktok';
 import type { WorkerContext } from '../deps';
 import type { Upload } from './publish-run';
 
-/** What the creator may post right now, asked of TikTok and kept on the account. */
+/** What fetching creator info needs of a publish; a video's Upload and a photo post both have it. */
+interface CreatorInfoFetch {
+  readonly run: Upload['run'];
+  readonly session: Upload['session'];
+  readonly request: { readonly mode: Upload['request']['mode'] };
+}
+
+/**
+ * What the creator may post right now, asked of TikTok and kept on the account. Video and
+ * photo posts both use it.
+ */
 export async function fetchCreatorInfo({
   run,
   request,
   session,
-}: Upload): Promise<CreatorInfo | undefined> {
+}: CreatorInfoFetch): Promise<CreatorInfo | undefined> {
   const { ctx } = run;
   try {
     const creator = await session.call('creatorInfo', (t) => ctx.tiktok.queryCreatorInfo(t));

@@ -10,6 +10,7 @@ export const MAX_RESEARCH_COUNT = 100;
 /** TikTok's default page size (docs/tiktok-api.md, Research API). */
 const DEFAULT_RESEARCH_COUNT = 20;
 
+// Deliberate copy in apps/tiktok-sandbox/src/research-query.ts (operations, fieldNames): the sandbox must not import the client.
 export const RESEARCH_OPERATIONS = ['EQ', 'IN', 'GT', 'GTE', 'LT', 'LTE'] as const;
 export type ResearchOperation = (typeof RESEARCH_OPERATIONS)[number];
 
@@ -48,6 +49,7 @@ export interface ResearchVideoQuery {
   fields?: readonly string[];
 }
 
+// Deliberate copy in apps/tiktok-sandbox/src/research.ts (researchFields): the sandbox must not import the client.
 /** Every field of a research video object (docs/tiktok-api.md, Research API). */
 export const RESEARCH_VIDEO_FIELDS = [
   'id',
@@ -75,7 +77,6 @@ export const RESEARCH_VIDEO_FIELDS = [
   'video_tag',
 ] as const;
 
-// Deliberate copy in apps/tiktok-sandbox/src/research.ts: the sandbox must not import the client.
 export const DEFAULT_RESEARCH_FIELDS = [
   'id',
   'create_time',

@@ -5,6 +5,7 @@ import { ResearchBudgetExhaustedError, type WithBudget } from './budget-error';
 
 export const RESEARCH_USER_INFO_PATH = '/v2/research/user/info/';
 
+// Deliberate copy in apps/tiktok-sandbox/src/research.ts (userFields): the sandbox must not import the client.
 /** Every field of a research user (docs/tiktok-api.md, Research API). */
 export const RESEARCH_USER_FIELDS = [
   'display_name',
