@@ -124,6 +124,8 @@ async function main(): Promise<void> {
     TOKEN_ENCRYPTION_KEY: `demo:${randomBytes(32).toString('base64')}`,
     CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
     API_KEYS: `demo-backend:${apiKey}`,
+    // The backend this demo plays sends people back to its own site after connecting.
+    CONNECT_REDIRECT_ORIGINS: 'https://backend.example',
     MEDIA_ROOT: mediaRoot,
     WORKER_METRICS_PORT: String(workerPort),
   };

@@ -105,6 +105,8 @@ describe.skipIf(!engine.ok)('the images on a host network', () => {
     DATABASE_URL: databaseUrl,
     TOKEN_ENCRYPTION_KEY: tokenKey,
     API_KEYS: `images-owner:${apiKey}`,
+    // Where the test's connect flow sends the browser back to.
+    CONNECT_REDIRECT_ORIGINS: 'https://backend.example',
     CALLBACK_SIGNING_SECRET: callbackSecret,
     MEDIA_ROOT: '/media',
     WORKER_METRICS_PORT: String(ports.worker),

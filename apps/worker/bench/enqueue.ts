@@ -80,6 +80,10 @@ async function main() {
       TOKEN_ENCRYPTION_KEY: encryptionKey,
       MEDIA_ROOT: join(root, 'fixtures'),
       API_KEYS: `${OWNER}:${apiKey}`,
+      // Every post of the bench goes to one account and stays queued (no worker runs): the
+      // backlog caps that protect a real fleet would refuse all but the first hundred.
+      POST_BACKLOG_MAX_PER_ACCOUNT: '100000000',
+      POST_BACKLOG_MAX_PER_OWNER: '100000000',
       PORT: String(port),
       HOST: '127.0.0.1',
       BACKEND_URL: `http://127.0.0.1:${port}`,

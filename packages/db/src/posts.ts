@@ -277,17 +277,23 @@ export function createPostRepository(db: PrismaClient) {
 
     /**
      * Posts not final yet (queued to processing) of the owner, and of one of its accounts:
-     * the backlog the enqueue limits count.
+     * the backlog the enqueue limits count. Each count stops at its cap, so the cost of the
+     * check is bounded by the caps, not by how many posts wait (one statement).
      */
     async countOpen(
       ownerId: string,
       accountId: string,
+      caps: { owner: number; account: number },
     ): Promise<{ owner: number; account: number }> {
-      const [owner, account] = await Promise.all([
-        db.post.count({ where: { ownerId, status: { in: openStatuses } } }),
-        db.post.count({ where: { ownerId, accountId, status: { in: openStatuses } } }),
-      ]);
-      return { owner, account };
+      const open = Prisma.sql`status = ANY(${openStatuses as string[]}::post_status[])`;
+      const [row] = await db.$queryRaw<Array<{ owner: number; account: number }>>`
+        SELECT
+          (SELECT count(*)::int FROM (SELECT 1 FROM posts
+             WHERE owner_id = ${ownerId} AND ${open} LIMIT ${caps.owner}) o) AS owner,
+          (SELECT count(*)::int FROM (SELECT 1 FROM posts
+             WHERE account_id = ${accountId} AND owner_id = ${ownerId} AND ${open}
+             LIMIT ${caps.account}) a) AS account`;
+      return { owner: row?.owner ?? 0, account: row?.account ?? 0 };
     },
 
     /** The post's status now (another process may have moved it); undefined when it is gone. */

@@ -58,7 +58,10 @@ export async function checkBacklog(
   ownerId: string,
   accountId: string,
 ): Promise<void> {
-  const open = await createPostRepository(db).countOpen(ownerId, accountId);
+  const open = await createPostRepository(db).countOpen(ownerId, accountId, {
+    owner: limits.backlogPerOwner,
+    account: limits.backlogPerAccount,
+  });
   const full =
     open.account >= limits.backlogPerAccount
       ? { scope: 'account', limit: limits.backlogPerAccount, open: open.account }
