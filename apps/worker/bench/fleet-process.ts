@@ -26,7 +26,10 @@ export function startProcess(
 ): FleetProcess {
   const log = join(logDir, `${name}.log`);
   const out = createWriteStream(log);
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [entry], {
+  // BENCH_CPU_PROF_DIR=dir writes a CPU profile of each fleet process there (where the time goes).
+  const profile = process.env.BENCH_CPU_PROF_DIR;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [...flags, entry], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
