@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfig } from '@tiktok-fleet/config';
 import { createPrismaClient } from '@tiktok-fleet/db';
+import { createRowInspector } from '@tiktok-fleet/db/inspect';
 import { createLogger } from '@tiktok-fleet/observability';
 import { waitUntil } from '@tiktok-fleet/testing';
 import { makeTestPatternVideo } from '@tiktok-fleet/testing/videos';
@@ -78,7 +79,7 @@ async function createPost(): Promise<string> {
   return created.body.id;
 }
 
-const postOf = (id: string) => db.post.findUnique({ where: { id } });
+const postOf = (id: string) => createRowInspector(db).post(id);
 const describePost = async (id: string) =>
   JSON.stringify(
     (await db.postStatusEvent.findMany({ where: { postId: id }, orderBy: { id: 'asc' } })).map(

@@ -26,6 +26,7 @@ import {
   parseTokenKeyring,
   TokenCipher,
 } from '@tiktok-fleet/db';
+import { createRowInspector } from '@tiktok-fleet/db/inspect';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
@@ -60,6 +61,7 @@ const encryptionKey = `bench:${randomBytes(32).toString('base64')}`;
 mkdirSync(logDir, { recursive: true });
 const dbUrl = new URL(await freshDatabase(serverUrl, dbName));
 const db = createPrismaClient(dbUrl.toString(), { poolSize: 2 });
+const stored = createRowInspector(db);
 
 const pgTarget = new URL(serverUrl);
 const redisTarget = new URL(redisUrl);
@@ -176,10 +178,7 @@ try {
       if (res.status !== 202 || !body.id)
         throw new Error(`enqueue: ${res.status} ${JSON.stringify(body)}`);
       for (;;) {
-        const post = await db.post.findUnique({
-          where: { id: body.id },
-          select: { status: true, errorMessage: true },
-        });
+        const post = await stored.post(body.id);
         if (post?.status === 'published') break;
         if (post?.status === 'failed') throw new Error(`post failed: ${post.errorMessage}`);
         if (performance.now() - started > 60_000)

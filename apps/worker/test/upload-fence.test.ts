@@ -6,6 +6,7 @@ import {
   StaleUploadFenceError,
   TokenCipher,
 } from '@tiktok-fleet/db';
+import { createRowInspector } from '@tiktok-fleet/db/inspect';
 import { AccountUploadLock, LeaseLock } from '@tiktok-fleet/queue';
 import {
   createTestDatabase,
@@ -74,7 +75,7 @@ describe('the upload fence', () => {
     expect(await posts.claimUpload(post.id, a.fence)).toBe('queued');
     const validating = await posts.transition(post.id, 'validating', { fence: a.fence });
     // The answer is the row the statement returned, equal to what is stored.
-    expect(validating).toEqual(await db.post.findUnique({ where: { id: post.id } }));
+    expect(validating).toEqual(await createRowInspector(db).post(post.id));
 
     // The first holder freezes: it stops renewing, and its lease runs out in Redis.
     first.leave();

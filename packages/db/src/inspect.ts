@@ -5,10 +5,13 @@
  * too (`posts.transition`, `accounts.markNeedsReauth`, `analytics.record`), so every write the
  * suite makes is one the fleet can make.
  */
-import type { Account, AnalyticsSnapshot, PrismaClient } from '../generated/prisma/client';
+import type { Account, AnalyticsSnapshot, Post, PrismaClient } from '../generated/prisma/client';
 
 export function createRowInspector(db: PrismaClient) {
   return {
+    /** The post row as stored, or null (to compare what a statement returned with it). */
+    post: (postId: string): Promise<Post | null> => db.post.findUnique({ where: { id: postId } }),
+
     /** The account row with its encrypted token columns. */
     account: (accountId: string): Promise<Account> =>
       db.account.findUniqueOrThrow({ where: { id: accountId } }),
