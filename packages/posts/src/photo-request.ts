@@ -7,19 +7,18 @@ import {
   PREPARE_MODES,
   PRIVACY_LEVELS,
 } from './post-rules';
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-const required = (otherwise: string) => (issue: { input: unknown }) =>
-  issue.input === undefined ? 'is required' : otherwise;
-
-function protocolOf(value: string): string | undefined {
-  try {
-    return new URL(value).protocol;
-  } catch {
-    return undefined;
-  }
-}
+import {
+  accountIdField,
+  callbackUrlField,
+  downloadSource,
+  mediaPathSource,
+  modeField,
+  onDailyCapField,
+  privacyLevelField,
+  refuseBrandedPrivate,
+  required,
+  scheduledAtField,
+} from './request-fields';
 
 /** Counted in UTF-16 code units (String#length), as TikTok counts; zod's .max() counts code points. */
 function text(max: number) {
@@ -33,24 +32,8 @@ function text(max: number) {
     .default('');
 }
 
-const photoPath = z.strictObject({
-  path: z
-    .string({ error: required('must be a string: a file path under MEDIA_ROOT') })
-    .min(1, { error: 'must not be empty' })
-    .max(1024, { error: 'must be at most 1024 characters long' })
-    .refine((p) => !p.includes('\0'), { error: 'must not contain a NUL character' }),
-});
-
-const photoUrl = z.strictObject({
-  url: z
-    .string({ error: required('must be a string: an http or https URL') })
-    .refine((u) => ['http:', 'https:'].includes(protocolOf(u) ?? ''), {
-      error: 'must be an http or https URL the worker can download the image from',
-    }),
-});
-
 /** One image of a carousel: a file under MEDIA_ROOT, or a URL the worker downloads first. */
-export const photoSourceSchema = z.union([photoPath, photoUrl], {
+export const photoSourceSchema = z.union([mediaPathSource, downloadSource('image')], {
   error: required('must be exactly one of { "path": "..." } or { "url": "https://..." }'),
 });
 
@@ -84,10 +67,7 @@ const DIRECT_POST_ONLY = {
  */
 export const photoPostRequestSchema = z
   .strictObject({
-    accountId: z
-      .string({ error: required('must be a string: the id of a connected account') })
-      .min(1, { error: 'must not be empty' })
-      .max(128, { error: 'must be at most 128 characters long' }),
+    accountId: accountIdField,
     photos: z
       .array(photoSourceSchema, { error: required('must be a list of 1 to 35 images') })
       .min(1, { error: 'must hold at least 1 image' })
@@ -102,48 +82,21 @@ export const photoPostRequestSchema = z
       .default(0),
     title: text(PHOTO_TITLE_MAX_LENGTH),
     description: text(PHOTO_DESCRIPTION_MAX_LENGTH),
-    privacyLevel: z
-      .enum(PRIVACY_LEVELS, { error: `must be one of ${PRIVACY_LEVELS.join(', ')}` })
-      .optional(),
+    privacyLevel: privacyLevelField,
     // No defaults on the Direct-Post-only fields: a draft must tell whether they were sent.
     disableComment: optionalFlag,
     autoAddMusic: optionalFlag,
     brandContent: optionalFlag,
     brandOrganic: optionalFlag,
-    mode: z
-      .enum(['direct', 'draft'], {
-        error: "must be 'direct' (Direct Post) or 'draft' (the creator's inbox)",
-      })
-      .default('direct'),
+    mode: modeField,
     prepare: z
       .enum(PREPARE_MODES, {
         error: "must be 'auto' (turn PNG, HEIC and oversized images into JPEGs) or 'never'",
       })
       .default('never'),
-    scheduledAt: z.iso
-      .datetime({
-        offset: true,
-        error: 'must be an ISO 8601 date and time with a time zone, e.g. 2026-12-01T09:30:00Z',
-      })
-      .nullable()
-      .default(null),
-    callbackUrl: z
-      .string({ error: 'must be a string: an https URL' })
-      .refine(
-        (u) => {
-          const protocol = protocolOf(u);
-          return (
-            protocol === 'https:' || (protocol === 'http:' && LOCAL_HOSTS.has(new URL(u).hostname))
-          );
-        },
-        { error: 'must be an https URL (http is allowed only for localhost)' },
-      )
-      .optional(),
-    onDailyCap: z
-      .enum(['wait', 'fail'], {
-        error: "must be 'wait' (hold the post until the 24-hour window has room) or 'fail'",
-      })
-      .default('wait'),
+    scheduledAt: scheduledAtField,
+    callbackUrl: callbackUrlField,
+    onDailyCap: onDailyCapField,
     video: videoOnly('a post is either a video or photos; send one of the two'),
     caption: videoOnly('photo posts have a title (90) and a description (4000) instead'),
     disableDuet: videoOnly('TikTok has no Duet for photos'),
@@ -161,16 +114,7 @@ export const photoPostRequestSchema = z
     }
     refuseOnDraft(post, DIRECT_POST_ONLY, ctx);
     requirePrivacyForDirect(post, PRIVACY_LEVELS, ctx);
-    // docs/tiktok-api.md, Posting screen rules: a paid partnership must be visible to others.
-    if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['privacyLevel'],
-        message:
-          'cannot be SELF_ONLY when brandContent is true: TikTok does not allow branded ' +
-          'content to be private. Choose another privacy level or turn brandContent off',
-      });
-    }
+    refuseBrandedPrivate(post, ctx);
   })
   // The defaults, once a draft's fields are checked.
   .transform((post) => ({

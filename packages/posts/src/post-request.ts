@@ -1,40 +1,22 @@
 import { z } from 'zod';
 import { optionalFlag, refuseOnDraft, requirePrivacyForDirect } from './draft-fields';
 import { CAPTION_MAX_LENGTH, PREPARE_MODES, PRIVACY_LEVELS } from './post-rules';
+import {
+  accountIdField,
+  callbackUrlField,
+  downloadSource,
+  mediaPathSource,
+  modeField,
+  onDailyCapField,
+  parseUrl,
+  privacyLevelField,
+  refuseBrandedPrivate,
+  required,
+  scheduledAtField,
+} from './request-fields';
 
 /** TikTok's `video_cover_timestamp_ms` is an int32. */
 const COVER_TIMESTAMP_MAX = 2_147_483_647;
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** "is required" for a missing field, `otherwise` for a wrong one. */
-function required(otherwise: string) {
-  return (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : otherwise);
-}
-
-function parseUrl(value: string): URL | undefined {
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
-}
-
-const pathSource = z.strictObject({
-  path: z
-    .string({ error: required('must be a string: a file path under MEDIA_ROOT') })
-    .min(1, { error: 'must not be empty' })
-    .max(1024, { error: 'must be at most 1024 characters long' })
-    .refine((p) => !p.includes('\0'), { error: 'must not contain a NUL character' }),
-});
-
-const urlSource = z.strictObject({
-  url: z
-    .string({ error: required('must be a string: an http or https URL') })
-    .refine((u) => ['http:', 'https:'].includes(parseUrl(u)?.protocol ?? ''), {
-      error: 'must be an http or https URL the worker can download the video from',
-    }),
-});
 
 const pullFromUrlSource = z.strictObject({
   pullFromUrl: z
@@ -45,11 +27,14 @@ const pullFromUrlSource = z.strictObject({
 });
 
 /** Where the video comes from: exactly one of the three forms. */
-export const videoSourceSchema = z.union([pathSource, urlSource, pullFromUrlSource], {
-  error: required(
-    'must be exactly one of { "path": "..." }, { "url": "https://..." } or { "pullFromUrl": "https://..." }',
-  ),
-});
+export const videoSourceSchema = z.union(
+  [mediaPathSource, downloadSource('video'), pullFromUrlSource],
+  {
+    error: required(
+      'must be exactly one of { "path": "..." }, { "url": "https://..." } or { "pullFromUrl": "https://..." }',
+    ),
+  },
+);
 
 /**
  * What a draft cannot carry: TikTok's inbox init takes the video only, no `post_info`
@@ -73,10 +58,7 @@ const DIRECT_POST_ONLY = {
  */
 export const postRequestSchema = z
   .strictObject({
-    accountId: z
-      .string({ error: required('must be a string: the id of a connected account') })
-      .min(1, { error: 'must not be empty' })
-      .max(128, { error: 'must be at most 128 characters long' }),
+    accountId: accountIdField,
     video: videoSourceSchema,
     caption: z
       .string({ error: 'must be a string' })
@@ -87,11 +69,7 @@ export const postRequestSchema = z
           `${CAPTION_MAX_LENGTH} (counted in UTF-16 code units, so most emoji count as 2)`,
       })
       .optional(),
-    // Required for a Direct Post, refused on a draft (the checks below).
-    privacyLevel: z
-      .enum(PRIVACY_LEVELS, { error: `must be one of ${PRIVACY_LEVELS.join(', ')}` })
-      .optional()
-      .describe('Required for a Direct Post; refused on a draft (the creator chooses in the app)'),
+    privacyLevel: privacyLevelField,
     // No defaults on the Direct-Post-only fields: a draft must tell whether they were sent.
     // The transform at the end fills them in.
     disableComment: optionalFlag,
@@ -106,42 +84,10 @@ export const postRequestSchema = z
     brandContent: optionalFlag,
     brandOrganic: optionalFlag,
     isAigc: optionalFlag,
-    mode: z
-      .enum(['direct', 'draft'], {
-        error: "must be 'direct' (Direct Post) or 'draft' (the creator's inbox)",
-      })
-      .default('direct'),
-    scheduledAt: z.iso
-      .datetime({
-        offset: true,
-        error: 'must be an ISO 8601 date and time with a time zone, e.g. 2026-12-01T09:30:00Z',
-      })
-      .nullable()
-      .default(null),
-    callbackUrl: z
-      .string({ error: 'must be a string: an https URL' })
-      // The URL parser would drop a CR, LF or tab silently; the URL as sent must be clean.
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point
-      .refine((u) => !/[\x00-\x1f\x7f]/.test(u), {
-        error: 'must not contain control characters (CR, LF, tab, NUL, …)',
-        abort: true,
-      })
-      .refine(
-        (u) => {
-          const url = parseUrl(u);
-          return (
-            url?.protocol === 'https:' ||
-            (url?.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))
-          );
-        },
-        { error: 'must be an https URL (http is allowed only for localhost)' },
-      )
-      .optional(),
-    onDailyCap: z
-      .enum(['wait', 'fail'], {
-        error: "must be 'wait' (hold the post until the 24-hour window has room) or 'fail'",
-      })
-      .default('wait'),
+    mode: modeField,
+    scheduledAt: scheduledAtField,
+    callbackUrl: callbackUrlField,
+    onDailyCap: onDailyCapField,
     // Left out: the fleet's PREPARE_DEFAULT decides when the worker gets to the post.
     prepare: z
       .enum(PREPARE_MODES, {
@@ -163,17 +109,7 @@ export const postRequestSchema = z
           'fleet never holds it to convert. Send it as video.url (or a path) instead',
       });
     }
-    // TikTok's rule (docs/tiktok-api.md, Posting screen rules): a paid partnership must be
-    // visible to others.
-    if (post.brandContent && post.privacyLevel === 'SELF_ONLY') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['privacyLevel'],
-        message:
-          'cannot be SELF_ONLY when brandContent is true: TikTok does not allow branded ' +
-          'content to be private. Choose another privacy level or turn brandContent off',
-      });
-    }
+    refuseBrandedPrivate(post, ctx);
   })
   // The defaults, once a draft's fields are checked: a draft stores none of them as asked.
   .transform((post) => ({
