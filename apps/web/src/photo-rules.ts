@@ -1,6 +1,7 @@
 // TikTok's photo post rules for the posting form (docs/tiktok-api.md, Photo posts), as pure
 // functions of the chosen images and the posting-options answer.
-import type { PostingOptions } from './types';
+import { type Disclosure, disclosureBlockers } from './post-rules';
+import type { PostingOptions, PrivacyLevel } from './types';
 
 export interface PhotoFacts {
   name: string;
@@ -43,7 +44,9 @@ export interface PhotoFormState {
   photos: PhotoFacts[];
   title: string;
   description: string;
-  privacy: string;
+  privacy: PrivacyLevel | '';
+  /** The commercial content disclosure, as for a video (absent: nothing declared). */
+  disclosure?: Disclosure;
   /** Whether the fleet may turn PNG, HEIC and oversized images into JPEGs. */
   prepare: boolean;
   /** A draft (MEDIA_UPLOAD): the creator chooses who can see it in the TikTok app. */
@@ -77,6 +80,8 @@ export function photoBlockers(options: PostingOptions, form: PhotoFormState): st
   if (form.description.length > rules.descriptionMaxLength) {
     reasons.push(`The description is longer than ${rules.descriptionMaxLength} characters.`);
   }
-  if (!form.draft && form.privacy === '') reasons.push('Choose who can see these photos.');
+  if (form.draft) return reasons;
+  if (form.privacy === '') reasons.push('Choose who can see these photos.');
+  if (form.disclosure) reasons.push(...disclosureBlockers(options, form.privacy, form.disclosure));
   return reasons;
 }

@@ -29,6 +29,20 @@ export interface Disclosure {
   brandedContent: boolean;
 }
 
+/** Nothing allowed until the person turns it on (TikTok's rule: no interaction preset). */
+export const NO_INTERACTIONS: Readonly<Record<Interaction, boolean>> = {
+  comment: false,
+  duet: false,
+  stitch: false,
+};
+
+/** The disclosure toggle starts off, with neither kind chosen. */
+export const NO_DISCLOSURE: Readonly<Disclosure> = {
+  on: false,
+  yourBrand: false,
+  brandedContent: false,
+};
+
 /** With the toggle on, at least one of the two must be chosen. */
 export const disclosureComplete = (d: Disclosure) => !d.on || d.yourBrand || d.brandedContent;
 
@@ -131,8 +145,19 @@ export function submitBlockers(
     reasons.push(`The caption is longer than ${options.rules.captionMaxLength} characters.`);
   }
   if (form.privacy === '') reasons.push('Choose who can see this video.');
-  if (!disclosureComplete(form.disclosure)) reasons.push(options.texts.incompleteDisclosure);
-  if (form.privacy === 'SELF_ONLY' && form.disclosure.on && form.disclosure.brandedContent) {
+  reasons.push(...disclosureBlockers(options, form.privacy, form.disclosure));
+  return reasons;
+}
+
+/** The disclosure's own reasons to keep the button off, for a video or a photo post. */
+export function disclosureBlockers(
+  options: PostingOptions,
+  privacy: PrivacyLevel | '',
+  disclosure: Disclosure,
+): string[] {
+  const reasons: string[] = [];
+  if (!disclosureComplete(disclosure)) reasons.push(options.texts.incompleteDisclosure);
+  if (privacy !== '' && privacyOptionDisabled(privacy, disclosure)) {
     reasons.push(options.texts.brandedNotPrivate);
   }
   return reasons;

@@ -404,6 +404,32 @@ describe('the integration page', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  test('a video the fleet converted first shows `preparing` among its steps', async () => {
+    const accountId = accountIds.get('fleet.demo') as string;
+    const path = await fleet.uploadFixture('wrong-container.avi');
+    const post = await fleet.call<{ id: string }>('POST', '/v1/posts', {
+      accountId,
+      video: { path },
+      caption: 'Converted first',
+      privacyLevel: 'SELF_ONLY',
+      prepare: 'auto',
+    });
+    await page.goto(`${fleet.baseUrl}/posts/${post.id}`);
+    const steps = page.locator('.steps .step');
+    // The detail page follows the post: the last step turns done once it is published.
+    await expect
+      .poll(() => page.locator('.steps .step-done').allInnerTexts(), { timeout: 30_000 })
+      .toContainEqual(expect.stringMatching(/^published/));
+    expect((await steps.allInnerTexts()).map((t) => t.trim().split(/\s/)[0])).toEqual([
+      'preparing',
+      'validating',
+      'uploading',
+      'processing',
+      'published',
+    ]);
+    expect(await page.locator('.steps .step-done').count()).toBe(5);
+  });
+
   test('a failed post shows TikTok’s reason and what to do, in the list and on the fleet page', async () => {
     const accountId = accountIds.get('fleet.demo') as string;
     const path = await fleet.uploadFixture('valid-vertical.mp4');

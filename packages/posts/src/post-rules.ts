@@ -41,6 +41,15 @@ export const PROGRESS_STEPS = [
 ] as const satisfies readonly PostStatus[];
 
 /**
+ * The steps to show for one post: a post the fleet converted first (`prepare: "auto"`) shows
+ * `preparing` before the rest; every other post never passes through it, so it is left out.
+ */
+export function progressStepsOf(reached: Iterable<PostStatus>): readonly PostStatus[] {
+  for (const status of reached) if (status === 'preparing') return ['preparing', ...PROGRESS_STEPS];
+  return PROGRESS_STEPS;
+}
+
+/**
  * Statuses a caller can cancel from whatever the video's source: TikTok has no post yet
  * (docs/architecture.md, Cancelling a post). A pullFromUrl post can also be canceled while
  * `processing`, which TikTok decides (apps/api/src/services/cancel-post.ts).

@@ -1,4 +1,4 @@
-import { isFinalStatus, PROGRESS_STEPS as STEPS } from '@tiktok-fleet/posts/rules';
+import { isFinalStatus, type PostStatus, progressStepsOf } from '@tiktok-fleet/posts/rules';
 import { formatBytes } from '../format';
 import type { Post } from '../types';
 
@@ -27,14 +27,15 @@ export function adviceFor(code: string): string {
 
 /** The post's way through validating, uploading, processing and published, with its bytes. */
 export function PostProgress({ post, live = false }: { post: Post; live?: boolean }) {
-  const reached = new Set(post.history.map((h) => h.status));
+  const reached = new Set<PostStatus>(post.history.map((h) => h.status));
   reached.add(post.status);
+  const steps = progressStepsOf(reached);
   const total = post.progress.totalBytes;
-  const current = STEPS.indexOf(post.status as (typeof STEPS)[number]);
+  const current = steps.indexOf(post.status);
   return (
     <div class="post-progress">
       <ol class="steps" aria-label="Progress of the post">
-        {STEPS.map((step, index) => {
+        {steps.map((step, index) => {
           // Published is the end of the way: shown done, not "in progress".
           const state =
             post.status === step && step !== 'published'

@@ -1,19 +1,21 @@
 import { useState } from 'preact/hooks';
 import { type ApiFailure, api, uploadMedia } from '../api';
+import {
+  CannotPostNotice,
+  CreatorHeading,
+  ModeField,
+  type PostMode,
+  PrivacyField,
+  SubmitControls,
+  UploadBar,
+} from '../components/composer-parts';
 import { DisclosureFields } from '../components/disclosure-fields';
 import { FollowPost } from '../components/follow-post';
 import { InteractionFields } from '../components/interaction-fields';
-import { LinkedText } from '../components/linked-text';
-import { Avatar, ErrorNotice } from '../components/notices';
+import { ErrorNotice } from '../components/notices';
 import { PhotoPicker } from '../components/photo-picker';
-import { formatBytes, PRIVACY_LABELS } from '../format';
 import { type PhotoFacts, photoBlockers, photoVerdict } from '../photo-rules';
-import {
-  type Disclosure,
-  declarationOf,
-  type Interaction,
-  privacyOptionDisabled,
-} from '../post-rules';
+import { type Disclosure, type Interaction, NO_DISCLOSURE, NO_INTERACTIONS } from '../post-rules';
 import type { Post, PostingOptions, PrivacyLevel } from '../types';
 
 type Phase =
@@ -37,45 +39,35 @@ export function PhotoComposer({ options: given }: { options: PostingOptions }) {
       commercialPrompt: given.texts.commercialPrompt.replace(/video/g, 'photo post'),
     },
   };
-  const { creator, texts, photoRules: rules } = options;
+  const { texts, photoRules: rules } = options;
   const [files, setFiles] = useState<File[]>([]);
   const [facts, setFacts] = useState<PhotoFacts[]>([]);
   const [coverIndex, setCoverIndex] = useState(0);
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [privacy, setPrivacy] = useState<PrivacyLevel | ''>('');
-  const [allowed, setAllowed] = useState<Record<Interaction, boolean>>({
-    comment: false,
-    duet: false,
-    stitch: false,
-  });
+  const [allowed, setAllowed] = useState<Record<Interaction, boolean>>(NO_INTERACTIONS);
   const [autoAddMusic, setAutoAddMusic] = useState(false);
   const [prepare, setPrepare] = useState(true);
-  const [disclosure, setDisclosure] = useState<Disclosure>({
-    on: false,
-    yourBrand: false,
-    brandedContent: false,
-  });
-  const [mode, setMode] = useState<'direct' | 'draft'>('direct');
+  const [disclosure, setDisclosure] = useState<Disclosure>(NO_DISCLOSURE);
+  const [mode, setMode] = useState<PostMode>('direct');
   const [phase, setPhase] = useState<Phase>({ kind: 'edit' });
   const [failure, setFailure] = useState<ApiFailure>();
 
   // A photo draft (MEDIA_UPLOAD) takes the title and description only: the Direct Post
   // fields are hidden and not sent.
   const draft = mode === 'draft';
-  const blockers = [
-    ...photoBlockers(options, { photos: facts, title, description, privacy, prepare, draft }),
-    ...(!draft && disclosure.on && !disclosure.yourBrand && !disclosure.brandedContent
-      ? [texts.incompleteDisclosure]
-      : []),
-    ...(!draft && privacy === 'SELF_ONLY' && disclosure.on && disclosure.brandedContent
-      ? [texts.brandedNotPrivate]
-      : []),
-  ];
+  const blockers = photoBlockers(options, {
+    photos: facts,
+    title,
+    description,
+    privacy,
+    disclosure,
+    prepare,
+    draft,
+  });
   const editing = phase.kind === 'edit';
   const formDisabled = !options.canPost || !rules.available || !editing;
-  const declaration = declarationOf(options, draft ? { ...disclosure, on: false } : disclosure);
-  const name = creator.nickname ?? creator.username ?? options.accountId;
   const needsPreparing = facts.some((f) => photoVerdict(options, f).kind === 'prepare');
 
   const submit = async (event: Event) => {
@@ -119,18 +111,10 @@ export function PhotoComposer({ options: given }: { options: PostingOptions }) {
 
   return (
     <form class="composer" onSubmit={submit} aria-labelledby="photo-composer-title" noValidate>
-      <div class="creator">
-        <Avatar url={creator.avatarUrl} name={name} />
-        <p id="photo-composer-title">
-          Posting photos as <strong data-testid="creator-nickname">{name}</strong>
-          {creator.username && <span class="muted"> @{creator.username}</span>}
-        </p>
-      </div>
-      {!options.canPost && (
-        <p class="notice notice-error" role="alert">
-          <strong>This creator cannot post right now.</strong> {options.cannotPost?.message}
-        </p>
-      )}
+      <CreatorHeading options={options} id="photo-composer-title">
+        Posting photos as
+      </CreatorHeading>
+      <CannotPostNotice options={options} />
       {!rules.available && (
         <p class="notice notice-error" role="alert" data-testid="photos-unavailable">
           This fleet cannot post photos yet: TikTok fetches photos from a domain verified for the
@@ -198,32 +182,14 @@ export function PhotoComposer({ options: given }: { options: PostingOptions }) {
 
         {!draft && (
           <>
-            <div class="field">
-              <label for="photo-privacy">Who can see these photos</label>
-              <select
-                id="photo-privacy"
-                required
-                value={privacy}
-                onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
-              >
-                <option value="" disabled>
-                  Choose who can see these photos
-                </option>
-                {creator.privacyLevelOptions.map((level) => {
-                  const off = privacyOptionDisabled(level, disclosure);
-                  return (
-                    <option
-                      key={level}
-                      value={level}
-                      disabled={off}
-                      title={off ? texts.brandedNotPrivate : undefined}
-                    >
-                      {PRIVACY_LABELS[level] ?? level}
-                    </option>
-                  );
-                })}
-              </select>
-            </div>
+            <PrivacyField
+              options={options}
+              id="photo-privacy"
+              what="these photos"
+              privacy={privacy}
+              disclosure={disclosure}
+              onChange={setPrivacy}
+            />
 
             {/* TikTok's photo posts have comments only: no Duet, no Stitch. */}
             <InteractionFields
@@ -257,58 +223,26 @@ export function PhotoComposer({ options: given }: { options: PostingOptions }) {
 
         <fieldset class="group">
           <legend>More</legend>
-          <div class="check">
-            <input
-              id="photo-mode-direct"
-              type="radio"
-              name="photo-mode"
-              checked={mode === 'direct'}
-              onChange={() => setMode('direct')}
-            />
-            <label for="photo-mode-direct">Post directly to the profile (Direct Post)</label>
-          </div>
-          <div class="check">
-            <input
-              id="photo-mode-draft"
-              type="radio"
-              name="photo-mode"
-              checked={mode === 'draft'}
-              onChange={() => setMode('draft')}
-            />
-            <label for="photo-mode-draft">Send to the creator’s TikTok inbox as a draft</label>
-          </div>
+          <ModeField name="photo-mode" mode={mode} onChange={setMode} />
         </fieldset>
 
-        <p class="declaration" data-testid="declaration">
-          <LinkedText text={declaration.text} links={declaration.links} />
-        </p>
-        <button
-          type="submit"
-          class="primary"
-          disabled={blockers.length > 0 || !editing}
-          aria-describedby="photo-submit-reasons"
-        >
-          {mode === 'draft' ? 'Send to inbox' : 'Post to TikTok'}
-        </button>
-        <ul
-          id="photo-submit-reasons"
-          class="reasons"
-          aria-live="polite"
-          data-testid="submit-reasons"
-        >
-          {editing && blockers.map((reason) => <li key={reason}>{reason}</li>)}
-        </ul>
+        <SubmitControls
+          options={options}
+          disclosure={disclosure}
+          mode={mode}
+          blockers={blockers}
+          editing={editing}
+          reasonsId="photo-submit-reasons"
+        />
       </fieldset>
 
       <ErrorNotice error={failure} what="The photos were not posted" />
       {phase.kind === 'uploading' && (
-        <label class="bar">
-          <span>
-            Uploading photo {phase.photo} of {files.length}: {formatBytes(phase.sent)} of{' '}
-            {formatBytes(phase.total)}
-          </span>
-          <progress max={phase.total} value={phase.sent} data-testid="upload-progress" />
-        </label>
+        <UploadBar
+          label={`Uploading photo ${phase.photo} of ${files.length}`}
+          sent={phase.sent}
+          total={phase.total}
+        />
       )}
       {phase.kind === 'creating' && <p role="status">Handing the photos to the fleet…</p>}
       {phase.kind === 'following' && (

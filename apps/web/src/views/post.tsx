@@ -1,21 +1,28 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { type ApiFailure, api, uploadMedia } from '../api';
+import {
+  CannotPostNotice,
+  CreatorHeading,
+  ModeField,
+  type PostMode,
+  PrivacyField,
+  SubmitControls,
+  UploadBar,
+} from '../components/composer-parts';
 import { DisclosureFields } from '../components/disclosure-fields';
 import { FollowPost } from '../components/follow-post';
 import { InteractionFields } from '../components/interaction-fields';
 import { PageTitle } from '../components/layout';
-import { LinkedText } from '../components/linked-text';
-import { Avatar, ErrorNotice } from '../components/notices';
+import { ErrorNotice } from '../components/notices';
 import { VideoPicker } from '../components/video-picker';
-import { formatBytes, formatDate, PRIVACY_LABELS } from '../format';
 import {
   captionLength,
   type Disclosure,
-  declarationOf,
   type Interaction,
   maxDurationOf,
-  privacyOptionDisabled,
+  NO_DISCLOSURE,
+  NO_INTERACTIONS,
   submitBlockers,
   type VideoFacts,
   videoProblem,
@@ -129,21 +136,13 @@ function KindSwitch({ options }: { options: PostingOptions }) {
 }
 
 function Composer({ options }: { options: PostingOptions }) {
-  const { creator, texts, rules } = options;
+  const { texts, rules } = options;
   const [caption, setCaption] = useState('');
   const [privacy, setPrivacy] = useState<PrivacyLevel | ''>('');
-  const [allowed, setAllowed] = useState<Record<Interaction, boolean>>({
-    comment: false,
-    duet: false,
-    stitch: false,
-  });
-  const [disclosure, setDisclosure] = useState<Disclosure>({
-    on: false,
-    yourBrand: false,
-    brandedContent: false,
-  });
+  const [allowed, setAllowed] = useState<Record<Interaction, boolean>>(NO_INTERACTIONS);
+  const [disclosure, setDisclosure] = useState<Disclosure>(NO_DISCLOSURE);
   const [isAigc, setIsAigc] = useState(false);
-  const [mode, setMode] = useState<'direct' | 'draft'>('direct');
+  const [mode, setMode] = useState<PostMode>('direct');
   const [scheduleAt, setScheduleAt] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [facts, setFacts] = useState<VideoFacts | null>(null);
@@ -171,8 +170,6 @@ function Composer({ options }: { options: PostingOptions }) {
   });
   const editing = phase.kind === 'edit';
   const formDisabled = !options.canPost || !editing;
-  const declaration = declarationOf(options, draft ? { ...disclosure, on: false } : disclosure);
-  const name = creator.nickname ?? creator.username ?? options.accountId;
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -210,26 +207,11 @@ function Composer({ options }: { options: PostingOptions }) {
   const length = captionLength(caption);
   return (
     <form class="composer" onSubmit={submit} aria-labelledby="composer-title" noValidate>
-      <div class="creator">
-        <Avatar url={creator.avatarUrl} name={name} />
-        <p id="composer-title">
-          Posting as <strong data-testid="creator-nickname">{name}</strong>
-          {creator.username && <span class="muted"> @{creator.username}</span>}
-        </p>
-      </div>
+      <CreatorHeading options={options} id="composer-title">
+        Posting as
+      </CreatorHeading>
 
-      {!options.canPost && (
-        <div class="notice notice-error" role="alert" data-testid="cannot-post">
-          <p>
-            <strong>This creator cannot post right now.</strong> {options.cannotPost?.message}
-          </p>
-          <p>
-            {options.cannotPost?.retryAt
-              ? `Try again after ${formatDate(options.cannotPost.retryAt)}.`
-              : 'Try again later.'}
-          </p>
-        </div>
-      )}
+      <CannotPostNotice options={options} />
       {options.canPost && options.uploadInProgress && (
         <p class="notice" role="status">
           Another video of this account is uploading now; this one will start after it.
@@ -256,26 +238,7 @@ function Composer({ options }: { options: PostingOptions }) {
 
         <fieldset class="group">
           <legend>Where it goes</legend>
-          <div class="check">
-            <input
-              id="mode-direct"
-              type="radio"
-              name="mode"
-              checked={mode === 'direct'}
-              onChange={() => setMode('direct')}
-            />
-            <label for="mode-direct">Post directly to the profile (Direct Post)</label>
-          </div>
-          <div class="check">
-            <input
-              id="mode-draft"
-              type="radio"
-              name="mode"
-              checked={mode === 'draft'}
-              onChange={() => setMode('draft')}
-            />
-            <label for="mode-draft">Send to the creator’s TikTok inbox as a draft</label>
-          </div>
+          <ModeField name="mode" mode={mode} onChange={setMode} />
         </fieldset>
 
         {draft ? (
@@ -304,38 +267,19 @@ function Composer({ options }: { options: PostingOptions }) {
               </p>
             </div>
 
-            <div class="field">
-              <label for="privacy">Who can see this video</label>
-              <select
-                id="privacy"
-                required
-                value={privacy}
-                aria-describedby="privacy-hint"
-                onChange={(event) => setPrivacy(event.currentTarget.value as PrivacyLevel | '')}
-              >
-                <option value="" disabled>
-                  Choose who can see this video
-                </option>
-                {creator.privacyLevelOptions.map((level) => {
-                  const off = privacyOptionDisabled(level, disclosure);
-                  return (
-                    <option
-                      key={level}
-                      value={level}
-                      disabled={off}
-                      title={off ? texts.brandedNotPrivate : undefined}
-                    >
-                      {PRIVACY_LABELS[level] ?? level}
-                    </option>
-                  );
-                })}
-              </select>
-              <p id="privacy-hint" class="hint">
-                {disclosure.on && disclosure.brandedContent
+            <PrivacyField
+              options={options}
+              id="privacy"
+              what="this video"
+              privacy={privacy}
+              disclosure={disclosure}
+              onChange={setPrivacy}
+              hint={
+                disclosure.on && disclosure.brandedContent
                   ? texts.brandedNotPrivate
-                  : 'No choice is made for you.'}
-              </p>
-            </div>
+                  : 'No choice is made for you.'
+              }
+            />
 
             <InteractionFields options={options} allowed={allowed} onChange={setAllowed} />
 
@@ -372,37 +316,20 @@ function Composer({ options }: { options: PostingOptions }) {
           </div>
         </fieldset>
 
-        <p class="declaration" data-testid="declaration">
-          <LinkedText text={declaration.text} links={declaration.links} />
-        </p>
-        <span
-          title={
-            blockers.includes(texts.incompleteDisclosure) ? texts.incompleteDisclosure : undefined
-          }
-        >
-          <button
-            type="submit"
-            class="primary"
-            disabled={blockers.length > 0 || !editing}
-            aria-describedby="submit-reasons"
-          >
-            {mode === 'draft' ? 'Send to inbox' : 'Post to TikTok'}
-          </button>
-        </span>
-        <ul id="submit-reasons" class="reasons" aria-live="polite" data-testid="submit-reasons">
-          {editing && blockers.map((reason) => <li key={reason}>{reason}</li>)}
-        </ul>
+        <SubmitControls
+          options={options}
+          disclosure={disclosure}
+          mode={mode}
+          blockers={blockers}
+          editing={editing}
+          reasonsId="submit-reasons"
+        />
       </fieldset>
 
       <ErrorNotice error={failure} what="The video was not posted" />
       <div ref={progressRef} />
       {phase.kind === 'uploading' && (
-        <label class="bar">
-          <span>
-            Uploading: {formatBytes(phase.sent)} of {formatBytes(phase.total)}
-          </span>
-          <progress max={phase.total} value={phase.sent} data-testid="upload-progress" />
-        </label>
+        <UploadBar label="Uploading" sent={phase.sent} total={phase.total} />
       )}
       {phase.kind === 'creating' && <p role="status">Handing the video to the fleet…</p>}
       {phase.kind === 'following' && (
