@@ -40,7 +40,11 @@ export {
   StaleUploadFenceError,
 } from './errors';
 export { newId } from './ids';
-export { createMediaUploadRepository, type MediaUploadRepository } from './media-uploads';
+export {
+  createMediaUploadRepository,
+  type MediaUploadRepository,
+  type UploadRetention,
+} from './media-uploads';
 export {
   createPostRepository,
   finalStatuses,
@@ -50,6 +54,10 @@ export {
   type PostRepository,
   type PostWithEvents,
 } from './posts';
+export {
+  createPreparedMediaRepository,
+  type PreparedMediaRepository,
+} from './prepared-media';
 export {
   parseTokenKeyring,
   TokenCipher,
