@@ -78,10 +78,10 @@ export function createMediaUploadRepository(db: PrismaClient) {
      * candidate checked with two index lookups on posts; a held upload is only looked at.
      */
     async listExpired(retention: UploadRetention, limit = 500): Promise<string[]> {
-      const newest =
-        retention.unusedBefore > retention.releasedBefore
-          ? retention.unusedBefore
-          : retention.releasedBefore;
+      // Nothing created after both cutoffs can be due: the index range ends there.
+      const newest = new Date(
+        Math.max(retention.unusedBefore.getTime(), retention.releasedBefore.getTime()),
+      );
       const rows = await db.$queryRaw<Array<{ path: string }>>`
         SELECT u.path FROM media_uploads u
         WHERE u.created_at < ${newest}::timestamp AND ${expired(retention)}

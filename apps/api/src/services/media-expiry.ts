@@ -10,8 +10,11 @@ const BATCH = 200;
 /** A .part file this old is a dead ffmpeg's (a live one writes several times a second). */
 const DEAD_PART_MS = 3600_000;
 
+/** What a sweep needs of the API's context (tests pass their own clock). */
+type SweepContext = Pick<ApiContext, 'now' | 'config' | 'db'>;
+
 /** The two clocks of the retention rule (README, Media uploads), as of `ctx.now()`. */
-export function uploadRetention(ctx: ApiContext): UploadRetention {
+export function uploadRetention(ctx: Pick<ApiContext, 'now' | 'config'>): UploadRetention {
   const now = ctx.now();
   return {
     unusedBefore: new Date(now - ctx.config.MEDIA_UPLOAD_TTL_SECONDS * 1000),
@@ -26,7 +29,10 @@ export function uploadRetention(ctx: ApiContext): UploadRetention {
  * again (a post that took the upload meanwhile keeps it), then the file; the owner's quota
  * frees with the row. Runs on an interval in the API and before each upload's quota check.
  */
-export async function sweepExpiredUploads(ctx: ApiContext, limit = 500): Promise<number> {
+export async function sweepExpiredUploads(
+  ctx: Pick<ApiContext, 'now' | 'config' | 'mediaUploads'>,
+  limit = 500,
+): Promise<number> {
   const retention = uploadRetention(ctx);
   const expired = await ctx.mediaUploads.listExpired(retention, limit);
   let removed = 0;
@@ -58,7 +64,7 @@ export interface PreparedSweepCursor {
  * from `cursor`, so a pass stays short however full prepared/ is.
  */
 export async function sweepPreparedMedia(
-  ctx: ApiContext,
+  ctx: SweepContext,
   cursor: PreparedSweepCursor = { videos: '', photos: '' },
 ): Promise<number> {
   const { releasedBefore } = uploadRetention(ctx);
