@@ -137,6 +137,35 @@ describe('used uploads', () => {
   });
 });
 
+describe('the sweep', () => {
+  test('goes on past uploads that open posts hold, instead of looking at them every pass', async () => {
+    const accountId = await connectedAccountId(api);
+    const [held1, held2, unused] = await Promise.all([upload(10), upload(10), upload(10)]);
+    for (const held of [held1, held2]) {
+      expect((await postVideo(accountId, held.body.path)).status).toBe(202);
+    }
+    // The oldest uploads of all, in this order: two held by queued posts, then one unused.
+    const order = [held1, held2, unused].map((reply) => reply.body.path as string);
+    for (const [index, uploadPath] of order.entries()) {
+      await api.db.mediaUpload.update({
+        where: { path: uploadPath },
+        data: {
+          createdAt: new Date(Date.now() - 30 * 24 * HOUR + index * 1000),
+          ...(index < 2 && { usedAt: new Date(Date.now() - 30 * 24 * HOUR + index * 1000) }),
+        },
+      });
+    }
+    // One upload looked at per pass: the third pass reaches the unused one.
+    const walk = { after: null };
+    for (let pass = 0; pass < 3; pass += 1) {
+      await sweepExpiredUploads(sweepContext, { walk, limit: 1 });
+    }
+    expect(await exists(unused.body.path)).toBe(false);
+    expect(await exists(held1.body.path)).toBe(true);
+    expect(await exists(held2.body.path)).toBe(true);
+  });
+});
+
 describe('prepared copies', () => {
   test('go after their posts are final, and stay while one is open', async () => {
     const accountId = await connectedAccountId(api);

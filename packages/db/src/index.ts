@@ -43,6 +43,7 @@ export { newId } from './ids';
 export {
   createMediaUploadRepository,
   type MediaUploadRepository,
+  type UploadCursor,
   type UploadRetention,
 } from './media-uploads';
 export {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
+import type { UploadCursor } from '@tiktok-fleet/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -43,6 +44,7 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
   });
   // One pass at a time (a pass still running skips the tick: a slow disk must not pile
   // passes up). Prepared files are swept here only, not before each upload: no quota counts them.
+  const uploadWalk: { after: UploadCursor | null } = { after: null };
   const preparedCursor = { videos: '', photos: '' };
   let sweeping = false;
   const sweep = setInterval(
@@ -50,7 +52,7 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
       if (sweeping) return;
       sweeping = true;
       try {
-        await sweepExpiredUploads(ctx).catch((error: unknown) =>
+        await sweepExpiredUploads(ctx, { walk: uploadWalk }).catch((error: unknown) =>
           app.log.warn({ err: error }, 'upload sweep failed; the next pass tries again'),
         );
         await sweepPreparedMedia(ctx, preparedCursor).catch((error: unknown) =>
@@ -72,7 +74,8 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
     extension: string,
     declared: number,
   ) {
-    await sweepExpiredUploads(ctx);
+    // This owner's own expired uploads first: what the quota check below counts.
+    await sweepExpiredUploads(ctx, { ownerId: request.ownerId });
     const used = await ctx.mediaUploads.storageUsedBy(request.ownerId);
     if (Number.isFinite(declared) && used + declared > quota) throw quotaExceeded(quota, used);
     const room = quota - used;

@@ -1,6 +1,10 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createPreparedMediaRepository, type UploadRetention } from '@tiktok-fleet/db';
+import {
+  createPreparedMediaRepository,
+  type UploadCursor,
+  type UploadRetention,
+} from '@tiktok-fleet/db';
 import type { ApiContext } from '../context';
 import { removeUpload } from './media-store';
 
@@ -27,16 +31,22 @@ export function uploadRetention(ctx: Pick<ApiContext, 'now' | 'config'>): Upload
  * MEDIA_UPLOAD_TTL_SECONDS, or used and every post that uses it final for
  * MEDIA_USED_RETENTION_SECONDS. The row goes first, by a statement that checks the rule
  * again (a post that took the upload meanwhile keeps it), then the file; the owner's quota
- * frees with the row. Runs on an interval in the API and before each upload's quota check.
+ * frees with the row. Runs on an interval in the API over every owner, going on from
+ * `walk.after` each pass, and before each upload's quota check over that owner's uploads.
  */
 export async function sweepExpiredUploads(
   ctx: Pick<ApiContext, 'now' | 'config' | 'mediaUploads'>,
-  limit = 500,
+  options: { ownerId?: string; walk?: { after: UploadCursor | null }; limit?: number } = {},
 ): Promise<number> {
   const retention = uploadRetention(ctx);
-  const expired = await ctx.mediaUploads.listExpired(retention, limit);
+  const { paths, next } = await ctx.mediaUploads.listExpired(retention, {
+    limit: options.limit,
+    ownerId: options.ownerId,
+    after: options.walk?.after,
+  });
+  if (options.walk) options.walk.after = next;
   let removed = 0;
-  for (const upload of expired) {
+  for (const upload of paths) {
     if (!(await ctx.mediaUploads.deleteExpired(upload, retention))) continue;
     await removeUpload(ctx.config.MEDIA_ROOT, upload);
     removed += 1;

@@ -1,5 +1,5 @@
 -- CreateIndex
-CREATE INDEX "media_uploads_created_at_idx" ON "media_uploads"("created_at");
+CREATE INDEX "media_uploads_created_at_path_idx" ON "media_uploads"("created_at", "path");
 
 -- CreateIndex
 CREATE INDEX "posts_video_source_idx" ON "posts" USING HASH ("video_source");
