@@ -199,10 +199,12 @@ export const configSchema = z.object({
   HTTP_BODY_MIN_BYTES_PER_SEC: int(0, 8192).default(8192),
   HTTP_BODY_RATE_WINDOW_MS: int(50, 30000).default(30_000),
   // Uploads one API key may have open at once (per API process), the storage each owner's
-  // uploads may take, and how long an upload no post used is kept.
+  // uploads may take, how long an upload no post used is kept, and how long a used upload (or
+  // a prepared copy) is kept after the last post that uses it turned final.
   MEDIA_MAX_OPEN_UPLOADS_PER_KEY: int(1, 4).default(4),
   MEDIA_QUOTA_BYTES_PER_OWNER: int(1, 21474836480).default(20 * 1024 ** 3),
   MEDIA_UPLOAD_TTL_SECONDS: int(60, 86400).default(24 * 3600),
+  MEDIA_USED_RETENTION_SECONDS: int(60, 30 * 86400).default(24 * 3600),
   // Connect flows: starts per minute per API key and per owner, and OAuth states alive at
   // once per owner and in all (Redis runs noeviction: states must not be able to fill it).
   CONNECT_RATE_LIMIT_PER_MINUTE: int(1, 10).default(10),

@@ -40,7 +40,12 @@ export {
   StaleUploadFenceError,
 } from './errors';
 export { newId } from './ids';
-export { createMediaUploadRepository, type MediaUploadRepository } from './media-uploads';
+export {
+  createMediaUploadRepository,
+  type MediaUploadRepository,
+  type UploadCursor,
+  type UploadRetention,
+} from './media-uploads';
 export {
   createPostRepository,
   finalStatuses,
@@ -50,6 +55,10 @@ export {
   type PostRepository,
   type PostWithEvents,
 } from './posts';
+export {
+  createPreparedMediaRepository,
+  type PreparedMediaRepository,
+} from './prepared-media';
 export {
   parseTokenKeyring,
   TokenCipher,

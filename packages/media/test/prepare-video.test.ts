@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFormatVideo } from '@tiktok-fleet/testing/format-videos';
@@ -91,5 +91,18 @@ describe('the bounds of one transcode', () => {
     expect(seen.length).toBeGreaterThan(0);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     expect(Math.max(...seen)).toBeLessThanOrEqual(99);
+  }, 30_000);
+
+  test('a copy made before is reused, and touched so the media sweep keeps it for the new post', async () => {
+    const preparedDir = join(dir, 'reuse');
+    const first = await prepareVideo(avi, { ...bounds, preparedDir });
+    expect(first).toMatchObject({ kind: 'prepared', reused: false });
+    const path = first.kind === 'prepared' ? first.path : '';
+    const longAgo = new Date(Date.now() - 30 * 24 * 3600_000);
+    await utimes(path, longAgo, longAgo);
+    const again = await prepareVideo(avi, { ...bounds, preparedDir });
+    expect(again).toMatchObject({ kind: 'prepared', reused: true, path });
+    // The sweep (apps/api, media-expiry.ts) only deletes a copy not modified lately.
+    expect((await stat(path)).mtimeMs).toBeGreaterThan(Date.now() - 3600_000);
   }, 30_000);
 });

@@ -96,14 +96,15 @@ export async function checkUploadOwner(
   if (upload && upload.ownerId === ownerId) return;
   throw new EnqueuePostError(
     'media_not_found',
-    `No upload ${relative} of yours: it does not exist, was deleted because no post used it ` +
-      'in time (MEDIA_UPLOAD_TTL_SECONDS), or belongs to another owner. Upload it again with ' +
-      'POST /v1/media.',
+    `No upload ${relative} of yours: it does not exist, belongs to another owner, or was ` +
+      'deleted: because no post used it in time (MEDIA_UPLOAD_TTL_SECONDS), or because the ' +
+      'posts that used it finished a while ago (MEDIA_USED_RETENTION_SECONDS). Upload it ' +
+      'again with POST /v1/media and post the new path.',
     [{ field, problem: 'must be an upload of yours' }],
   );
 }
 
-/** Marks the upload a new post uses, so it no longer expires. */
+/** Marks the upload a new post uses: it is then kept while a post that uses it is open. */
 export async function markUploadUsed(db: Db, relative: string): Promise<void> {
   if (relative.startsWith('uploads/')) await createMediaUploadRepository(db).markUsed(relative);
 }

@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
+import type { UploadCursor } from '@tiktok-fleet/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
 import { errorResponses, errorSchema } from '../schemas';
-import { sweepExpiredUploads } from '../services/media-expiry';
+import { sweepExpiredUploads, sweepPreparedMedia } from '../services/media-expiry';
 import { extensionFor, mediaTooLarge, quotaExceeded, storeUpload } from '../services/media-store';
 
 const RAW_TYPES = /^(video\/[\w.+-]+|image\/[\w.+-]+|application\/octet-stream)(;.*)?$/i;
@@ -41,8 +42,26 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
     // otherwise just cut the file at the cap and hand over a truncated video as complete.
     limits: { fileSize: maxBytes + 1, files: 1, fields: 5, parts: 10, fieldSize: 1024 },
   });
+  // One pass at a time (a pass still running skips the tick: a slow disk must not pile
+  // passes up). Prepared files are swept here only, not before each upload: no quota counts them.
+  const uploadWalk: { after: UploadCursor | null } = { after: null };
+  const preparedCursor = { videos: '', photos: '' };
+  let sweeping = false;
   const sweep = setInterval(
-    () => void sweepExpiredUploads(ctx).catch(() => undefined),
+    async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        await sweepExpiredUploads(ctx, { walk: uploadWalk }).catch((error: unknown) =>
+          app.log.warn({ err: error }, 'upload sweep failed; the next pass tries again'),
+        );
+        await sweepPreparedMedia(ctx, preparedCursor).catch((error: unknown) =>
+          app.log.warn({ err: error }, 'prepared media sweep failed; the next pass tries again'),
+        );
+      } finally {
+        sweeping = false;
+      }
+    },
     Math.min(60_000, (ctx.config.MEDIA_UPLOAD_TTL_SECONDS * 1000) / 4),
   );
   sweep.unref();
@@ -55,7 +74,8 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
     extension: string,
     declared: number,
   ) {
-    await sweepExpiredUploads(ctx);
+    // This owner's own expired uploads first: what the quota check below counts.
+    await sweepExpiredUploads(ctx, { ownerId: request.ownerId });
     const used = await ctx.mediaUploads.storageUsedBy(request.ownerId);
     if (Number.isFinite(declared) && used + declared > quota) throw quotaExceeded(quota, used);
     const room = quota - used;
@@ -88,7 +108,9 @@ export async function mediaRoutes(app: FastifyInstance, { ctx }: { ctx: ApiConte
           'Send the file as the raw body (Content-Type video/* or application/octet-stream; ' +
           'optional X-Filename) or as multipart/form-data with one file field. The answer ' +
           "gives the path to use as a post's `video.path`; only posts of the same owner may " +
-          'use it, and it is deleted when no post used it within MEDIA_UPLOAD_TTL_SECONDS.',
+          'use it. It is deleted when no post used it within MEDIA_UPLOAD_TTL_SECONDS, or ' +
+          'MEDIA_USED_RETENTION_SECONDS after the last post that uses it finished (published, ' +
+          "failed or canceled); its size counts against the owner's quota until then.",
         tags: ['media'],
         consumes: ['video/mp4', 'application/octet-stream', 'multipart/form-data'],
         response: {

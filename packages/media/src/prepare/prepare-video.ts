@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeVideo, type VideoProbe } from '../probe-video';
 import { ffmpegOptions } from './ffmpeg-args';
@@ -54,7 +54,18 @@ export async function prepareVideo(
   const sha256 = await sha256Of(sourcePath);
   const target = join(options.preparedDir, `${sha256}.mp4`);
   const existing = await stat(target).catch(() => undefined);
-  if (existing?.isFile() && existing.size > 0)
+  // Touched so the API's sweep (media-expiry.ts), which keeps a recently modified copy,
+  // leaves it alone until the post that reuses it has recorded it; a copy swept just now
+  // (the touch fails) is made again.
+  const now = new Date();
+  if (
+    existing?.isFile() &&
+    existing.size > 0 &&
+    (await utimes(target, now, now).then(
+      () => true,
+      () => false,
+    ))
+  )
     return { kind: 'prepared', path: target, plan, reused: true };
 
   await mkdir(options.preparedDir, { recursive: true });
