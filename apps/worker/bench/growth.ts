@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@tiktok-fleet/config';
 import { createPrismaClient } from '@tiktok-fleet/db';
+import { seedAccounts, seedScheduledPosts } from '@tiktok-fleet/db/bulk-seed';
 import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { adminQuery } from '@tiktok-fleet/testing/database';
@@ -56,38 +57,26 @@ const ctx = workerContext(deps);
 const db = createPrismaClient(dbUrl.toString(), { poolSize: 5 });
 const enqueuer = createPostEnqueuer({ db, queues: deps.queues, mediaRoot: join(root, 'fixtures') });
 
-// Accounts straight in SQL: their tokens are never used here.
-await db.$executeRaw`
-  INSERT INTO accounts (id, owner_id, open_id, access_token_ciphertext, refresh_token_ciphertext,
-    token_key_id, access_token_expires_at, refresh_token_expires_at, updated_at)
-  SELECT 'acc_bench_' || n, ${OWNER}, 'open_bench_' || n, 'x', 'x', 'bench',
-    now() + interval '1 day', now() + interval '300 days', now()
-  FROM generate_series(1, ${ACCOUNTS}::int) AS n`;
-const accountIds = Array.from({ length: ACCOUNTS }, (_, i) => `acc_bench_${i + 1}`);
+// Accounts and waiting posts in bulk, through packages/db (their tokens are never used here).
+const accountIds = await seedAccounts(db, { ownerId: OWNER, tag: 'growth', count: ACCOUNTS });
 
 let waiting = 0;
-/** Adds posts scheduled a day ahead: rows (and first events) in SQL, jobs with addBulk. */
+/** Adds posts scheduled a day ahead: rows (and first events) in bulk, jobs with addBulk. */
 async function addWaiting(count: number): Promise<void> {
   for (let done = 0; done < count; done += BATCH) {
     const n = Math.min(BATCH, count - done);
-    const from = waiting + 1;
-    const ids = await db.$queryRaw<Array<{ id: string }>>`
-      WITH ins AS (
-        INSERT INTO posts (id, owner_id, account_id, video_source_kind, video_source, caption,
-          privacy_level, status, scheduled_at, created_at, updated_at)
-        SELECT 'post_growth_' || n, ${OWNER}, 'acc_bench_' || (1 + n % ${ACCOUNTS}::int),
-          'path'::video_source_kind, 'videos/valid-vertical.mp4', 'growth bench',
-          'SELF_ONLY'::privacy_level, 'scheduled'::post_status,
-          now() + interval '1 day', now() - interval '1 hour', now() - interval '1 hour'
-        FROM generate_series(${from}::int, ${from + n - 1}::int) AS n
-        RETURNING id, created_at
-      ), ev AS (
-        INSERT INTO post_status_events (post_id, status, at)
-        SELECT id, 'scheduled'::post_status, created_at FROM ins
-      )
-      SELECT id FROM ins`;
+    const ids = await seedScheduledPosts(db, {
+      ownerId: OWNER,
+      tag: 'growth',
+      accounts: ACCOUNTS,
+      from: waiting + 1,
+      count: n,
+      scheduledAt: new Date(Date.now() + 24 * 3600_000),
+      updatedAt: new Date(Date.now() - 3600_000),
+      videoPath: 'videos/valid-vertical.mp4',
+    });
     await deps.queues.publish.addBulk(
-      ids.map(({ id }) => ({
+      ids.map((id) => ({
         name: 'publish',
         data: { postId: id },
         opts: { jobId: id, delay: 24 * 3600_000 },
@@ -188,7 +177,7 @@ try {
       .join('\n');
   console.log(
     `\nreconciler page (posts.listOpen):\n${await plan(
-      `SELECT id, status, updated_at FROM posts WHERE status IN ('queued','scheduled','validating','uploading','processing') AND updated_at < now() - interval '10 seconds' ORDER BY updated_at, id LIMIT 500`,
+      `SELECT id, status::text AS status, updated_at FROM posts WHERE status IN ('queued', 'scheduled', 'preparing', 'validating', 'uploading', 'processing') AND updated_at < now() - interval '10 seconds' ORDER BY updated_at, id LIMIT 1000`,
     )}`,
   );
   console.log(

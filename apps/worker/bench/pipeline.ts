@@ -13,8 +13,9 @@
  * the workers' background: BullMQ's blocking waits and stalled checks, the reconciler),
  * CPU seconds per post of the worker and of the fleet (API + worker + PostgreSQL backends).
  */
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -72,7 +73,10 @@ const pgProxy = await startCountingProxy(
 const redisProxy = await startCountingProxy(
   { host: redisTarget.hostname, port: Number(redisTarget.port || 6379) },
   'redis',
+  { scriptNames: await scriptNames() },
 );
+// BENCH_DETAIL=1: each statement and command per post, by its text (where the counts come from).
+const DETAIL = process.env.BENCH_DETAIL === '1';
 const proxiedDb = new URL(dbUrl);
 proxiedDb.host = `127.0.0.1:${pgProxy.port}`;
 
@@ -209,6 +213,17 @@ try {
     );
     console.log(`round ${round} SQL per post: ${breakdown(pgProxy.counts)}`);
     console.log(`round ${round} Redis per post: ${breakdown(redisProxy.counts)}`);
+    if (DETAIL) {
+      for (const [label, proxy] of [
+        ['SQL', pgProxy],
+        ['Redis', redisProxy],
+      ] as const) {
+        console.log(`round ${round} ${label} in detail:`);
+        for (const [k, n] of [...proxy.details.entries()].sort((a, b) => b[1] - a[1])) {
+          console.log(`  ${(n / POSTS).toFixed(2).padStart(6)}  ${k}`);
+        }
+      }
+    }
   }
   const spread = (pick: (s: (typeof perRound)[number]) => number, digits: number) => {
     const xs = perRound.map(pick).sort((a, b) => a - b);
@@ -235,6 +250,26 @@ try {
   await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
 process.exit(0);
+
+/** Script sha → name, for BullMQ's scripts and the fleet's (what each EVALSHA ran). */
+async function scriptNames(): Promise<Map<string, string>> {
+  const sha = (lua: string) => createHash('sha1').update(lua).digest('hex');
+  const names = new Map<string, string>();
+  const bullmqDir = join(dirname(createRequire(import.meta.url).resolve('bullmq')), 'scripts');
+  for (const file of readdirSync(bullmqDir).filter((f) => f.endsWith('.js'))) {
+    const mod = (await import(join(bullmqDir, file))) as Record<string, unknown>;
+    for (const value of Object.values(mod)) {
+      const script = value as { name?: string; content?: string };
+      if (typeof script?.content === 'string')
+        names.set(sha(script.content), `bullmq:${script.name}`);
+    }
+  }
+  const fleetDir = join(root, 'packages', 'queue', 'src', 'commands');
+  for (const file of readdirSync(fleetDir).filter((f) => f.endsWith('.lua'))) {
+    names.set(sha(readFileSync(join(fleetDir, file), 'utf8')), `fleet:${file}`);
+  }
+  return names;
+}
 
 /** Accounts connected the way the API connects one, straight into the database. */
 async function connectAccounts(): Promise<string[]> {

@@ -1,8 +1,9 @@
 import { fleetMetrics } from '@tiktok-fleet/observability';
+import { jobLiveness, postJobOf } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
-import { isLive, jobStateOf, type ReconcileOutcome, reconcilePost } from './reconcile-post';
+import { type ReconcileOutcome, reconcilePost } from './reconcile-post';
 
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 1000;
 
 export interface ReconcilePassResult {
   /** Open posts looked at. */
@@ -14,9 +15,11 @@ export interface ReconcilePassResult {
 }
 
 /**
- * One pass over every post that is not final: a post whose job is alive costs one Redis
- * call; the others go through {@link reconcilePost}. Posts that moved within the grace
- * period are left out: their job is surely on its way (the API adds it right after the row).
+ * One pass over every post that is not final, a page at a time: one statement lists the
+ * page (the partial index on open posts), one script call reads whether each page's jobs
+ * can still run (jobLiveness); only the others, the posts that need attention, go through
+ * {@link reconcilePost}, which reads each again. Posts that moved within the grace period
+ * are left out: their job is surely on its way (the API adds it right after the row).
  */
 export async function reconcilePass(ctx: WorkerContext): Promise<ReconcilePassResult> {
   fleetMetrics.reconcilePass();
@@ -26,10 +29,13 @@ export async function reconcilePass(ctx: WorkerContext): Promise<ReconcilePassRe
   for (;;) {
     const page = await ctx.posts.listOpen({ updatedBefore, after, limit: PAGE_SIZE });
     result.checked += page.length;
-    // Concurrent calls on one ioredis client go out pipelined: one round trip per page.
-    const states = await Promise.all(page.map((p) => jobStateOf(ctx, p.id, p.status)));
+    const states = await jobLiveness(
+      ctx.redis,
+      ctx.queues,
+      page.map((p) => postJobOf(p.id, p.status)),
+    );
     for (const [i, post] of page.entries()) {
-      if (isLive(states[i] as string)) continue;
+      if (states[i] === 'live') continue;
       const outcome: ReconcileOutcome = await reconcilePost(ctx, post.id);
       if (outcome.action === 'requeued') result.requeued += 1;
       if (outcome.action === 'gave_up') result.gaveUp += 1;
