@@ -15,10 +15,11 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@tiktok-fleet/config';
-import { createPrismaClient } from '@tiktok-fleet/db';
+import { createPrismaClient, type PostStatus } from '@tiktok-fleet/db';
 import { seedAccounts, seedScheduledPosts } from '@tiktok-fleet/db/bulk-seed';
 import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
+import { jobLiveness, postJobOf } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { createWorkerDeps, WORKER_CONFIG_KEYS, workerContext } from '../src/index';
 import { reconcilePass } from '../src/reconcile/reconcile-pass';
@@ -125,6 +126,25 @@ try {
     rows.push(row);
   }
 
+  // A pass's two parts on their own, at the largest size: the walk over open posts in
+  // PostgreSQL, and the liveness reads of their jobs in Redis.
+  const open: Array<{ id: string; status: PostStatus }> = [];
+  const walkMs = await timed(async () => {
+    let after: { updatedAt: Date; id: string } | undefined;
+    do {
+      const page = await ctx.posts.listOpen({ updatedBefore: new Date(), after, limit: 2000 });
+      open.push(...page.posts);
+      after = page.next;
+    } while (after);
+  });
+  const livenessMs = await timed(() =>
+    jobLiveness(
+      deps.redis,
+      deps.queues,
+      open.map((p) => postJobOf(p.id, p.status)),
+    ),
+  );
+
   // What the waiting posts hold.
   let redisBytes = 0;
   let keys = 0;
@@ -171,18 +191,22 @@ try {
       `${(Number(sizes?.events) / total).toFixed(2)} event rows, ${(Number(sizes?.post_bytes) / total).toFixed(0)} bytes of posts ` +
       `and ${(Number(sizes?.event_bytes) / total).toFixed(0)} of events (indexes included), ${total} posts in all`,
   );
+  console.log(
+    `\nreconciler pass at ${open.length} open posts, its parts alone: the walk in PostgreSQL ` +
+      `${walkMs.toFixed(0)} ms, the job liveness reads in Redis ${livenessMs.toFixed(0)} ms`,
+  );
   const plan = async (sql: string) =>
     (await db.$queryRawUnsafe<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN ${sql}`))
       .map((r) => `    ${r['QUERY PLAN']}`)
       .join('\n');
   console.log(
     `\nreconciler page (posts.listOpen):\n${await plan(
-      `SELECT id, status::text AS status, updated_at FROM posts WHERE status IN ('queued', 'scheduled', 'preparing', 'validating', 'uploading', 'processing') AND updated_at < now() - interval '10 seconds' ORDER BY updated_at, id LIMIT 1000`,
+      `SELECT id, status, updated_at FROM posts WHERE status IN ('queued', 'scheduled', 'preparing', 'validating', 'uploading', 'processing') AND updated_at < now() - interval '10 seconds' ORDER BY updated_at, id LIMIT 2000`,
     )}`,
   );
   console.log(
     `\naccount page (posts.list):\n${await plan(
-      `SELECT * FROM posts WHERE owner_id = '${OWNER}' AND account_id = 'acc_bench_1' ORDER BY created_at DESC, id DESC LIMIT 51`,
+      `SELECT * FROM posts WHERE owner_id = '${OWNER}' AND account_id = 'acc_growth_1' ORDER BY created_at DESC, id DESC LIMIT 51`,
     )}`,
   );
 } finally {

@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   createAccountRepository,
+  createPostRepository,
   createPrismaClient,
   parseTokenKeyring,
   TokenCipher,
@@ -63,6 +64,8 @@ mkdirSync(logDir, { recursive: true });
 const dbUrl = new URL(await freshDatabase(serverUrl, dbName));
 const db = createPrismaClient(dbUrl.toString(), { poolSize: 2 });
 const stored = createRowInspector(db);
+// Reads only: the posts' histories, for where the time goes.
+const posts = createPostRepository(db);
 
 const pgTarget = new URL(serverUrl);
 const redisTarget = new URL(redisUrl);
@@ -165,6 +168,7 @@ try {
     redisProxy.reset();
     const cpuBefore = cpuSeconds(groups);
     const times: number[] = [];
+    const ids: string[] = [];
     for (let i = 0; i < POSTS; i++) {
       const accountId = accountIds[postIndex++ % accountIds.length] as string;
       const started = performance.now();
@@ -190,6 +194,7 @@ try {
         await sleep(2);
       }
       times.push(performance.now() - started);
+      ids.push(body.id);
     }
     const cpuAfter = cpuSeconds(groups);
     const cpu = (g: string) => ((cpuAfter?.[g] ?? 0) - (cpuBefore?.[g] ?? 0)) / POSTS;
@@ -213,6 +218,7 @@ try {
     );
     console.log(`round ${round} SQL per post: ${breakdown(pgProxy.counts)}`);
     console.log(`round ${round} Redis per post: ${breakdown(redisProxy.counts)}`);
+    console.log(`round ${round} stages, median ms: ${await stageTimes(ids)}`);
     if (DETAIL) {
       for (const [label, proxy] of [
         ['SQL', pgProxy],
@@ -250,6 +256,29 @@ try {
   await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
 process.exit(0);
+
+/**
+ * Where a post's time goes: the median time from entering each status to entering the next,
+ * read from the posts' histories (each event's time is the statement's).
+ */
+async function stageTimes(ids: readonly string[]): Promise<string> {
+  const events = await posts.listEvents(ids);
+  const gaps = new Map<string, number[]>();
+  for (const id of ids) {
+    const mine = events.filter((e) => e.postId === id);
+    const firsts: Array<{ status: string; at: number }> = [];
+    for (const e of mine) {
+      if (firsts.at(-1)?.status !== e.status) firsts.push({ status: e.status, at: e.at.getTime() });
+    }
+    for (let i = 1; i < firsts.length; i++) {
+      const key = `${firsts[i - 1]?.status}→${firsts[i]?.status}`;
+      gaps.set(key, [...(gaps.get(key) ?? []), (firsts[i]?.at ?? 0) - (firsts[i - 1]?.at ?? 0)]);
+    }
+  }
+  return [...gaps.entries()]
+    .map(([k, xs]) => `${k} ${[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]}`)
+    .join(', ');
+}
 
 /** Script sha → name, for BullMQ's scripts and the fleet's (what each EVALSHA ran). */
 async function scriptNames(): Promise<Map<string, string>> {

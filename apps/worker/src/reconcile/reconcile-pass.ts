@@ -3,7 +3,7 @@ import { jobLiveness, postJobOf } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { type ReconcileOutcome, reconcilePost } from './reconcile-post';
 
-const PAGE_SIZE = 1000;
+const PAGE_SIZE = 2000;
 
 export interface ReconcilePassResult {
   /** Open posts looked at. */
@@ -25,10 +25,14 @@ export async function reconcilePass(ctx: WorkerContext): Promise<ReconcilePassRe
   fleetMetrics.reconcilePass();
   const updatedBefore = new Date(Date.now() - ctx.settings.reconcile.graceMs);
   const result: ReconcilePassResult = { checked: 0, requeued: 0, gaveUp: 0 };
-  let after: { updatedAt: Date; id: string } | undefined;
+  const list = (after?: { updatedAt: Date; id: string }) =>
+    ctx.posts.listOpen({ updatedBefore, after, limit: PAGE_SIZE });
+  let next = list();
   for (;;) {
-    const page = await ctx.posts.listOpen({ updatedBefore, after, limit: PAGE_SIZE });
+    const { posts: page, next: after } = await next;
     result.checked += page.length;
+    // The next page is read from PostgreSQL while Redis answers for this one.
+    if (after) next = list(after);
     const states = await jobLiveness(
       ctx.redis,
       ctx.queues,
@@ -40,9 +44,7 @@ export async function reconcilePass(ctx: WorkerContext): Promise<ReconcilePassRe
       if (outcome.action === 'requeued') result.requeued += 1;
       if (outcome.action === 'gave_up') result.gaveUp += 1;
     }
-    const last = page.at(-1);
-    if (!last || page.length < PAGE_SIZE) break;
-    after = { updatedAt: last.updatedAt, id: last.id };
+    if (!after) break;
   }
   if (result.requeued + result.gaveUp > 0) ctx.logger.warn(result, 'reconciler pass');
   return result;
