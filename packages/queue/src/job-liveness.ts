@@ -11,7 +11,7 @@ const BATCH = 1000;
 
 /**
  * Whether each job can still run by itself, one script call per queue and 1,000 ids
- * (commands/job-liveness-3.lua) instead of BullMQ's one getState script per job: what the
+ * (commands/job-liveness-4.lua) instead of BullMQ's one getState script per job: what the
  * reconciler reads for a page of open posts. Answers in the order of `jobs`.
  */
 export async function jobLiveness(
@@ -37,6 +37,7 @@ export async function jobLiveness(
             queue.toKey(''),
             queue.toKey('completed'),
             queue.toKey('failed'),
+            queue.toKey('delayed'),
             ...slice.map((i) => jobs[i]?.jobId as string),
           )
           .then((reply) => {

@@ -39,6 +39,7 @@ export interface FleetCommands {
     queuePrefix: string,
     completed: string,
     failed: string,
+    delayed: string,
     ...jobIds: string[]
   ): Promise<number[]>;
   tfWebhookRecord(outcome: string, event: string, postId: string, ttlSec: number): Promise<number>;
