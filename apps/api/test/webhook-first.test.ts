@@ -4,6 +4,7 @@ import { parseConfig } from '@tiktok-fleet/config';
 import { createPrismaClient } from '@tiktok-fleet/db';
 import { createRowInspector } from '@tiktok-fleet/db/inspect';
 import { createLogger } from '@tiktok-fleet/observability';
+import { findStatusJob } from '@tiktok-fleet/queue';
 import { waitUntil } from '@tiktok-fleet/testing';
 import { makeTestPatternVideo } from '@tiktok-fleet/testing/videos';
 import { createWorkerDeps, startWorkers, WORKER_CONFIG_KEYS } from '@tiktok-fleet/worker';
@@ -158,6 +159,10 @@ describe('webhook first', () => {
       { what: 'the post published without waiting for its 10-minute first poll' },
     );
     expect(published.tiktokPostId).toMatch(/^\d{19}$/);
+    // The publish job found the outcome at its hand-over and ended the post itself: no
+    // status poll round at all.
+    expect(await findStatusJob(workerDeps.queues, postId)).toBeUndefined();
+    expect(await describePost(postId)).toContain("TikTok's webhook said the post is public");
   });
 
   test('a publicly_available webhook that comes while the status job runs is not dropped', async () => {

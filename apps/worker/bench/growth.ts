@@ -15,9 +15,11 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@tiktok-fleet/config';
-import { createPrismaClient } from '@tiktok-fleet/db';
+import { createPrismaClient, type PostStatus } from '@tiktok-fleet/db';
+import { seedAccounts, seedScheduledPosts } from '@tiktok-fleet/db/bulk-seed';
 import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
+import { jobLiveness, postJobOf } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { createWorkerDeps, WORKER_CONFIG_KEYS, workerContext } from '../src/index';
 import { reconcilePass } from '../src/reconcile/reconcile-pass';
@@ -56,38 +58,26 @@ const ctx = workerContext(deps);
 const db = createPrismaClient(dbUrl.toString(), { poolSize: 5 });
 const enqueuer = createPostEnqueuer({ db, queues: deps.queues, mediaRoot: join(root, 'fixtures') });
 
-// Accounts straight in SQL: their tokens are never used here.
-await db.$executeRaw`
-  INSERT INTO accounts (id, owner_id, open_id, access_token_ciphertext, refresh_token_ciphertext,
-    token_key_id, access_token_expires_at, refresh_token_expires_at, updated_at)
-  SELECT 'acc_bench_' || n, ${OWNER}, 'open_bench_' || n, 'x', 'x', 'bench',
-    now() + interval '1 day', now() + interval '300 days', now()
-  FROM generate_series(1, ${ACCOUNTS}::int) AS n`;
-const accountIds = Array.from({ length: ACCOUNTS }, (_, i) => `acc_bench_${i + 1}`);
+// Accounts and waiting posts in bulk, through packages/db (their tokens are never used here).
+const accountIds = await seedAccounts(db, { ownerId: OWNER, tag: 'growth', count: ACCOUNTS });
 
 let waiting = 0;
-/** Adds posts scheduled a day ahead: rows (and first events) in SQL, jobs with addBulk. */
+/** Adds posts scheduled a day ahead: rows (and first events) in bulk, jobs with addBulk. */
 async function addWaiting(count: number): Promise<void> {
   for (let done = 0; done < count; done += BATCH) {
     const n = Math.min(BATCH, count - done);
-    const from = waiting + 1;
-    const ids = await db.$queryRaw<Array<{ id: string }>>`
-      WITH ins AS (
-        INSERT INTO posts (id, owner_id, account_id, video_source_kind, video_source, caption,
-          privacy_level, status, scheduled_at, created_at, updated_at)
-        SELECT 'post_growth_' || n, ${OWNER}, 'acc_bench_' || (1 + n % ${ACCOUNTS}::int),
-          'path'::video_source_kind, 'videos/valid-vertical.mp4', 'growth bench',
-          'SELF_ONLY'::privacy_level, 'scheduled'::post_status,
-          now() + interval '1 day', now() - interval '1 hour', now() - interval '1 hour'
-        FROM generate_series(${from}::int, ${from + n - 1}::int) AS n
-        RETURNING id, created_at
-      ), ev AS (
-        INSERT INTO post_status_events (post_id, status, at)
-        SELECT id, 'scheduled'::post_status, created_at FROM ins
-      )
-      SELECT id FROM ins`;
+    const ids = await seedScheduledPosts(db, {
+      ownerId: OWNER,
+      tag: 'growth',
+      accounts: ACCOUNTS,
+      from: waiting + 1,
+      count: n,
+      scheduledAt: new Date(Date.now() + 24 * 3600_000),
+      updatedAt: new Date(Date.now() - 3600_000),
+      videoPath: 'videos/valid-vertical.mp4',
+    });
     await deps.queues.publish.addBulk(
-      ids.map(({ id }) => ({
+      ids.map((id) => ({
         name: 'publish',
         data: { postId: id },
         opts: { jobId: id, delay: 24 * 3600_000 },
@@ -136,6 +126,25 @@ try {
     rows.push(row);
   }
 
+  // A pass's two parts on their own, at the largest size: the walk over open posts in
+  // PostgreSQL, and the liveness reads of their jobs in Redis.
+  const open: Array<{ id: string; status: PostStatus }> = [];
+  const walkMs = await timed(async () => {
+    let after: { updatedAt: Date; id: string } | undefined;
+    do {
+      const page = await ctx.posts.listOpen({ updatedBefore: new Date(), after, limit: 2000 });
+      open.push(...page.posts);
+      after = page.next;
+    } while (after);
+  });
+  const livenessMs = await timed(() =>
+    jobLiveness(
+      deps.redis,
+      deps.queues,
+      open.map((p) => postJobOf(p.id, p.status)),
+    ),
+  );
+
   // What the waiting posts hold.
   let redisBytes = 0;
   let keys = 0;
@@ -182,18 +191,22 @@ try {
       `${(Number(sizes?.events) / total).toFixed(2)} event rows, ${(Number(sizes?.post_bytes) / total).toFixed(0)} bytes of posts ` +
       `and ${(Number(sizes?.event_bytes) / total).toFixed(0)} of events (indexes included), ${total} posts in all`,
   );
+  console.log(
+    `\nreconciler pass at ${open.length} open posts, its parts alone: the walk in PostgreSQL ` +
+      `${walkMs.toFixed(0)} ms, the job liveness reads in Redis ${livenessMs.toFixed(0)} ms`,
+  );
   const plan = async (sql: string) =>
     (await db.$queryRawUnsafe<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN ${sql}`))
       .map((r) => `    ${r['QUERY PLAN']}`)
       .join('\n');
   console.log(
     `\nreconciler page (posts.listOpen):\n${await plan(
-      `SELECT id, status, updated_at FROM posts WHERE status IN ('queued','scheduled','validating','uploading','processing') AND updated_at < now() - interval '10 seconds' ORDER BY updated_at, id LIMIT 500`,
+      `SELECT id, status, updated_at FROM posts WHERE status IN ('queued', 'scheduled', 'preparing', 'validating', 'uploading', 'processing') AND updated_at < now() - interval '10 seconds' ORDER BY updated_at, id LIMIT 2000`,
     )}`,
   );
   console.log(
     `\naccount page (posts.list):\n${await plan(
-      `SELECT * FROM posts WHERE owner_id = '${OWNER}' AND account_id = 'acc_bench_1' ORDER BY created_at DESC, id DESC LIMIT 51`,
+      `SELECT * FROM posts WHERE owner_id = '${OWNER}' AND account_id = 'acc_growth_1' ORDER BY created_at DESC, id DESC LIMIT 51`,
     )}`,
   );
 } finally {

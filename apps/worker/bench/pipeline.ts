@@ -13,8 +13,9 @@
  * the workers' background: BullMQ's blocking waits and stalled checks, the reconciler),
  * CPU seconds per post of the worker and of the fleet (API + worker + PostgreSQL backends).
  */
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   createAccountRepository,
+  createPostRepository,
   createPrismaClient,
   parseTokenKeyring,
   TokenCipher,
@@ -62,6 +64,8 @@ mkdirSync(logDir, { recursive: true });
 const dbUrl = new URL(await freshDatabase(serverUrl, dbName));
 const db = createPrismaClient(dbUrl.toString(), { poolSize: 2 });
 const stored = createRowInspector(db);
+// Reads only: the posts' histories, for where the time goes.
+const posts = createPostRepository(db);
 
 const pgTarget = new URL(serverUrl);
 const redisTarget = new URL(redisUrl);
@@ -72,7 +76,10 @@ const pgProxy = await startCountingProxy(
 const redisProxy = await startCountingProxy(
   { host: redisTarget.hostname, port: Number(redisTarget.port || 6379) },
   'redis',
+  { scriptNames: await scriptNames() },
 );
+// BENCH_DETAIL=1: each statement and command per post, by its text (where the counts come from).
+const DETAIL = process.env.BENCH_DETAIL === '1';
 const proxiedDb = new URL(dbUrl);
 proxiedDb.host = `127.0.0.1:${pgProxy.port}`;
 
@@ -161,6 +168,7 @@ try {
     redisProxy.reset();
     const cpuBefore = cpuSeconds(groups);
     const times: number[] = [];
+    const ids: string[] = [];
     for (let i = 0; i < POSTS; i++) {
       const accountId = accountIds[postIndex++ % accountIds.length] as string;
       const started = performance.now();
@@ -186,6 +194,7 @@ try {
         await sleep(2);
       }
       times.push(performance.now() - started);
+      ids.push(body.id);
     }
     const cpuAfter = cpuSeconds(groups);
     const cpu = (g: string) => ((cpuAfter?.[g] ?? 0) - (cpuBefore?.[g] ?? 0)) / POSTS;
@@ -209,6 +218,18 @@ try {
     );
     console.log(`round ${round} SQL per post: ${breakdown(pgProxy.counts)}`);
     console.log(`round ${round} Redis per post: ${breakdown(redisProxy.counts)}`);
+    console.log(`round ${round} stages, median ms: ${await stageTimes(ids)}`);
+    if (DETAIL) {
+      for (const [label, proxy] of [
+        ['SQL', pgProxy],
+        ['Redis', redisProxy],
+      ] as const) {
+        console.log(`round ${round} ${label} in detail:`);
+        for (const [k, n] of [...proxy.details.entries()].sort((a, b) => b[1] - a[1])) {
+          console.log(`  ${(n / POSTS).toFixed(2).padStart(6)}  ${k}`);
+        }
+      }
+    }
   }
   const spread = (pick: (s: (typeof perRound)[number]) => number, digits: number) => {
     const xs = perRound.map(pick).sort((a, b) => a - b);
@@ -235,6 +256,49 @@ try {
   await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
 process.exit(0);
+
+/**
+ * Where a post's time goes: the median time from entering each status to entering the next,
+ * read from the posts' histories (each event's time is the statement's).
+ */
+async function stageTimes(ids: readonly string[]): Promise<string> {
+  const events = await posts.listEvents(ids);
+  const gaps = new Map<string, number[]>();
+  for (const id of ids) {
+    const mine = events.filter((e) => e.postId === id);
+    const firsts: Array<{ status: string; at: number }> = [];
+    for (const e of mine) {
+      if (firsts.at(-1)?.status !== e.status) firsts.push({ status: e.status, at: e.at.getTime() });
+    }
+    for (let i = 1; i < firsts.length; i++) {
+      const key = `${firsts[i - 1]?.status}→${firsts[i]?.status}`;
+      gaps.set(key, [...(gaps.get(key) ?? []), (firsts[i]?.at ?? 0) - (firsts[i - 1]?.at ?? 0)]);
+    }
+  }
+  return [...gaps.entries()]
+    .map(([k, xs]) => `${k} ${[...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]}`)
+    .join(', ');
+}
+
+/** Script sha → name, for BullMQ's scripts and the fleet's (what each EVALSHA ran). */
+async function scriptNames(): Promise<Map<string, string>> {
+  const sha = (lua: string) => createHash('sha1').update(lua).digest('hex');
+  const names = new Map<string, string>();
+  const bullmqDir = join(dirname(createRequire(import.meta.url).resolve('bullmq')), 'scripts');
+  for (const file of readdirSync(bullmqDir).filter((f) => f.endsWith('.js'))) {
+    const mod = (await import(join(bullmqDir, file))) as Record<string, unknown>;
+    for (const value of Object.values(mod)) {
+      const script = value as { name?: string; content?: string };
+      if (typeof script?.content === 'string')
+        names.set(sha(script.content), `bullmq:${script.name}`);
+    }
+  }
+  const fleetDir = join(root, 'packages', 'queue', 'src', 'commands');
+  for (const file of readdirSync(fleetDir).filter((f) => f.endsWith('.lua'))) {
+    names.set(sha(readFileSync(join(fleetDir, file), 'utf8')), `fleet:${file}`);
+  }
+  return names;
+}
 
 /** Accounts connected the way the API connects one, straight into the database. */
 async function connectAccounts(): Promise<string[]> {

@@ -1,7 +1,12 @@
 import { type Post, type PostStatus, PostStatusConflictError, type Prisma } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import { isFinalStatus } from '@tiktok-fleet/posts/rules';
-import { enqueueNotify, enqueueStatus, readWebhookOutcome } from '@tiktok-fleet/queue';
+import {
+  enqueueNotify,
+  enqueueStatus,
+  readWebhookOutcome,
+  type WebhookOutcome,
+} from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
 import { releaseDailySlot } from './publish/daily-slot';
 
@@ -59,10 +64,13 @@ export const isFinal = isFinalStatus;
 export async function ensureStatusJob(
   ctx: WorkerContext,
   post: Pick<Post, 'id'> & { publishId: string },
-  options: { delayMs?: number } = {},
+  options: { delayMs?: number; webhooks?: WebhookOutcome | null } = {},
 ): Promise<void> {
   // TikTok's webhook may have come already (before this job existed): then ask at once.
-  const webhooks = await readWebhookOutcome(ctx.redis, ctx.settings.prefix, post.publishId);
+  const webhooks =
+    options.webhooks !== undefined
+      ? options.webhooks
+      : await readWebhookOutcome(ctx.redis, ctx.settings.prefix, post.publishId);
   await enqueueStatus(
     ctx.queues,
     {

@@ -1,3 +1,4 @@
+import type { AccountTokens } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import type { TikTokEndpoint } from '@tiktok-fleet/queue';
 import { isTikTokApiError } from '@tiktok-fleet/tiktok';
@@ -22,9 +23,15 @@ export class TikTokSession {
     this.#accessToken = accessToken;
   }
 
-  static async open(ctx: WorkerContext, accountId: string): Promise<TikTokSession> {
+  /** `tokens`: the account's tokens as the job just read them (else they are read here). */
+  static async open(
+    ctx: WorkerContext,
+    accountId: string,
+    tokens?: AccountTokens | null,
+  ): Promise<TikTokSession> {
     const token = await ensureFreshAccessToken(ctx, accountId, {
       leadSec: ctx.settings.onDemandRefreshLeadSec,
+      ...(tokens && { tokens }),
     });
     return new TikTokSession(ctx, accountId, token);
   }

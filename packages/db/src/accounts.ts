@@ -199,6 +199,29 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
       };
     },
 
+    /**
+     * The account and, while it is `active`, its tokens in plain text, in one read: what a
+     * job that posts for the account needs of it (the gate on its status, the access token,
+     * the handle for share URLs). Null when there is no such account.
+     */
+    async getForPosting(
+      accountId: string,
+    ): Promise<{ account: PublicAccount; tokens: AccountTokens | null } | null> {
+      const row = await db.account.findUnique({ where: { id: accountId } });
+      if (!row) return null;
+      const { accessTokenCiphertext, refreshTokenCiphertext, tokenKeyId: _, ...account } = row;
+      const tokens =
+        row.status === 'active'
+          ? {
+              accessToken: cipher.decrypt(accessTokenCiphertext, tokenContext(row.id, 'access')),
+              refreshToken: cipher.decrypt(refreshTokenCiphertext, tokenContext(row.id, 'refresh')),
+              accessTokenExpiresAt: row.accessTokenExpiresAt,
+              refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+            }
+          : null;
+      return { account, tokens };
+    },
+
     /** After a refresh: TikTok may rotate the refresh token too, so both are replaced. */
     async saveTokens(accountId: string, tokens: AccountTokens): Promise<void> {
       const { count } = await db.account.updateMany({

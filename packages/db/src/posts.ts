@@ -59,6 +59,11 @@ const openStatuses: PostStatus[] = [
   'processing',
 ];
 
+/** The predicate of the partial index on open posts (prisma/schema.prisma), word for word. */
+const OPEN_STATUS_PREDICATE = Prisma.raw(
+  `status IN (${openStatuses.map((s) => `'${s}'`).join(', ')})`,
+);
+
 export class InvalidCursorError extends DbError {
   constructor() {
     super('invalid_cursor', 'The cursor is not one this API returned. Start again without it.');
@@ -209,6 +214,25 @@ export function createPostRepository(db: PrismaClient) {
         where: { id: postId, ownerId: scope.ownerId },
         include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
       });
+    },
+
+    /**
+     * A post with the detail of its latest event (a job's one read of its post: it needs the
+     * row, and of the history only whether it noted this wait already), in one statement.
+     */
+    async getForJob(
+      postId: string,
+    ): Promise<(Post & { lastEventDetail: Prisma.JsonValue | null }) | null> {
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+        SELECT p.*, e.detail AS _last_detail FROM posts p
+        LEFT JOIN LATERAL (
+          SELECT detail FROM post_status_events ev WHERE ev.post_id = p.id
+          ORDER BY ev.at DESC, ev.id DESC LIMIT 1
+        ) e ON true
+        WHERE p.id = ${postId}`;
+      const row = rows[0];
+      if (!row) return null;
+      return { ...postFromRow(row), lastEventDetail: (row._last_detail ?? null) as never };
     },
 
     /** These posts with their status histories (oldest first), in no particular order. */
@@ -457,6 +481,64 @@ export function createPostRepository(db: PrismaClient) {
     },
 
     /**
+     * The upload lease holder's first write, in one statement: while no other post of the
+     * account has an upload open at TikTok (as `findOpenUpload` says), claims the post with
+     * the lease's fence (as `claimUpload`) and, with `moveTo`, moves it to that status with
+     * its event (as `transition`, from an open status only). Answers `open_upload` with that
+     * other post (nothing written), or the post as claimed: `canceled` when it is final (nothing
+     * written); a newer holder's claim throws StaleUploadFenceError.
+     */
+    async claimUploadFor(
+      postId: string,
+      accountId: string,
+      fence: number,
+      moveTo?: { status: PostStatus; changes?: PostChanges; detail?: Prisma.InputJsonValue },
+    ): Promise<
+      | { kind: 'claimed'; post: Post }
+      | { kind: 'open_upload'; otherPostId: string }
+      | { kind: 'final'; status: PostStatus }
+    > {
+      const at = new Date();
+      const moved = moveTo
+        ? Prisma.sql`, status = ${moveTo.status}::post_status, ${setClause({ ...moveTo.changes }, at)}`
+        : Prisma.empty;
+      const detail = moveTo?.detail === undefined ? null : JSON.stringify(moveTo.detail);
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+        WITH other AS (
+          SELECT id FROM posts
+          WHERE account_id = ${accountId} AND id <> ${postId}
+            AND status = 'uploading'::post_status
+            AND video_source_kind <> 'pullFromUrl'::video_source_kind
+            AND publish_id IS NOT NULL AND upload_url_expires_at > now()
+            AND (total_bytes IS NULL OR uploaded_bytes < total_bytes)
+          LIMIT 1
+        ),
+        cur AS (SELECT status, upload_fence FROM posts WHERE id = ${postId}),
+        claimed AS (
+          UPDATE posts SET upload_fence = ${BigInt(fence)} ${moved}
+          WHERE id = ${postId} AND (upload_fence IS NULL OR upload_fence <= ${BigInt(fence)})
+            AND status::text = ANY(${openStatuses as string[]})
+            AND NOT EXISTS (SELECT 1 FROM other)
+          RETURNING *
+        ),
+        event AS (
+          INSERT INTO post_status_events (post_id, status, at, detail)
+          SELECT id, status, ${at}::timestamp, ${detail}::jsonb FROM claimed
+          WHERE ${moveTo !== undefined}
+        )
+        SELECT claimed.*, cur.status::text AS _current_status,
+          cur.upload_fence AS _current_fence, (SELECT id FROM other) AS _other
+        FROM cur LEFT JOIN claimed ON true`;
+      const row = rows[0];
+      if (!row) throw new PostNotFoundError(postId);
+      if (row.id != null) return { kind: 'claimed', post: postFromRow(row) };
+      if (row._other != null) return { kind: 'open_upload', otherPostId: row._other as string };
+      const current = row._current_status as PostStatus;
+      if (finalStatuses.includes(current)) return { kind: 'final', status: current };
+      throw new StaleUploadFenceError(postId, fence, row._current_fence as bigint | null);
+    },
+
+    /**
      * Fails every post of an account that is still in one of `statuses` (by default those
      * not started yet: queued, scheduled), with the error and a status event each, in one
      * transaction. For an account that can no longer post (disconnected, needs reauth).
@@ -497,29 +579,44 @@ export function createPostRepository(db: PrismaClient) {
     /**
      * Posts that are not final, oldest update first, a page at a time (keyset on updatedAt and
      * id): what the reconciler checks for a live job. `updatedBefore` skips posts that moved
-     * a moment ago, whose job is surely on its way.
+     * a moment ago, whose job is surely on its way. Answers the page's ids and statuses and,
+     * when the page is full, where the next one starts.
      */
     async listOpen(query: {
       updatedBefore: Date;
       after?: { updatedAt: Date; id: string };
       limit: number;
-    }): Promise<Array<Pick<Post, 'id' | 'status' | 'updatedAt'>>> {
+    }): Promise<{
+      posts: Array<Pick<Post, 'id' | 'status'>>;
+      next?: { updatedAt: Date; id: string };
+    }> {
       const { after } = query;
-      return db.post.findMany({
-        where: {
-          status: { in: openStatuses },
-          updatedAt: { lt: query.updatedBefore },
-          ...(after && {
-            OR: [
-              { updatedAt: { gt: after.updatedAt } },
-              { updatedAt: after.updatedAt, id: { gt: after.id } },
-            ],
-          }),
-        },
-        select: { id: true, status: true, updatedAt: true },
-        orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
-        take: query.limit,
-      });
+      const keyset = after
+        ? Prisma.sql`AND (updated_at, id) > (${after.updatedAt}::timestamp, ${after.id})`
+        : Prisma.empty;
+      // The status list is written out as the partial index posts_open_updated_at_id_idx
+      // says it, so the planner walks that index (only open posts are in it). The page comes
+      // back as one row of arrays: a reconciler pass reads every open post, and a row per post
+      // costs the client several times what the database spends on it.
+      const [row] = await db.$queryRaw<
+        Array<{ ids: string[] | null; statuses: PostStatus[] | null; last_at: Date | null }>
+      >`
+        WITH page AS (
+          SELECT id, status, updated_at FROM posts
+          WHERE ${OPEN_STATUS_PREDICATE} AND updated_at < ${query.updatedBefore}::timestamp ${keyset}
+          ORDER BY updated_at, id
+          LIMIT ${query.limit}
+        )
+        SELECT array_agg(id ORDER BY updated_at, id) AS ids,
+          array_agg(status::text ORDER BY updated_at, id) AS statuses,
+          max(updated_at) AS last_at
+        FROM page`;
+      const ids = row?.ids ?? [];
+      const statuses = row?.statuses ?? [];
+      const posts = ids.map((id, i) => ({ id, status: statuses[i] as PostStatus }));
+      const lastId = ids.at(-1);
+      const full = ids.length === query.limit && lastId !== undefined && row?.last_at != null;
+      return full ? { posts, next: { updatedAt: row.last_at as Date, id: lastId } } : { posts };
     },
 
     /**

@@ -114,18 +114,34 @@ export class AccountLock {
    * that has run out by then anyway.
    */
   async release(): Promise<boolean> {
+    return (await this.#giveBack((lease) => this.#lock.release(lease), false)) ?? false;
+  }
+
+  /**
+   * Gives the lease back as {@link release} does, and takes one member of the `waiters` set
+   * (a job waiting for the account) in the same command. Never throws: null when Redis could
+   * not be reached or the set was empty.
+   */
+  async releaseAndTakeWaiter(waiters: string): Promise<string | null> {
+    return await this.#giveBack(
+      async (lease) => (await this.#lock.releaseAndPop(lease, waiters)).waiter,
+      null,
+    );
+  }
+
+  async #giveBack<T, F>(send: (lease: Lease) => Promise<T>, fallback: F): Promise<T | F> {
     this.#stopRenewing();
     const lease = this.#lease;
     this.#lease = undefined;
-    if (!lease) return false;
+    if (!lease) return fallback;
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.#options.ttlMs);
+    const expired = new Promise<F>((resolve) => {
+      timer = setTimeout(() => resolve(fallback), this.#options.ttlMs);
     });
     try {
-      return await Promise.race([this.#lock.release(lease), expired]);
+      return await Promise.race([send(lease), expired]);
     } catch {
-      return false;
+      return fallback;
     } finally {
       clearTimeout(timer);
     }

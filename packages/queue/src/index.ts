@@ -21,6 +21,7 @@ export { InvalidJobPayloadError } from './errors/invalid-job-payload-error';
 export { LeaseLostError } from './errors/lease-lost-error';
 export { RedisEvictionPolicyError } from './errors/redis-eviction-error';
 export { checkEvictionPolicy, evictionPolicies } from './eviction-policy';
+export { type JobLiveness, jobLiveness } from './job-liveness';
 export { fleetKey } from './keys';
 export { LeaseLock } from './lease-lock';
 export {

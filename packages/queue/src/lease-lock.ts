@@ -82,6 +82,23 @@ export class LeaseLock {
     return (await fleetCommands(this.#redis).tfLeaseRelease(key, holderValue(lease))) === 1;
   }
 
+  /**
+   * Gives the lease back (as {@link release}) and takes one member of the `waiters` set in
+   * the same command: the id of the next job to wake, or null.
+   */
+  async releaseAndPop(
+    lease: Lease,
+    waiters: string,
+  ): Promise<{ released: boolean; waiter: string | null }> {
+    const key = this.#leaseKey(lease.resourceId);
+    const [released, waiter] = await fleetCommands(this.#redis).tfLeaseReleasePop(
+      key,
+      waiters,
+      holderValue(lease),
+    );
+    return { released: released === 1, waiter: waiter ?? null };
+  }
+
   /** Who holds the lease now, if anyone (for operators and tests). */
   async holder(resourceId: string): Promise<{ token: string; fence: number } | null> {
     const value = await this.#redis.get(this.#leaseKey(resourceId));

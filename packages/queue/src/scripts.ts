@@ -15,6 +15,11 @@ export interface FleetCommands {
   tfLeaseAcquire(lease: string, fence: string, token: string, ttlMs: number): Promise<Reply>;
   tfLeaseRenew(lease: string, holder: string, ttlMs: number): Promise<number>;
   tfLeaseRelease(lease: string, holder: string): Promise<number>;
+  tfLeaseReleasePop(
+    lease: string,
+    waiters: string,
+    holder: string,
+  ): Promise<[number, string | null]>;
   tfWindowReserve(
     window: string,
     reservationId: string,
@@ -29,6 +34,13 @@ export interface FleetCommands {
     windowMs: number,
     callId: string,
     nowMs: number | '',
+  ): Promise<number[]>;
+  tfJobLiveness(
+    queuePrefix: string,
+    completed: string,
+    failed: string,
+    delayed: string,
+    ...jobIds: string[]
   ): Promise<number[]>;
   tfWebhookRecord(outcome: string, event: string, postId: string, ttlSec: number): Promise<number>;
 }

@@ -30,7 +30,7 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
     );
   }
   const request = storedPhotoRequest(post);
-  await requireActiveAccount(ctx, post.accountId);
+  run.account = await requireActiveAccount(ctx, post.accountId);
   await takeUploadLease(run);
   await reserveDailySlot(ctx, post, request.onDailyCap);
   if (post.status !== 'validating') {
@@ -44,7 +44,7 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
   const images = await readyImages(ctx, post.id, request, run.signal);
   await run.checkpoint();
 
-  const session = await TikTokSession.open(ctx, post.accountId);
+  const session = await TikTokSession.open(ctx, post.accountId, run.account.tokens);
   const creator = await fetchCreatorInfo({ run, session, request });
   const disableComment = request.disableComment || (creator?.commentDisabled ?? false);
   if (creator && request.mode === 'direct') checkPrivacy(request, creator);
@@ -92,9 +92,11 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
         }),
     },
   });
-  return await handOverToStatus(run, {
-    message: 'TikTok is fetching the photos from their links.',
-  });
+  return await handOverToStatus(
+    run,
+    { message: 'TikTok is fetching the photos from their links.' },
+    session,
+  );
 }
 
 /** The privacy level must be one of the creator's (docs/tiktok-api.md, Posting screen rules). */

@@ -80,7 +80,7 @@ async function defer(run: PublishRun, request: DeferRequest): Promise<never> {
  * (a busy account's post woken and deferred once more) is not noted twice in a row.
  */
 async function noteWait(run: PublishRun, request: DeferRequest): Promise<void> {
-  const last = run.history.at(-1)?.detail as { code?: unknown; reason?: unknown } | null;
+  const last = run.lastEventDetail as { code?: unknown; reason?: unknown } | null;
   if (last?.code === request.code && last?.reason === request.message) return;
   const retryAt = new Date(Date.now() + request.delayMs).toISOString();
   await run.ctx.posts.note(

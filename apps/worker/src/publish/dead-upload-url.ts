@@ -27,7 +27,11 @@ export async function settleDeadUploadUrl(
     (status.status === 'PROCESSING_UPLOAD' && (status.uploadedBytes ?? 0) < total);
   if (!incomplete) {
     run.tikTokHoldsAll();
-    return await handOverToStatus(run, { message: 'TikTok already holds the whole video.' });
+    return await handOverToStatus(
+      run,
+      { message: 'TikTok already holds the whole video.' },
+      session,
+    );
   }
   if (run.startedOver) {
     throw new Error('The new upload URL was refused as well; the job will try again.');

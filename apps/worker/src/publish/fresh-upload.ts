@@ -36,9 +36,11 @@ export async function uploadFromScratch(upload: Upload): Promise<PublishResult> 
 
   if (source.kind === 'pull') {
     await initUpload(upload, { source: 'PULL_FROM_URL', videoUrl: source.url }, interaction);
-    return await handOverToStatus(run, {
-      message: 'TikTok is downloading the video from its URL.',
-    });
+    return await handOverToStatus(
+      run,
+      { message: 'TikTok is downloading the video from its URL.' },
+      upload.session,
+    );
   }
   if (!file) throw new Error('A file upload without its probed file.');
   const init = await initUpload(

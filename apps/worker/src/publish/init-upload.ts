@@ -18,8 +18,12 @@ export async function initUpload(
   interaction: InteractionSettings,
 ): Promise<InitResult> {
   const { tiktok } = run.ctx;
-  // A canceled post must not reach TikTok (a PULL_FROM_URL init starts the fetch at once).
-  await run.confirmWanted();
+  // A canceled post must not reach TikTok. A PULL_FROM_URL init starts the fetch at once, so
+  // the stored status is read first. A file upload needs no read: a cancel before its init is
+  // refused by the conditional write to `uploading` just after it, and no byte is sent, so
+  // TikTok posts nothing (the empty upload expires).
+  if (videoSource.source === 'PULL_FROM_URL') await run.confirmWanted();
+  else await run.checkpoint();
   const init = await session.call('init', (accessToken) =>
     request.mode === 'draft'
       ? tiktok.initInboxUpload(accessToken, { source: videoSource })

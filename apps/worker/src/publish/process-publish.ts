@@ -32,7 +32,7 @@ export function createPublishProcessor(
   const waiters = new UploadWaiters(ctx);
   return async (job, token, signal) => {
     const { postId } = job.data;
-    const post = await ctx.posts.get(postId).catch(async (error: unknown) => {
+    const post = await ctx.posts.getForJob(postId).catch(async (error: unknown) => {
       if (!isInfrastructureUnavailable(error)) throw error;
       return await deferJob(job, token, infrastructureDelay(job));
     });
@@ -62,24 +62,29 @@ async function publish(run: PublishRun): Promise<PublishResult> {
   if (run.post.photoPost != null) return await publishPhotos(run);
   const { ctx, post } = run;
   const request = storedRequest(post);
-  await requireActiveAccount(ctx, post.accountId);
+  run.account = await requireActiveAccount(ctx, post.accountId);
   if (!post.publishId) {
     // Before the lease and the slot: a transcode must not hold the account.
     const preparing = await handOverToPrepare(run, request);
     if (preparing) return preparing;
   }
-  const lock = await takeUploadLease(run);
   if (post.publishId) {
-    const session = await TikTokSession.open(ctx, post.accountId);
+    const lock = await takeUploadLease(run);
+    const session = await TikTokSession.open(ctx, post.accountId, run.account.tokens);
     return await resumeUpload({ run, request, session, lock });
   }
   // The daily slot is taken just before the init (fresh-upload.ts), once the video passed.
-  if (post.status !== 'validating') {
-    await run.transition('validating', {
-      detail: { message: 'Checking the request, the account and the video.' },
-      changes: { attemptCount: run.job.attemptsMade + 1 },
-    });
-  }
-  const session = await TikTokSession.open(ctx, post.accountId);
+  // The move to validating is made by the lease's claim (one statement).
+  const lock = await takeUploadLease(
+    run,
+    post.status === 'validating'
+      ? undefined
+      : {
+          status: 'validating',
+          detail: { message: 'Checking the request, the account and the video.' },
+          changes: { attemptCount: run.job.attemptsMade + 1 },
+        },
+  );
+  const session = await TikTokSession.open(ctx, post.accountId, run.account.tokens);
   return await uploadFromScratch({ run, request, session, lock });
 }

@@ -3,8 +3,6 @@ import {
   type PostChanges,
   type PostStatus,
   PostStatusConflictError,
-  type PostStatusEvent,
-  type PostWithEvents,
   type Prisma,
   StaleUploadFenceError,
 } from '@tiktok-fleet/db';
@@ -15,6 +13,7 @@ import type { WorkerContext } from '../deps';
 import { PostCanceled } from '../errors';
 import { isFinal } from '../post-outcomes';
 import type { TikTokSession } from '../tiktok-session';
+import type { PostingAccount } from './account-gate';
 import { removeDownload } from './download-video';
 import { uploadFinished } from './stored-post';
 import type { UploadWaiters } from './upload-waiters';
@@ -31,8 +30,10 @@ export interface PublishResult {
  */
 export class PublishRun {
   post: Post;
-  /** The post's history as this attempt found it (oldest first). */
-  readonly history: readonly PostStatusEvent[];
+  /** The detail of the post's latest event as this attempt found it (was this wait noted?). */
+  readonly lastEventDetail: Prisma.JsonValue | null;
+  /** The account as this attempt read it once (gate, tokens, handle), after the gate. */
+  account: PostingAccount | undefined;
   lock: AccountUploadLock | undefined;
   /**
    * The fence of the account's upload lease this attempt claimed the post with; every post
@@ -49,10 +50,11 @@ export class PublishRun {
     readonly job: FleetJob<'publish'>,
     readonly token: string | undefined,
     readonly signal: AbortSignal | undefined,
-    post: PostWithEvents,
+    post: Post & { lastEventDetail: Prisma.JsonValue | null },
   ) {
-    this.post = post;
-    this.history = post.events;
+    const { lastEventDetail, ...row } = post;
+    this.post = row;
+    this.lastEventDetail = lastEventDetail;
     this.log = ctx.logger.child({
       queue: job.queueName,
       jobId: job.id,

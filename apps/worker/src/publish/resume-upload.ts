@@ -16,7 +16,9 @@ export async function resumeUpload(upload: Upload): Promise<PublishResult> {
   const { run, request } = upload;
   const post = run.post;
   const plan = storedPlan(post);
-  if (post.videoSourceKind === 'pullFromUrl') return await handOverToStatus(run);
+  if (post.videoSourceKind === 'pullFromUrl') {
+    return await handOverToStatus(run, undefined, upload.session);
+  }
   if (
     !plan ||
     !post.uploadUrl ||
@@ -32,9 +34,11 @@ export async function resumeUpload(upload: Upload): Promise<PublishResult> {
   if (startAt === plan.videoSize) {
     // TikTok has every byte (the crash came after the last chunk, before we stored it).
     run.tikTokHoldsAll();
-    return await handOverToStatus(run, {
-      message: 'TikTok has the whole video and is processing it.',
-    });
+    return await handOverToStatus(
+      run,
+      { message: 'TikTok has the whole video and is processing it.' },
+      upload.session,
+    );
   }
   await recordEvent(
     run.ctx,

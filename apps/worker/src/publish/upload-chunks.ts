@@ -48,6 +48,10 @@ export async function uploadChunks(
           totalChunks: progress.totalChunks,
         });
         run.tikTokHolds(progress.bytesSent);
+        // The last chunk's bytes are written by the move to processing (hand-over.ts), and a
+        // cancel can no longer stop a video TikTok holds whole. A crash before that write
+        // resumes from what TikTok says it holds (resume-upload.ts), as after any chunk.
+        if (progress.bytesSent >= progress.totalBytes) return;
         // One write per chunk, which also tells whether the post was canceled meanwhile.
         if (!(await run.recordUploadProgress(progress.bytesSent))) {
           canceled.abort();
@@ -55,7 +59,7 @@ export async function uploadChunks(
         // Before the next chunk: is the account's upload still ours? A worker cut off from
         // Redis may find on its return that another took the post over; it stops here
         // (the lock's signal aborts) rather than send chunks beside the new holder.
-        if (progress.bytesSent < progress.totalBytes) await lock.confirm();
+        await lock.confirm();
       },
       getUploadedBytes: async () => {
         const status = await session.tryCall('status', (t) =>
@@ -72,6 +76,10 @@ export async function uploadChunks(
     throw error;
   }
   fleetMetrics.uploadFinished(plan.videoSize - startAt, (performance.now() - started) / 1000);
-  await handOverToStatus(run, { message: 'TikTok has the whole video and is processing it.' });
+  await handOverToStatus(
+    run,
+    { message: 'TikTok has the whole video and is processing it.' },
+    session,
+  );
   return 'handed-over';
 }

@@ -1,7 +1,7 @@
+import type { PostChanges, PostStatus, Prisma } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import { AccountUploadLock, busyDeferralDelay } from '@tiktok-fleet/queue';
 import { DeferRequest, PostCanceled } from '../errors';
-import { isFinal } from '../post-outcomes';
 import { reconcilePost } from '../reconcile/reconcile-post';
 import type { PublishRun } from './publish-run';
 import { uploadFinished } from './stored-post';
@@ -15,7 +15,10 @@ import { uploadFinished } from './stored-post';
  * the account still has an upload open at TikTok (its job crashed or waits for a retry, and
  * its lease ran out meanwhile): that post must finish first, or TikTok would see two.
  */
-export async function takeUploadLease(run: PublishRun): Promise<AccountUploadLock> {
+export async function takeUploadLease(
+  run: PublishRun,
+  moveTo?: { status: PostStatus; changes?: PostChanges; detail?: Prisma.InputJsonObject },
+): Promise<AccountUploadLock> {
   const { ctx, job } = run;
   const { accountId } = run.post;
   const lock = new AccountUploadLock(ctx.redis, {
@@ -34,23 +37,27 @@ export async function takeUploadLease(run: PublishRun): Promise<AccountUploadLoc
     attempt = await lock.acquire();
     if (!attempt.acquired) throw busy(run, `post ${attempt.holder} is uploading`);
   }
-  const openUpload = await ctx.posts.findOpenUpload(accountId, run.post.id);
-  if (openUpload) {
+  // One statement: no other upload of the account open at TikTok, then the claim with the
+  // lease's fence (from here on the post's writes carry it, and a holder that paused past its
+  // lease finds them refused once this one claimed the post), and the move to `moveTo`.
+  const claim = await ctx.posts
+    .claimUploadFor(run.post.id, accountId, attempt.fence, moveTo)
+    .catch(async (error) => {
+      await lock.release();
+      throw run.takenOver(error);
+    });
+  if (claim.kind === 'open_upload') {
+    const openUpload = claim.otherPostId;
     await lock.release();
     await run.waiters.add(accountId, job.id as string);
     // Its job may be dead: have the reconciler look now rather than at its next pass.
     reconcilePost(ctx, openUpload).catch(() => undefined);
     throw busy(run, `post ${openUpload} has an upload open at TikTok that must finish first`);
   }
-  // Claim the post with the lease's fence: from here on its writes carry it, and a holder
-  // that paused past its lease finds them refused once this one claimed the post.
-  const status = await ctx.posts.claimUpload(run.post.id, attempt.fence).catch(async (error) => {
-    await lock.release();
-    throw run.takenOver(error);
-  });
   run.lock = lock;
   run.fence = attempt.fence;
-  if (isFinal(status)) throw new PostCanceled(run.post.id);
+  if (claim.kind === 'final') throw new PostCanceled(run.post.id);
+  run.post = claim.post;
   return lock;
 }
 
@@ -77,8 +84,9 @@ export async function releaseUploadLease(run: PublishRun): Promise<void> {
     lock.leave();
     return;
   }
-  await lock.release();
-  await run.waiters.wakeOne(run.post.accountId).catch((error: unknown) => {
+  // The release takes the next waiter in the same command.
+  const taken = await lock.releaseAndTakeWaiter(run.waiters.keyOf(run.post.accountId));
+  await run.waiters.wakeOne(run.post.accountId, taken).catch((error: unknown) => {
     run.log.warn({ err: error }, 'could not wake a waiting upload');
   });
 }

@@ -10,12 +10,12 @@ import type { WorkerContext } from '../deps';
 export class UploadWaiters {
   constructor(private readonly ctx: WorkerContext) {}
 
-  #key(accountId: string): string {
+  keyOf(accountId: string): string {
     return fleetKey(this.ctx.settings.prefix, 'upload-waiters', accountId);
   }
 
   async add(accountId: string, jobId: string): Promise<void> {
-    const key = this.#key(accountId);
+    const key = this.keyOf(accountId);
     await this.ctx.redis
       .multi()
       .sadd(key, jobId)
@@ -23,11 +23,15 @@ export class UploadWaiters {
       .exec();
   }
 
-  /** Promotes one delayed waiter of the account, skipping ids whose job moved on. */
-  async wakeOne(accountId: string): Promise<void> {
-    const key = this.#key(accountId);
+  /**
+   * Promotes one delayed waiter of the account, skipping ids whose job moved on. `taken`: a
+   * waiter the caller already took from the set (with the lease's release, one command), or
+   * null when the set was empty then.
+   */
+  async wakeOne(accountId: string, taken?: string | null): Promise<void> {
+    const key = this.keyOf(accountId);
     for (let tries = 0; tries < 5; tries++) {
-      const jobId = await this.ctx.redis.spop(key);
+      const jobId = tries === 0 && taken !== undefined ? taken : await this.ctx.redis.spop(key);
       if (!jobId) return;
       const job = await this.ctx.queues.publish.getJob(jobId);
       if (!job || !(await job.isDelayed())) continue;

@@ -1,8 +1,9 @@
 import { fleetMetrics } from '@tiktok-fleet/observability';
+import { jobLiveness, postJobOf } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
-import { isLive, jobStateOf, type ReconcileOutcome, reconcilePost } from './reconcile-post';
+import { type ReconcileOutcome, reconcilePost } from './reconcile-post';
 
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 2000;
 
 export interface ReconcilePassResult {
   /** Open posts looked at. */
@@ -14,29 +15,36 @@ export interface ReconcilePassResult {
 }
 
 /**
- * One pass over every post that is not final: a post whose job is alive costs one Redis
- * call; the others go through {@link reconcilePost}. Posts that moved within the grace
- * period are left out: their job is surely on its way (the API adds it right after the row).
+ * One pass over every post that is not final, a page at a time: one statement lists the
+ * page (the partial index on open posts), one script call reads whether each page's jobs
+ * can still run (jobLiveness); only the others, the posts that need attention, go through
+ * {@link reconcilePost}, which reads each again. Posts that moved within the grace period
+ * are left out: their job is surely on its way (the API adds it right after the row).
  */
 export async function reconcilePass(ctx: WorkerContext): Promise<ReconcilePassResult> {
   fleetMetrics.reconcilePass();
   const updatedBefore = new Date(Date.now() - ctx.settings.reconcile.graceMs);
   const result: ReconcilePassResult = { checked: 0, requeued: 0, gaveUp: 0 };
-  let after: { updatedAt: Date; id: string } | undefined;
+  const list = (after?: { updatedAt: Date; id: string }) =>
+    ctx.posts.listOpen({ updatedBefore, after, limit: PAGE_SIZE });
+  let next = list();
   for (;;) {
-    const page = await ctx.posts.listOpen({ updatedBefore, after, limit: PAGE_SIZE });
+    const { posts: page, next: after } = await next;
     result.checked += page.length;
-    // Concurrent calls on one ioredis client go out pipelined: one round trip per page.
-    const states = await Promise.all(page.map((p) => jobStateOf(ctx, p.id, p.status)));
+    // The next page is read from PostgreSQL while Redis answers for this one.
+    if (after) next = list(after);
+    const states = await jobLiveness(
+      ctx.redis,
+      ctx.queues,
+      page.map((p) => postJobOf(p.id, p.status)),
+    );
     for (const [i, post] of page.entries()) {
-      if (isLive(states[i] as string)) continue;
+      if (states[i] === 'live') continue;
       const outcome: ReconcileOutcome = await reconcilePost(ctx, post.id);
       if (outcome.action === 'requeued') result.requeued += 1;
       if (outcome.action === 'gave_up') result.gaveUp += 1;
     }
-    const last = page.at(-1);
-    if (!last || page.length < PAGE_SIZE) break;
-    after = { updatedAt: last.updatedAt, id: last.id };
+    if (!after) break;
   }
   if (result.requeued + result.gaveUp > 0) ctx.logger.warn(result, 'reconciler pass');
   return result;

@@ -1,8 +1,6 @@
-import type { Post, PostStatus, Prisma, PublicAccount } from '@tiktok-fleet/db';
-import { fleetMetrics } from '@tiktok-fleet/observability';
+import type { Post, PostStatus, PublicAccount } from '@tiktok-fleet/db';
 import {
   deferJob,
-  enqueueNotify,
   type FleetJob,
   type FleetProcessor,
   readWebhookOutcome,
@@ -18,6 +16,7 @@ import { failPost, isFinal, recordEvent } from '../post-outcomes';
 import { outcomeOf } from '../publish/error-outcome';
 import { TikTokSession } from '../tiktok-session';
 import { accountLostAuthorization } from '../tokens/fail-waiting-posts';
+import { finishPublished, shareUrlFor } from './finish-published';
 
 type StatusJob = FleetJob<'status'>;
 
@@ -51,13 +50,15 @@ export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'statu
     // Final already (the webhook path got there first, or the post was canceled).
     if (isFinal(post.status)) return { status: post.status };
     try {
-      const session = await TikTokSession.open(ctx, post.accountId);
+      // One read of the account: its tokens for the session, its handle for the share URL.
+      const found = await ctx.accounts.getForPosting(post.accountId);
+      const session = await TikTokSession.open(ctx, post.accountId, found?.tokens);
       const status = await session.call('status', (t) =>
         ctx.tiktok.fetchPublishStatus(t, job.data.publishId),
       );
       // Read after TikTok answered, so a webhook that came while it did is seen here.
       const webhooks = await readWebhookOutcome(ctx.redis, ctx.settings.prefix, job.data.publishId);
-      return await handleStatus(ctx, job, token, post, session, status, webhooks);
+      return await handleStatus(ctx, job, token, post, session, status, webhooks, found?.account);
     } catch (error) {
       return await onError(ctx, job, token, post, error);
     }
@@ -72,6 +73,7 @@ async function handleStatus(
   session: TikTokSession,
   status: PublishStatus,
   webhooks: WebhookOutcome | null,
+  account: PublicAccount | undefined,
 ): Promise<StatusResult> {
   const tiktokStatus = status.status;
   const { statusPoll } = ctx.settings;
@@ -83,28 +85,27 @@ async function handleStatus(
   switch (tiktokStatus) {
     case 'SEND_TO_USER_INBOX':
       if (post.mode !== 'draft') break;
-      await publish(ctx, post, { tiktokStatus, message: INBOX_NOTE });
+      await finishPublished(ctx, post, { tiktokStatus, message: INBOX_NOTE });
       return { status: 'published', tiktokStatus };
     case 'PUBLISH_COMPLETE': {
       // TikTok's publicly_available webhook may say the public id before status/fetch does.
       const postId = status.postIds[0] ?? webhooks?.postId;
       if (postId) {
-        const account = await ctx.accounts.get(post.accountId);
         const shareUrl = account ? await shareUrlFor(ctx, session, account, postId) : null;
-        await publish(ctx, post, { tiktokStatus, postId, shareUrl });
+        await finishPublished(ctx, post, { tiktokStatus, postId, shareUrl });
         return { status: 'published', tiktokStatus };
       }
       // Only public posts get an id, after moderation; private ones never do.
       const mayGetId = post.mode === 'direct' && post.privacyLevel !== 'SELF_ONLY';
       if (!mayGetId) {
-        await publish(ctx, post, {
+        await finishPublished(ctx, post, {
           tiktokStatus,
           message: 'Published. TikTok gives no public post id for posts only the creator can see.',
         });
         return { status: 'published', tiktokStatus };
       }
       if (Date.now() - job.data.startedAt >= statusPoll.postIdWaitMs) {
-        await publish(ctx, post, {
+        await finishPublished(ctx, post, {
           tiktokStatus,
           message:
             `Published, but TikTok had not made the post public after ${Math.round(statusPoll.postIdWaitMs / 60_000)} ` +
@@ -154,64 +155,6 @@ async function pollAgain(
   });
   await job.log(`TikTok says ${tiktokStatus}; asking again in ${Math.round(delayMs / 1000)} s`);
   return await deferJob(job, token, delayMs);
-}
-
-async function publish(
-  ctx: WorkerContext,
-  post: Post,
-  outcome: {
-    tiktokStatus: string;
-    postId?: string;
-    shareUrl?: string | null;
-    message?: string;
-  },
-): Promise<void> {
-  const detail: Prisma.InputJsonObject = {
-    tiktokStatus: outcome.tiktokStatus,
-    ...(outcome.postId && { postId: outcome.postId }),
-    ...(outcome.shareUrl && { shareUrl: outcome.shareUrl }),
-    ...(outcome.message && { message: outcome.message }),
-  };
-  const published = await ctx.posts.transition(post.id, 'published', {
-    changes: {
-      tiktokPostId: outcome.postId ?? null,
-      shareUrl: outcome.shareUrl ?? null,
-      publishedAt: new Date(),
-    },
-    detail,
-  });
-  ctx.logger.info({ postId: post.id, tiktokPostId: outcome.postId }, 'post published');
-  fleetMetrics.postFinished('published');
-  await enqueueNotify(ctx.queues, published, published.status);
-}
-
-/**
- * TikTok's own share URL from the Display API when the account granted `video.list`;
- * otherwise the URL TikTok's web app uses for a video of a handle.
- */
-async function shareUrlFor(
-  ctx: WorkerContext,
-  session: TikTokSession,
-  account: PublicAccount,
-  videoId: string,
-): Promise<string | null> {
-  if (account.grantedScopes.includes('video.list')) {
-    try {
-      const page = await session.tryCall('display', (t) =>
-        ctx.tiktok.queryVideos(t, { videoIds: [videoId], fields: ['id', 'share_url'] }),
-      );
-      const found = page?.videos.find((v) => v.id === videoId)?.shareUrl;
-      if (found) return found;
-    } catch (error) {
-      ctx.logger.warn(
-        { err: error, accountId: account.id },
-        'video/query for the share URL failed',
-      );
-    }
-  }
-  return account.username
-    ? `https://www.tiktok.com/@${encodeURIComponent(account.username)}/video/${videoId}`
-    : null;
 }
 
 /**

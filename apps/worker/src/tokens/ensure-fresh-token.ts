@@ -18,6 +18,8 @@ export interface FreshTokenOptions {
   staleToken?: string;
   /** How long to wait for another worker's refresh of the same account. @defaultValue 20000 */
   waitMs?: number;
+  /** The tokens the caller read a moment ago with the account (one read per job, not two). */
+  tokens?: AccountTokens;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function ensureFreshAccessToken(
       ? tokens.accessToken === options.staleToken
       : tokens.accessTokenExpiresAt.getTime() - Date.now() <= options.leadSec * 1000;
 
-  const tokens = await ctx.accounts.getTokens(accountId);
+  const tokens = options.tokens ?? (await ctx.accounts.getTokens(accountId));
   if (!needsRefresh(tokens)) return tokens.accessToken;
 
   const deadline = Date.now() + (options.waitMs ?? 20_000);
