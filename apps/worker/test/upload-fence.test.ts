@@ -72,7 +72,7 @@ describe('the upload fence', () => {
     const first = lockFor(post.accountId, post.id);
     const a = await first.acquire();
     if (!a.acquired) throw new Error('the first holder should get the lease');
-    expect(await posts.claimUpload(post.id, a.fence)).toBe('queued');
+    expect((await posts.claimUpload(post.id, a.fence)).status).toBe('queued');
     const validating = await posts.transition(post.id, 'validating', { fence: a.fence });
     // The answer is the row the statement returned, equal to what is stored.
     expect(validating).toEqual(await createRowInspector(db).post(post.id));

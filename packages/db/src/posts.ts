@@ -434,26 +434,27 @@ export function createPostRepository(db: PrismaClient) {
     /**
      * The holder of the account's upload lease claims the post with its fence, so that the
      * post's later writes can be made conditional on it. Refused (StaleUploadFenceError)
-     * when a newer holder claimed it already. Answers the post's status, which may be
-     * final (canceled meanwhile): the caller stops then.
+     * when a newer holder claimed it already. Answers the post as the claim left it (its
+     * status may be final: canceled meanwhile, and the caller stops then): an earlier holder
+     * can write nothing after this statement, so this row, not one read before it, is what
+     * the new holder decides from (a publish id written by a holder that stalled past its
+     * locks is in it).
      */
-    async claimUpload(postId: string, fence: number): Promise<PostStatus> {
-      const rows = await db.$queryRaw<
-        Array<{ status: PostStatus; claimed: boolean; upload_fence: bigint | null }>
-      >`
-        WITH cur AS (SELECT status, upload_fence FROM posts WHERE id = ${postId}),
+    async claimUpload(postId: string, fence: number): Promise<Post> {
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+        WITH cur AS (SELECT upload_fence FROM posts WHERE id = ${postId}),
         claimed AS (
           UPDATE posts SET upload_fence = ${BigInt(fence)}
           WHERE id = ${postId} AND (upload_fence IS NULL OR upload_fence <= ${BigInt(fence)})
-          RETURNING id
+          RETURNING *
         )
-        SELECT cur.status::text AS status, cur.upload_fence,
-          EXISTS (SELECT 1 FROM claimed) AS claimed
-        FROM cur`;
+        SELECT claimed.*, cur.upload_fence AS _current_fence FROM cur LEFT JOIN claimed ON true`;
       const row = rows[0];
       if (!row) throw new PostNotFoundError(postId);
-      if (!row.claimed) throw new StaleUploadFenceError(postId, fence, row.upload_fence);
-      return row.status;
+      if (row.id == null) {
+        throw new StaleUploadFenceError(postId, fence, row._current_fence as bigint | null);
+      }
+      return postFromRow(row);
     },
 
     /**

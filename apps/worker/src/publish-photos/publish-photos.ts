@@ -32,8 +32,11 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
   const request = storedPhotoRequest(post);
   await requireActiveAccount(ctx, post.accountId);
   await takeUploadLease(run);
+  // An earlier attempt that stalled past its locks may have stored its init since this job
+  // read the post: TikTok pulls that one, so a second init would post twice.
+  if (run.post.publishId) return await handOverToStatus(run);
   await reserveDailySlot(ctx, post, request.onDailyCap);
-  if (post.status !== 'validating') {
+  if (run.post.status !== 'validating') {
     await run.transition('validating', {
       detail: {
         message: `Checking the request, the account and ${request.photos.length} image(s).`,

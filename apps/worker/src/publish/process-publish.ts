@@ -69,12 +69,15 @@ async function publish(run: PublishRun): Promise<PublishResult> {
     if (preparing) return preparing;
   }
   const lock = await takeUploadLease(run);
-  if (post.publishId) {
+  // From here on, the post as the lease's claim found it (upload-lease.ts).
+  const claimed = run.post;
+  if (run.reachedTikTok) return await handOverToStatus(run);
+  if (claimed.publishId) {
     const session = await TikTokSession.open(ctx, post.accountId);
     return await resumeUpload({ run, request, session, lock });
   }
   // The daily slot is taken just before the init (fresh-upload.ts), once the video passed.
-  if (post.status !== 'validating') {
+  if (claimed.status !== 'validating') {
     await run.transition('validating', {
       detail: { message: 'Checking the request, the account and the video.' },
       changes: { attemptCount: run.job.attemptsMade + 1 },

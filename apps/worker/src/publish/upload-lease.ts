@@ -44,13 +44,18 @@ export async function takeUploadLease(run: PublishRun): Promise<AccountUploadLoc
   }
   // Claim the post with the lease's fence: from here on its writes carry it, and a holder
   // that paused past its lease finds them refused once this one claimed the post.
-  const status = await ctx.posts.claimUpload(run.post.id, attempt.fence).catch(async (error) => {
+  const claimed = await ctx.posts.claimUpload(run.post.id, attempt.fence).catch(async (error) => {
     await lock.release();
     throw run.takenOver(error);
   });
   run.lock = lock;
   run.fence = attempt.fence;
-  if (isFinal(status)) throw new PostCanceled(run.post.id);
+  // The post as the claim left it, not as this job read it when it started: an earlier
+  // attempt that stalled past its locks (BullMQ handed the job over, and the same job id
+  // takes the lease back at once) may have stored its init in between. Deciding from the
+  // older read would init a second publish beside the one that attempt is still uploading.
+  run.post = claimed;
+  if (isFinal(claimed.status)) throw new PostCanceled(run.post.id);
   return lock;
 }
 
