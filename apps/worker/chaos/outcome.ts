@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findPublishJob } from '@tiktok-fleet/queue';
 import { type ChaosFleet, FINAL } from './fleet';
 import type { SandboxPublish } from './sandbox-control';
@@ -43,6 +44,9 @@ export interface Outcome {
   stuckPosts: StuckPost[];
   failedPosts: string[];
 }
+
+/** How long the callbacks of posts that just went final may take to arrive. */
+const CALLBACK_WAIT_MS = 15_000;
 
 /** What a scenario left behind, measured from the database, BullMQ, TikTok and the callbacks. */
 export async function measure(
@@ -95,6 +99,12 @@ export async function measure(
     }
   }
   const final = posts.filter((p) => FINAL.includes(p.status));
+  // A callback is sent by its own job after the post went final: give the last ones a moment
+  // to arrive (on a loaded machine that takes a while) before counting any as missing.
+  const callbacksBy = Date.now() + CALLBACK_WAIT_MS;
+  while (final.some((p) => fleet.callbacks.count(p.id) === 0) && Date.now() < callbacksBy) {
+    await sleep(100);
+  }
   const missingCallbacks = final.filter((p) => fleet.callbacks.count(p.id) === 0).length;
   const sent = publishes.reduce((sum, p) => sum + p.bytesTransferred, 0);
   const fired = Object.entries(stats.faultsFired ?? {}).filter(([, n]) => n > 0);
