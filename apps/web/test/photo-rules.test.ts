@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { type PhotoFacts, photoBlockers, photoVerdict } from '../src/photo-rules';
+import {
+  type PhotoFacts,
+  type PhotoFormState,
+  photoBlockers,
+  photoVerdict,
+} from '../src/photo-rules';
 import type { PostingOptions } from '../src/types';
 
 const options = (available = true) =>
@@ -16,6 +21,7 @@ const options = (available = true) =>
       maxBytes: 20_000_000,
       maxLongerSidePx: 1080,
     },
+    texts: { incompleteDisclosure: 'Choose a kind.', brandedNotPrivate: 'Not private.' },
   }) as unknown as PostingOptions;
 
 const jpeg: PhotoFacts = {
@@ -25,7 +31,13 @@ const jpeg: PhotoFacts = {
   width: 1080,
   height: 720,
 };
-const form = { photos: [jpeg], title: '', description: '', privacy: 'SELF_ONLY', prepare: false };
+const form: PhotoFormState = {
+  photos: [jpeg],
+  title: '',
+  description: '',
+  privacy: 'SELF_ONLY',
+  prepare: false,
+};
 
 describe("the posting form's photo rules", () => {
   test('a JPEG or WebP within 1080 px goes as it is; PNG and larger ones are converted', () => {
@@ -53,6 +65,18 @@ describe("the posting form's photo rules", () => {
     expect(photoBlockers(options(), { ...form, privacy: '' })).toEqual([
       'Choose who can see these photos.',
     ]);
+  });
+
+  test('the disclosure as for a video: a kind chosen, and branded content never private', () => {
+    const on = { on: true, yourBrand: false, brandedContent: false };
+    expect(photoBlockers(options(), { ...form, disclosure: on })).toEqual(['Choose a kind.']);
+    const branded = { ...on, brandedContent: true };
+    expect(photoBlockers(options(), { ...form, disclosure: branded })).toEqual(['Not private.']);
+    expect(
+      photoBlockers(options(), { ...form, privacy: 'PUBLIC_TO_EVERYONE', disclosure: branded }),
+    ).toEqual([]);
+    // A draft carries no disclosure: the creator sets it in the TikTok app.
+    expect(photoBlockers(options(), { ...form, disclosure: on, draft: true })).toEqual([]);
   });
 
   test('says so when the fleet cannot host photos', () => {

@@ -10,6 +10,7 @@
  *      outage, restarted on the same port and directory
  *   d  PostgreSQL cut for 15 s behind a TCP proxy while posts flow; the API's 500s counted
  *   e  SIGTERM of workers under load: each exits within SHUTDOWN_GRACE_MS + 2 s
+ *   f  SIGSTOP of workers mid-chunk until another took their uploads over, then SIGCONT
  *
  * REDIS_URL and DATABASE_URL as for the tests (default: the machine's). Process logs go to
  * .tmp/chaos/<run>/. Every scenario has a deadline; posts not final by then count as stuck.
@@ -90,7 +91,9 @@ export async function main(): Promise<number> {
     await rm(mediaRoot, { recursive: true, force: true });
   }
   console.log(`\n${formatTable(outcomes)}`);
-  const clean = outcomes.every((o) => o.stuck === 0 && o.duplicates === 0);
+  const clean = outcomes.every(
+    (o) => o.stuck === 0 && o.duplicates === 0 && o.extraPublishes === 0,
+  );
   return clean ? 0 : 1;
 }
 

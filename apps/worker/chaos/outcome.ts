@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findPublishJob } from '@tiktok-fleet/queue';
 import { type ChaosFleet, FINAL } from './fleet';
+import type { SandboxPublish } from './sandbox-control';
 
 export interface StuckPost {
   postId: string;
@@ -20,8 +22,19 @@ export interface Outcome {
   failed: number;
   stuck: number;
   duplicates: number;
-  /** Posts that opened more than one publish at TikTok (whatever became of them). */
+  /**
+   * Posts with more than one publish at TikTok that received bytes: a second upload beside
+   * the first (whatever became of it). Abandoned inits are counted apart.
+   */
   extraPublishes: number;
+  /**
+   * File-upload publishes that never received a single byte, beside a post's own: an init
+   * whose answer never reached the database (a SIGKILL between TikTok's answer and the write,
+   * or a holder that stalled and found its write refused by the fence). TikTok posts nothing
+   * from such an upload: only the process that got its answer knows its URL, and that
+   * process is dead or stopped before the first byte (docs/architecture.md, Crash rules).
+   */
+  abandonedInits: number;
   /** Final posts without a terminal callback at the end. */
   missingCallbacks: number;
   maxUploadsPerAccount: number;
@@ -31,6 +44,9 @@ export interface Outcome {
   stuckPosts: StuckPost[];
   failedPosts: string[];
 }
+
+/** How long the callbacks of posts that just went final may take to arrive. */
+const CALLBACK_WAIT_MS = 15_000;
 
 /** What a scenario left behind, measured from the database, BullMQ, TikTok and the callbacks. */
 export async function measure(
@@ -45,6 +61,7 @@ export async function measure(
   const stats = await fleet.control.stats();
   let duplicates = 0;
   let extraPublishes = 0;
+  let abandonedInits = 0;
   let fileBytes = 0;
   const stuckPosts: StuckPost[] = [];
   const failedPosts: string[] = [];
@@ -52,7 +69,9 @@ export async function measure(
     const post = byId.get(accepted.postId);
     fileBytes += accepted.video.size;
     const mine = publishes.filter((p) => p.title === accepted.caption);
-    if (mine.length > 1) extraPublishes += 1;
+    const abandoned = mine.filter((p) => isAbandonedInit(p) && p.publishId !== post?.publishId);
+    abandonedInits += abandoned.length;
+    if (mine.length - abandoned.length > 1) extraPublishes += 1;
     const complete = mine.filter((p) => p.status === 'PUBLISH_COMPLETE');
     if (complete.length > 1 || complete.some((p) => p.sha256 !== accepted.video.sha256)) {
       duplicates += 1;
@@ -80,11 +99,18 @@ export async function measure(
     }
   }
   const final = posts.filter((p) => FINAL.includes(p.status));
+  // A callback is sent by its own job after the post went final: give the last ones a moment
+  // to arrive (on a loaded machine that takes a while) before counting any as missing.
+  const callbacksBy = Date.now() + CALLBACK_WAIT_MS;
+  while (final.some((p) => fleet.callbacks.count(p.id) === 0) && Date.now() < callbacksBy) {
+    await sleep(100);
+  }
   const missingCallbacks = final.filter((p) => fleet.callbacks.count(p.id) === 0).length;
   const sent = publishes.reduce((sum, p) => sum + p.bytesTransferred, 0);
   const fired = Object.entries(stats.faultsFired ?? {}).filter(([, n]) => n > 0);
-  if (extraPublishes > 0)
-    notes.push(`posts with more than one publish at TikTok: ${extraPublishes}`);
+  if (extraPublishes > 0) notes.push(`posts with a second upload at TikTok: ${extraPublishes}`);
+  if (abandonedInits > 0)
+    notes.push(`abandoned inits (a file upload TikTok never got a byte of): ${abandonedInits}`);
   if (fired.length > 0)
     notes.push(`faults fired: ${fired.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (stats.refreshTokensReused > 0)
@@ -113,6 +139,7 @@ export async function measure(
     stuck: stuckPosts.length,
     duplicates,
     extraPublishes,
+    abandonedInits,
     missingCallbacks,
     maxUploadsPerAccount: maxSending,
     bytesRatio: fileBytes > 0 ? sent / fileBytes : 0,
@@ -121,6 +148,16 @@ export async function measure(
     stuckPosts,
     failedPosts,
   };
+}
+
+/** A file upload that no byte of any request body ever reached: it can never be posted. */
+export function isAbandonedInit(p: SandboxPublish): boolean {
+  return (
+    p.source === 'FILE_UPLOAD' &&
+    p.bytesTransferred === 0 &&
+    p.bytesReceived === 0 &&
+    p.status === 'PROCESSING_UPLOAD'
+  );
 }
 
 const columns = [

@@ -4,6 +4,7 @@ import { sandboxControl } from '@tiktok-fleet/testing/sandbox-control';
 export interface SandboxPublish {
   publishId: string;
   openId: string;
+  source: 'FILE_UPLOAD' | 'PULL_FROM_URL' | string;
   status: string;
   title: string | null;
   videoSize: number | null;

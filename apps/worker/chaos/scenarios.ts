@@ -158,6 +158,95 @@ export function sigkills(ctx: ScenarioContext, name: string, o: KillsOptions): P
   });
 }
 
+export interface StopsOptions {
+  posts: number;
+  stops: number;
+  workers: number;
+  accounts: number;
+  deadlineMs: number;
+}
+
+/** Where a post's upload stands in the database: who holds it (fence), how far it got. */
+interface UploadMark {
+  status: string;
+  fence: bigint | null;
+  bytes: bigint;
+}
+
+async function uploadMarks(fleet: ChaosFleet): Promise<Map<string, UploadMark>> {
+  const posts = await fleet.posts.listWithEvents(fleet.accepted.map((p) => p.postId));
+  return new Map(
+    posts.map((p) => [p.id, { status: p.status, fence: p.uploadFence, bytes: p.uploadedBytes }]),
+  );
+}
+
+/**
+ * Waits until every post that was uploading when a worker stopped has moved on without it:
+ * final, claimed by a newer holder (its fence grew: another worker took the job over), or
+ * progressing under the same fence (so it was never the stopped worker's). Answers how many
+ * were taken over, or null at the deadline.
+ */
+async function waitTakenOver(
+  fleet: ChaosFleet,
+  before: Map<string, UploadMark>,
+  deadline: number,
+): Promise<number | null> {
+  const watched = [...before].filter(([, m]) => m.status === 'uploading');
+  while (Date.now() < deadline) {
+    const now = await uploadMarks(fleet).catch(() => new Map<string, UploadMark>());
+    let takenOver = 0;
+    let waiting = 0;
+    for (const [id, was] of watched) {
+      const is = now.get(id);
+      if (!is) continue;
+      if ((is.fence ?? 0n) > (was.fence ?? 0n)) takenOver += 1;
+      else if (!FINAL.includes(is.status) && is.bytes === was.bytes) waiting += 1;
+    }
+    if (waiting === 0) return takenOver;
+    await sleep(100);
+  }
+  return null;
+}
+
+/**
+ * (f) A worker that is not dead but stalled: SIGSTOP (every thread, timers and sockets
+ * included, as a long GC pause, a starved process or a frozen VM would) while it sends a
+ * chunk, held until another worker took its uploads over (BullMQ handed the jobs on once the
+ * job locks ran out, and the same job id took the account's lease back), then SIGCONT: the
+ * first worker wakes with a chunk in flight and a stale fence, beside the one that resumed
+ * its upload.
+ */
+export function sigstops(ctx: ScenarioContext, name: string, o: StopsOptions): Promise<Outcome> {
+  return withFleet(ctx, name, o, async (fleet, notes) => {
+    const deadline = Date.now() + o.deadlineMs;
+    await postMany(fleet, o.posts);
+    const takeovers: number[] = [];
+    for (let i = 0; i < o.stops; i++) {
+      await waitForFinal(fleet, Math.floor((i * fleet.accepted.length) / (o.stops + 2)), deadline);
+      const victim = await fleet.workerMidUpload(Math.min(deadline, Date.now() + 60_000));
+      if (!victim) {
+        console.log(`  SIGSTOP ${i + 1}: no worker mid-upload`);
+        break;
+      }
+      const before = await uploadMarks(fleet);
+      victim.process.signal('SIGSTOP');
+      let taken: number | null;
+      try {
+        taken = await waitTakenOver(fleet, before, deadline);
+      } finally {
+        victim.process.signal('SIGCONT');
+      }
+      console.log(`  SIGSTOP ${i + 1}: ${victim.process.name}, ${taken} upload(s) taken over`);
+      if (taken === null) break;
+      takeovers.push(taken);
+    }
+    notes.push(
+      `${takeovers.length} SIGSTOPs into uploads, uploads taken over while stopped: ${takeovers.join(', ')}`,
+    );
+    await fleet.waitAllFinal(deadline);
+  });
+}
+
 /** (b) TikTok misbehaving at random, and every access token expired once mid-run. */
 export function tiktokFaults(ctx: ScenarioContext): Promise<Outcome> {
   const name = 'b TikTok faults';
@@ -316,4 +405,12 @@ export const scenarios: Record<string, (ctx: ScenarioContext) => Promise<Outcome
   c: redisKill,
   d: postgresCut,
   e: sigterms,
+  f: (ctx) =>
+    sigstops(ctx, 'f 6 SIGSTOPs', {
+      posts: 30,
+      stops: 6,
+      workers: 3,
+      accounts: 10,
+      deadlineMs: 5 * 60_000,
+    }),
 };

@@ -72,7 +72,7 @@ describe('the upload fence', () => {
     const first = lockFor(post.accountId, post.id);
     const a = await first.acquire();
     if (!a.acquired) throw new Error('the first holder should get the lease');
-    expect(await posts.claimUpload(post.id, a.fence)).toBe('queued');
+    expect((await posts.claimUpload(post.id, a.fence)).status).toBe('queued');
     const validating = await posts.transition(post.id, 'validating', { fence: a.fence });
     // The answer is the row the statement returned, equal to what is stored.
     expect(validating).toEqual(await createRowInspector(db).post(post.id));
@@ -131,6 +131,42 @@ describe('the upload fence', () => {
     expect(await posts.recordUploadProgress(post.id, 100, { fence: b.fence })).toBe(true);
     const processing = await posts.transition(post.id, 'processing', { fence: b.fence });
     expect(processing).toMatchObject({ status: 'processing', uploadedBytes: 100n });
+    await second.release();
+  });
+
+  test('a new holder decides from the post as its claim found it, with the init a stalled holder stored after the job was read', async () => {
+    const post = await newPost();
+    const first = lockFor(post.accountId, post.id);
+    const a = await first.acquire();
+    if (!a.acquired) throw new Error('the first holder should get the lease');
+    await posts.claimUpload(post.id, a.fence);
+    await posts.transition(post.id, 'validating', { fence: a.fence });
+    first.leave();
+
+    // BullMQ hands the job to another worker, which reads the post: no publish id yet.
+    const readAtStart = await posts.get(post.id);
+    expect(readAtStart?.publishId).toBeNull();
+    // The first holder, stalled inside its init call, wakes and stores TikTok's answer
+    // before the new one claims the post (its fence is still the post's).
+    await posts.transition(post.id, 'uploading', {
+      fence: a.fence,
+      changes: { publishId: 'p_stalled', uploadedBytes: 0, totalBytes: 100n },
+    });
+    // The same job id takes the lease back at once and claims the post: the claim answers
+    // the publish id, so the new holder resumes that upload instead of a second init.
+    const second = lockFor(post.accountId, post.id);
+    const b = await second.acquire();
+    if (!b.acquired) throw new Error('the second holder should get the lease');
+    const claimed = await posts.claimUpload(post.id, b.fence);
+    expect(claimed).toMatchObject({
+      status: 'uploading',
+      publishId: 'p_stalled',
+      uploadFence: BigInt(b.fence),
+    });
+    // And from here on the stalled holder can write nothing.
+    await expect(posts.recordUploadProgress(post.id, 50, { fence: a.fence })).rejects.toThrow(
+      StaleUploadFenceError,
+    );
     await second.release();
   });
 });

@@ -458,26 +458,27 @@ export function createPostRepository(db: PrismaClient) {
     /**
      * The holder of the account's upload lease claims the post with its fence, so that the
      * post's later writes can be made conditional on it. Refused (StaleUploadFenceError)
-     * when a newer holder claimed it already. Answers the post's status, which may be
-     * final (canceled meanwhile): the caller stops then.
+     * when a newer holder claimed it already. Answers the post as the claim left it (its
+     * status may be final: canceled meanwhile, and the caller stops then): an earlier holder
+     * can write nothing after this statement, so this row, not one read before it, is what
+     * the new holder decides from (a publish id written by a holder that stalled past its
+     * locks is in it).
      */
-    async claimUpload(postId: string, fence: number): Promise<PostStatus> {
-      const rows = await db.$queryRaw<
-        Array<{ status: PostStatus; claimed: boolean; upload_fence: bigint | null }>
-      >`
-        WITH cur AS (SELECT status, upload_fence FROM posts WHERE id = ${postId}),
+    async claimUpload(postId: string, fence: number): Promise<Post> {
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+        WITH cur AS (SELECT upload_fence FROM posts WHERE id = ${postId}),
         claimed AS (
           UPDATE posts SET upload_fence = ${BigInt(fence)}
           WHERE id = ${postId} AND (upload_fence IS NULL OR upload_fence <= ${BigInt(fence)})
-          RETURNING id
+          RETURNING *
         )
-        SELECT cur.status::text AS status, cur.upload_fence,
-          EXISTS (SELECT 1 FROM claimed) AS claimed
-        FROM cur`;
+        SELECT claimed.*, cur.upload_fence AS _current_fence FROM cur LEFT JOIN claimed ON true`;
       const row = rows[0];
       if (!row) throw new PostNotFoundError(postId);
-      if (!row.claimed) throw new StaleUploadFenceError(postId, fence, row.upload_fence);
-      return row.status;
+      if (row.id == null) {
+        throw new StaleUploadFenceError(postId, fence, row._current_fence as bigint | null);
+      }
+      return postFromRow(row);
     },
 
     /**
@@ -486,7 +487,9 @@ export function createPostRepository(db: PrismaClient) {
      * the lease's fence (as `claimUpload`) and, with `moveTo`, moves it to that status with
      * its event (as `transition`, from an open status only). Answers `open_upload` with that
      * other post (nothing written), or the post as claimed: `canceled` when it is final (nothing
-     * written); a newer holder's claim throws StaleUploadFenceError.
+     * written); `has_init` (nothing written) when `moveTo` was asked but an earlier attempt
+     * already stored its TikTok init: the caller claims it without the move and resumes it; a
+     * newer holder's claim throws StaleUploadFenceError.
      */
     async claimUploadFor(
       postId: string,
@@ -497,6 +500,7 @@ export function createPostRepository(db: PrismaClient) {
       | { kind: 'claimed'; post: Post }
       | { kind: 'open_upload'; otherPostId: string }
       | { kind: 'final'; status: PostStatus }
+      | { kind: 'has_init' }
     > {
       const at = new Date();
       const moved = moveTo
@@ -513,12 +517,13 @@ export function createPostRepository(db: PrismaClient) {
             AND (total_bytes IS NULL OR uploaded_bytes < total_bytes)
           LIMIT 1
         ),
-        cur AS (SELECT status, upload_fence FROM posts WHERE id = ${postId}),
+        cur AS (SELECT status, upload_fence, publish_id FROM posts WHERE id = ${postId}),
         claimed AS (
           UPDATE posts SET upload_fence = ${BigInt(fence)} ${moved}
           WHERE id = ${postId} AND (upload_fence IS NULL OR upload_fence <= ${BigInt(fence)})
             AND status::text = ANY(${openStatuses as string[]})
             AND NOT EXISTS (SELECT 1 FROM other)
+            AND (${moveTo === undefined} OR publish_id IS NULL)
           RETURNING *
         ),
         event AS (
@@ -527,7 +532,8 @@ export function createPostRepository(db: PrismaClient) {
           WHERE ${moveTo !== undefined}
         )
         SELECT claimed.*, cur.status::text AS _current_status,
-          cur.upload_fence AS _current_fence, (SELECT id FROM other) AS _other
+          cur.upload_fence AS _current_fence, cur.publish_id AS _current_publish_id,
+          (SELECT id FROM other) AS _other
         FROM cur LEFT JOIN claimed ON true`;
       const row = rows[0];
       if (!row) throw new PostNotFoundError(postId);
@@ -535,6 +541,9 @@ export function createPostRepository(db: PrismaClient) {
       if (row._other != null) return { kind: 'open_upload', otherPostId: row._other as string };
       const current = row._current_status as PostStatus;
       if (finalStatuses.includes(current)) return { kind: 'final', status: current };
+      const fenceAllows =
+        row._current_fence == null || (row._current_fence as bigint) <= BigInt(fence);
+      if (moveTo && fenceAllows && row._current_publish_id != null) return { kind: 'has_init' };
       throw new StaleUploadFenceError(postId, fence, row._current_fence as bigint | null);
     },
 

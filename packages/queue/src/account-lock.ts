@@ -159,6 +159,12 @@ export class AccountLock {
     const lease = this.#lease;
     if (!lease || this.#lost?.signal.aborted) return false;
     const sentAt = performance.now();
+    // Past its TTL by this holder's own clock (its process stalled: a long GC, a starved
+    // or frozen process): another holder may have it, so stop without asking Redis.
+    if (sentAt >= this.#expiresBy) {
+      this.#lose('expired');
+      return false;
+    }
     try {
       if (!(await this.#lock.renew(lease, this.#options.ttlMs))) {
         this.#lose('taken');
@@ -208,6 +214,13 @@ export class AccountLock {
     const lease = this.#lease;
     if (!lease) return;
     const { ttlMs, renewEveryMs } = this.#options;
+    // The first tick after a stall longer than the TTL (the process was stopped or its event
+    // loop blocked): the lease ran out meanwhile and may be another's; the work stops now
+    // (an upload aborts the chunk in flight) instead of after a renewal's round trip.
+    if (performance.now() >= this.#expiresBy) {
+      this.#lose('expired');
+      return;
+    }
     // A renewal still in flight, or one that failed, may not land before the lease runs out:
     // stop the work while no one else can have taken the lease yet.
     if (this.#renewing || this.#lastRenewError !== undefined) {

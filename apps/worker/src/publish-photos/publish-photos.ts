@@ -7,6 +7,7 @@ import { fetchCreatorInfo } from '../publish/creator-info';
 import { reserveDailySlot } from '../publish/daily-slot';
 import { handOverToStatus } from '../publish/hand-over';
 import type { PublishResult, PublishRun } from '../publish/publish-run';
+import { sendPullInit } from '../publish/pull-init';
 import { takeUploadLease } from '../publish/upload-lease';
 import { TikTokSession } from '../tiktok-session';
 import { readyImages } from './ready-images';
@@ -32,8 +33,11 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
   const request = storedPhotoRequest(post);
   run.account = await requireActiveAccount(ctx, post.accountId);
   await takeUploadLease(run);
+  // An earlier attempt that stalled past its locks may have stored its init since this job
+  // read the post: TikTok pulls that one, so a second init would post twice.
+  if (run.post.publishId) return await handOverToStatus(run);
   await reserveDailySlot(ctx, post, request.onDailyCap);
-  if (post.status !== 'validating') {
+  if (run.post.status !== 'validating') {
     await run.transition('validating', {
       detail: {
         message: `Checking the request, the account and ${request.photos.length} image(s).`,
@@ -59,21 +63,24 @@ export async function publishPhotos(run: PublishRun): Promise<PublishResult> {
     }),
   );
   const direct = request.mode === 'direct';
-  const { publishId } = await session.call('init', (accessToken) =>
-    ctx.tiktok.initPhotoPost(accessToken, {
-      postMode: direct ? 'DIRECT_POST' : 'MEDIA_UPLOAD',
-      photoUrls,
-      coverIndex: request.coverIndex,
-      title: request.title,
-      description: request.description,
-      ...(direct && {
-        privacyLevel: request.privacyLevel,
-        disableComment,
-        autoAddMusic: request.autoAddMusic,
-        brandContentToggle: request.brandContent,
-        brandOrganicToggle: request.brandOrganic,
+  // TikTok pulls the photos at once: the init is sent at most once (publish/pull-init.ts).
+  const { publishId } = await sendPullInit(run, () =>
+    session.call('init', (accessToken) =>
+      ctx.tiktok.initPhotoPost(accessToken, {
+        postMode: direct ? 'DIRECT_POST' : 'MEDIA_UPLOAD',
+        photoUrls,
+        coverIndex: request.coverIndex,
+        title: request.title,
+        description: request.description,
+        ...(direct && {
+          privacyLevel: request.privacyLevel,
+          disableComment,
+          autoAddMusic: request.autoAddMusic,
+          brandContentToggle: request.brandContent,
+          brandOrganicToggle: request.brandOrganic,
+        }),
       }),
-    }),
+    ),
   );
   // As for a PULL_FROM_URL video, TikTok starts fetching at once: the publish id is stored
   // straight away, so a later attempt follows this post instead of making a second.

@@ -1,3 +1,4 @@
+import { StaleUploadFenceError } from '@tiktok-fleet/db';
 import { busyDeferralDelay, deferJob, LeaseLostError } from '@tiktok-fleet/queue';
 import { UnrecoverableError } from 'bullmq';
 import { type DeferRequest, describeError } from '../errors';
@@ -13,6 +14,13 @@ import { releaseUploadLease } from './upload-lease';
 /** Does what `outcomeOf` decided about an error of a publish attempt. */
 export async function applyErrorOutcome(run: PublishRun, error: unknown): Promise<PublishResult> {
   const { ctx, job } = run;
+  if (await supersededAttempt(run, error)) {
+    // A newer attempt of this job (BullMQ handed it over while this one stalled) holds the
+    // post now: its daily slot, download, history and job are that attempt's. Touch none of
+    // them; BullMQ refuses this attempt's end of the job anyway, its lock being gone.
+    run.log.warn({ err: error }, 'a newer attempt took the post over; this one stops here');
+    throw error;
+  }
   const outcome = outcomeOf(error, {
     shuttingDown: run.signal?.aborted === true || run.ctx.draining.aborted,
     leaseLost: run.lock?.signal?.reason instanceof LeaseLostError,
@@ -127,4 +135,20 @@ async function stopCanceled(run: PublishRun): Promise<PublishResult> {
   if (status) run.post.status = status;
   run.log.info({ status }, 'post left the pipeline (canceled)');
   return { status: status ?? 'canceled' };
+}
+
+/**
+ * Whether the post was claimed by a newer attempt than this one: a write refused for a
+ * stale fence, or the account's lease taken while the stored fence moved past this run's.
+ * (A lease lost to another post, Redis being slow, is an ordinary `lease_lost` wait.)
+ */
+async function supersededAttempt(run: PublishRun, error: unknown): Promise<boolean> {
+  if (run.fence === undefined) return false;
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof StaleUploadFenceError) return true;
+  }
+  const lost = run.lock?.signal?.reason;
+  if (!(lost instanceof LeaseLostError) && !(error instanceof LeaseLostError)) return false;
+  const stored = await run.ctx.posts.get(run.post.id).catch(() => null);
+  return stored?.uploadFence != null && stored.uploadFence > BigInt(run.fence);
 }

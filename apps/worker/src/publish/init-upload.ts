@@ -3,6 +3,7 @@ import type { PrivacyLevel } from '@tiktok-fleet/posts/rules';
 import type { InitResult, VideoSource } from '@tiktok-fleet/tiktok';
 import { describeForced, type InteractionSettings } from './creator-check';
 import type { Upload } from './publish-run';
+import { sendPullInit } from './pull-init';
 
 /** TikTok: "The upload_url is valid for one hour after issuance." */
 const UPLOAD_URL_TTL_MS = 60 * 60_000;
@@ -24,31 +25,35 @@ export async function initUpload(
   // TikTok posts nothing (the empty upload expires).
   if (videoSource.source === 'PULL_FROM_URL') await run.confirmWanted();
   else await run.checkpoint();
-  const init = await session.call('init', (accessToken) =>
-    request.mode === 'draft'
-      ? tiktok.initInboxUpload(accessToken, { source: videoSource })
-      : tiktok.initDirectPost(accessToken, {
-          source: videoSource,
-          postInfo: {
-            title: request.caption,
-            // Always set on a Direct Post: the request schema requires it.
-            privacyLevel: request.privacyLevel as PrivacyLevel,
-            disableComment: interaction.disableComment,
-            disableDuet: interaction.disableDuet,
-            disableStitch: interaction.disableStitch,
-            videoCoverTimestampMs: request.coverTimestampMs,
-            brandContentToggle: request.brandContent,
-            brandOrganicToggle: request.brandOrganic,
-            isAigc: request.isAigc,
-          },
-        }),
-  );
-  // The one window this cannot close: TikTok answered, and the process dies before the
-  // write below. The publish_id is then lost and the next attempt inits again. For
-  // FILE_UPLOAD that cannot make a second post: TikTok posts nothing until every byte has
-  // arrived at the upload URL, and an upload that receives no bytes expires after an
-  // hour. (PULL_FROM_URL is different: TikTok starts fetching at once, so a crash exactly
-  // here can post twice; only file uploads are safe against it.)
+  const send = () =>
+    session.call('init', (accessToken) =>
+      request.mode === 'draft'
+        ? tiktok.initInboxUpload(accessToken, { source: videoSource })
+        : tiktok.initDirectPost(accessToken, {
+            source: videoSource,
+            postInfo: {
+              title: request.caption,
+              // Always set on a Direct Post: the request schema requires it.
+              privacyLevel: request.privacyLevel as PrivacyLevel,
+              disableComment: interaction.disableComment,
+              disableDuet: interaction.disableDuet,
+              disableStitch: interaction.disableStitch,
+              videoCoverTimestampMs: request.coverTimestampMs,
+              brandContentToggle: request.brandContent,
+              brandOrganicToggle: request.brandOrganic,
+              isAigc: request.isAigc,
+            },
+          }),
+    );
+  // TikTok fetches a PULL_FROM_URL video at once: that init is sent at most once (pull-init.ts).
+  const init =
+    videoSource.source === 'PULL_FROM_URL' ? await sendPullInit(run, send) : await send();
+  // The window this cannot close for a file upload: TikTok answered (or took the init and
+  // the answer was lost), and the answer is not stored below: the process died, or stalled
+  // past its locks so that the fenced write is refused. The next attempt inits again; the
+  // first init is abandoned. That cannot make a second post: TikTok posts nothing until
+  // every byte has arrived at the upload URL, only this process knows that URL, and it
+  // sends no byte without the write below (docs/architecture.md, Crash rules).
   const forced = describeForced(interaction.forced);
   const detail: Prisma.InputJsonObject = {
     message:

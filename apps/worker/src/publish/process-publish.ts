@@ -68,16 +68,11 @@ async function publish(run: PublishRun): Promise<PublishResult> {
     const preparing = await handOverToPrepare(run, request);
     if (preparing) return preparing;
   }
-  if (post.publishId) {
-    const lock = await takeUploadLease(run);
-    const session = await TikTokSession.open(ctx, post.accountId, run.account.tokens);
-    return await resumeUpload({ run, request, session, lock });
-  }
-  // The daily slot is taken just before the init (fresh-upload.ts), once the video passed.
-  // The move to validating is made by the lease's claim (one statement).
+  // The move to validating is made by the lease's claim (one statement), unless the claim
+  // finds the post already inited at TikTok by an earlier attempt (upload-lease.ts).
   const lock = await takeUploadLease(
     run,
-    post.status === 'validating'
+    post.publishId || post.status === 'validating'
       ? undefined
       : {
           status: 'validating',
@@ -85,6 +80,10 @@ async function publish(run: PublishRun): Promise<PublishResult> {
           changes: { attemptCount: run.job.attemptsMade + 1 },
         },
   );
+  // From here on, the post as the lease's claim found it.
+  if (run.reachedTikTok) return await handOverToStatus(run);
   const session = await TikTokSession.open(ctx, post.accountId, run.account.tokens);
+  if (run.post.publishId) return await resumeUpload({ run, request, session, lock });
+  // The daily slot is taken just before the init (fresh-upload.ts), once the video passed.
   return await uploadFromScratch({ run, request, session, lock });
 }

@@ -1,5 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fleetKey } from '@tiktok-fleet/queue';
+import type { Job } from 'bullmq';
 import type { WorkerContext } from '../deps';
+
+const WAKE_LOOKS = 20;
+const WAKE_LOOK_MS = 100;
 
 /**
  * Publish jobs that found their account's upload lease taken and went back to `delayed`.
@@ -34,13 +39,36 @@ export class UploadWaiters {
       const jobId = tries === 0 && taken !== undefined ? taken : await this.ctx.redis.spop(key);
       if (!jobId) return;
       const job = await this.ctx.queues.publish.getJob(jobId);
-      if (!job || !(await job.isDelayed())) continue;
+      if (!job) continue;
+      const state = await job.getState();
+      if (state === 'active') {
+        // It registered and is still on its way to `delayed` (found the account busy a
+        // moment ago): skipping it would lose its wake-up, leaving it to its backoff, which
+        // grows with every wait. Wake it once it gets there, and wake a delayed one too.
+        void this.#promoteOnceDelayed(job);
+        continue;
+      }
+      if (state !== 'delayed') continue;
       try {
         await job.promote();
         return;
       } catch {
         // It left `delayed` between the check and the promote: try the next one.
       }
+    }
+  }
+
+  /** A few short looks, then it is left to its delay (it may have taken the lease after all). */
+  async #promoteOnceDelayed(job: Job): Promise<void> {
+    for (let look = 0; look < WAKE_LOOKS; look++) {
+      // Unref: a worker shutting down does not wait for these looks.
+      await sleep(WAKE_LOOK_MS, undefined, { ref: false });
+      const state = await job.getState().catch(() => 'unknown');
+      if (state === 'delayed') {
+        await job.promote().catch(() => undefined);
+        return;
+      }
+      if (state !== 'active') return;
     }
   }
 }
