@@ -152,12 +152,25 @@ describe('the upload fence', () => {
       fence: a.fence,
       changes: { publishId: 'p_stalled', uploadedBytes: 0, totalBytes: 100n },
     });
-    // The same job id takes the lease back at once and claims the post: the claim answers
-    // the publish id, so the new holder resumes that upload instead of a second init.
+    // The same job id takes the lease back at once and claims the post with the move to
+    // validating its stale read asks for (process-publish.ts): the claim refuses the move for
+    // a post already inited and writes nothing, so the post is not sent back to validating.
     const second = lockFor(post.accountId, post.id);
     const b = await second.acquire();
     if (!b.acquired) throw new Error('the second holder should get the lease');
-    const claimed = await posts.claimUpload(post.id, b.fence);
+    const moveTo = { status: 'validating' as const, detail: { message: 'again' } };
+    expect(await posts.claimUploadFor(post.id, post.accountId, b.fence, moveTo)).toEqual({
+      kind: 'has_init',
+    });
+    expect(await posts.get(post.id)).toMatchObject({
+      status: 'uploading',
+      uploadFence: BigInt(a.fence),
+    });
+    // Claimed as it stands, the post answers the publish id: the new holder resumes that
+    // upload instead of a second init.
+    const answer = await posts.claimUploadFor(post.id, post.accountId, b.fence);
+    if (answer.kind !== 'claimed') throw new Error(`claimed expected, got ${answer.kind}`);
+    const claimed = answer.post;
     expect(claimed).toMatchObject({
       status: 'uploading',
       publishId: 'p_stalled',
