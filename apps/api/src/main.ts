@@ -30,7 +30,10 @@ async function start() {
   // Before the queues and the HTTP server exist: they pick tracing up when they are made.
   const tracing = await startTracing('tiktok-fleet-api');
   await mkdir(config.MEDIA_ROOT, { recursive: true });
-  const db = createPrismaClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const db = createPrismaClient(config.DATABASE_URL, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+  });
   await pingDatabase(db).catch((error: Error) => {
     throw new Error(`cannot reach PostgreSQL at DATABASE_URL (${causeOf(error)})`);
   });

@@ -92,6 +92,8 @@ export const configSchema = z.object({
     .default('{tiktok-fleet}'),
   DATABASE_URL: url(['postgresql:', 'postgres:'], 'postgresql://user@localhost:5432/tiktok_fleet'),
   DATABASE_POOL_SIZE: int(1, 5).default(5),
+  /** A request waits this long for a free pooled connection, then answers 503 database_busy. */
+  DATABASE_POOL_TIMEOUT_MS: int(1, 5000).default(5000),
 
   TOKEN_ENCRYPTION_KEY: encryptionKey,
   TOKEN_DECRYPTION_KEYS: z

@@ -67,4 +67,4 @@ export {
   type TokenKey,
   type TokenKeyring,
 } from './token-cipher';
-export { isDatabaseUnavailable } from './unavailable';
+export { isDatabasePoolTimeout, isDatabaseUnavailable } from './unavailable';

@@ -138,16 +138,26 @@ export function createPostRepository(db: PrismaClient) {
      * the account and it can post (the enqueue path's account check, insert and event in one
      * round trip). Answers the stored post with its event, or why nothing was stored: no
      * such account, an account that cannot post (its status), or an idempotency key the
-     * owner already used (a race with another request: read that post then).
+     * owner already used (a race with another request: read that post then). With
+     * `backlogCaps`, the same statement counts the owner's and the account's open posts (each
+     * count stops at its cap, so its cost is bounded by the caps) and stores nothing when
+     * either reached its cap (`backlog_full`, answered before the account's
+     * refusals): the backlog check costs no round trip of its own.
      */
     async createForAccount(
       input: NewPost,
+      options: { backlogCaps?: { owner: number; account: number } } = {},
     ): Promise<
       | { kind: 'created'; post: Post; event: PostStatusEvent }
+      | { kind: 'backlog_full'; open: { owner: number; account: number } }
       | { kind: 'no_account' }
       | { kind: 'account_unavailable'; status: Account['status']; reason: string | null }
       | { kind: 'duplicate_key' }
     > {
+      const caps = options.backlogCaps;
+      // Without caps the counts read nothing (LIMIT 0) and can never reach the bound.
+      const unbounded = 2_147_483_647;
+      const open = Prisma.sql`status = ANY(${openStatuses as string[]}::post_status[])`;
       const now = new Date();
       const scheduledAt = input.scheduledAt == null ? null : new Date(input.scheduledAt);
       const status: PostStatus = scheduledAt != null && scheduledAt > now ? 'scheduled' : 'queued';
@@ -156,6 +166,14 @@ export function createPostRepository(db: PrismaClient) {
         WITH acct AS (
           SELECT status, status_reason FROM accounts
           WHERE id = ${input.accountId} AND owner_id = ${input.ownerId}
+        ),
+        backlog AS (
+          SELECT
+            (SELECT count(*)::int FROM (SELECT 1 FROM posts
+               WHERE owner_id = ${input.ownerId} AND ${open} LIMIT ${caps?.owner ?? 0}) o) AS owner,
+            (SELECT count(*)::int FROM (SELECT 1 FROM posts
+               WHERE account_id = ${input.accountId} AND owner_id = ${input.ownerId} AND ${open}
+               LIMIT ${caps?.account ?? 0}) a) AS account
         ),
         ins AS (
           INSERT INTO posts (id, owner_id, account_id, video_source_kind, video_source, caption,
@@ -175,7 +193,9 @@ export function createPostRepository(db: PrismaClient) {
             ${input.prepare ?? null}::prepare_mode,
             ${input.photoPost == null ? null : JSON.stringify(input.photoPost)}::jsonb,
             ${status}::post_status, ${now}::timestamp, ${now}::timestamp
-          FROM acct WHERE acct.status = 'active'::account_status
+          FROM acct, backlog WHERE acct.status = 'active'::account_status
+            AND backlog.owner < ${caps?.owner ?? unbounded}
+            AND backlog.account < ${caps?.account ?? unbounded}
           ON CONFLICT (owner_id, idempotency_key) DO NOTHING
           RETURNING *
         ),
@@ -185,10 +205,14 @@ export function createPostRepository(db: PrismaClient) {
           RETURNING id, at
         )
         SELECT ins.*, acct.status::text AS _account_status, acct.status_reason AS _account_reason,
-          event.id AS _event_id
-        FROM acct LEFT JOIN ins ON true LEFT JOIN event ON true`;
+          event.id AS _event_id, backlog.owner AS _open_owner, backlog.account AS _open_account
+        FROM backlog LEFT JOIN acct ON true LEFT JOIN ins ON true LEFT JOIN event ON true`;
       const row = rows[0];
-      if (!row) return { kind: 'no_account' };
+      const openNow = { owner: Number(row?._open_owner), account: Number(row?._open_account) };
+      if (caps && (openNow.owner >= caps.owner || openNow.account >= caps.account)) {
+        return { kind: 'backlog_full', open: openNow };
+      }
+      if (!row || row._account_status == null) return { kind: 'no_account' };
       if (row._account_status !== 'active') {
         return {
           kind: 'account_unavailable',
@@ -297,27 +321,6 @@ export function createPostRepository(db: PrismaClient) {
     /** The post an owner made with this idempotency key, if any. */
     async findByIdempotencyKey(ownerId: string, idempotencyKey: string): Promise<Post | null> {
       return db.post.findUnique({ where: { ownerId_idempotencyKey: { ownerId, idempotencyKey } } });
-    },
-
-    /**
-     * Posts not final yet (queued to processing) of the owner, and of one of its accounts:
-     * the backlog the enqueue limits count. Each count stops at its cap, so the cost of the
-     * check is bounded by the caps, not by how many posts wait (one statement).
-     */
-    async countOpen(
-      ownerId: string,
-      accountId: string,
-      caps: { owner: number; account: number },
-    ): Promise<{ owner: number; account: number }> {
-      const open = Prisma.sql`status = ANY(${openStatuses as string[]}::post_status[])`;
-      const [row] = await db.$queryRaw<Array<{ owner: number; account: number }>>`
-        SELECT
-          (SELECT count(*)::int FROM (SELECT 1 FROM posts
-             WHERE owner_id = ${ownerId} AND ${open} LIMIT ${caps.owner}) o) AS owner,
-          (SELECT count(*)::int FROM (SELECT 1 FROM posts
-             WHERE account_id = ${accountId} AND owner_id = ${ownerId} AND ${open}
-             LIMIT ${caps.account}) a) AS account`;
-      return { owner: row?.owner ?? 0, account: row?.account ?? 0 };
     },
 
     /** The post's status now (another process may have moved it); undefined when it is gone. */

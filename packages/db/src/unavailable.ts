@@ -45,3 +45,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+// pg-pool's words when a query waited connectionTimeoutMillis for a free pooled connection,
+// and Prisma's (P2028) when an interactive transaction waited its maxWait for one.
+const POOL_TIMEOUT_MESSAGE =
+  /timeout exceeded when trying to connect|Unable to start a transaction in the given time/i;
+
+/**
+ * Whether an error means every pooled connection stayed busy for the pool's timeout
+ * (`createPrismaClient`'s `poolTimeoutMs`): PostgreSQL is there but this process has more
+ * queries in flight than connections. A subset of `isDatabaseUnavailable`.
+ */
+export function isDatabasePoolTimeout(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
+    const { message, cause } = e as { message?: unknown; cause?: unknown };
+    if (typeof message === 'string' && POOL_TIMEOUT_MESSAGE.test(message)) return true;
+    e = cause;
+  }
+  return false;
+}

@@ -1,4 +1,4 @@
-import { createMediaUploadRepository, createPostRepository, type Db } from '@tiktok-fleet/db';
+import { createMediaUploadRepository, type Db } from '@tiktok-fleet/db';
 import ipaddr from 'ipaddr.js';
 import { EnqueuePostError } from './errors/enqueue-post-error';
 
@@ -52,24 +52,22 @@ export function checkCallbackAddress(limits: EnqueueLimits, callbackUrl: string 
   );
 }
 
-export async function checkBacklog(
-  db: Db,
+/**
+ * The refusal for a full backlog: the account's count when it reached its cap, else the
+ * owner's. The counts come from the insert itself (`posts.createForAccount` with
+ * `backlogCaps`), each stopping at its cap, so the check is bounded by the caps and costs no
+ * round trip of its own.
+ */
+export function backlogFull(
   limits: EnqueueLimits,
-  ownerId: string,
   accountId: string,
-): Promise<void> {
-  const open = await createPostRepository(db).countOpen(ownerId, accountId, {
-    owner: limits.backlogPerOwner,
-    account: limits.backlogPerAccount,
-  });
+  open: { owner: number; account: number },
+): EnqueuePostError {
   const full =
     open.account >= limits.backlogPerAccount
       ? { scope: 'account', limit: limits.backlogPerAccount, open: open.account }
-      : open.owner >= limits.backlogPerOwner
-        ? { scope: 'owner', limit: limits.backlogPerOwner, open: open.owner }
-        : null;
-  if (!full) return;
-  throw new EnqueuePostError(
+      : { scope: 'owner', limit: limits.backlogPerOwner, open: open.owner };
+  return new EnqueuePostError(
     'backlog_full',
     `${full.scope === 'account' ? `Account ${accountId}` : 'You'} already ${
       full.scope === 'account' ? 'has' : 'have'

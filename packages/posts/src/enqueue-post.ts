@@ -8,7 +8,7 @@ import {
 } from '@tiktok-fleet/db';
 import { enqueuePublish, type FleetQueues, InvalidJobPayloadError } from '@tiktok-fleet/queue';
 import {
-  checkBacklog,
+  backlogFull,
   checkCallbackAddress,
   checkSchedule,
   checkUploadOwner,
@@ -144,16 +144,23 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
         if (earlier) return replay(earlier, newPost);
       }
 
-      // Uploads must be the owner's, and the backlog must have room (reads, before the write).
+      // Uploads must be the owner's (a read, before the write).
       const mediaPaths = mediaPathsOf(newPost);
       for (const { path: relative, field } of mediaPaths) {
         await checkUploadOwner(deps.db, input.ownerId, relative, field);
       }
-      if (limits) await checkBacklog(deps.db, limits, input.ownerId, request.accountId);
-      // One statement checks the account, stores the post and its first event; the answer is
-      // built from what it returned. The row exists before the job (docs/architecture.md,
-      // "Enqueue: the row before the job").
-      const stored = await posts.createForAccount(newPost);
+      // One statement counts the backlog, checks the account, stores the post and its first
+      // event; the answer is built from what it returned. The row exists before the job
+      // (docs/architecture.md, "Enqueue: the row before the job").
+      const backlogCaps = limits && {
+        owner: limits.backlogPerOwner,
+        account: limits.backlogPerAccount,
+      };
+      const stored = await posts.createForAccount(newPost, { backlogCaps });
+      // Only answered with backlogCaps, that is with limits.
+      if (stored.kind === 'backlog_full') {
+        throw backlogFull(limits as EnqueueLimits, request.accountId, stored.open);
+      }
       if (stored.kind === 'duplicate_key') {
         // Another request with the same key stored its post between our read and our insert.
         const earlier = await posts.findByIdempotencyKey(input.ownerId, key as string);

@@ -31,8 +31,8 @@ export async function isRealPathInside(mediaRoot: string, absolute: string): Pro
   let root: string;
   let real: string;
   try {
-    root = await realpath(path.resolve(mediaRoot));
-    real = await realpath(absolute);
+    // Both at once: each is a round trip to libuv's thread pool, on every enqueue.
+    [root, real] = await Promise.all([realpath(path.resolve(mediaRoot)), realpath(absolute)]);
   } catch {
     return true;
   }

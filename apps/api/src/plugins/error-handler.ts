@@ -1,4 +1,9 @@
-import { DbError, isDatabaseUnavailable, TokenCipherError } from '@tiktok-fleet/db';
+import {
+  DbError,
+  isDatabasePoolTimeout,
+  isDatabaseUnavailable,
+  TokenCipherError,
+} from '@tiktok-fleet/db';
 import { EnqueuePostError, type EnqueuePostErrorCode } from '@tiktok-fleet/posts';
 import { isRedisUnavailable, OAuthStateLimitError } from '@tiktok-fleet/queue';
 import { TikTokApiError } from '@tiktok-fleet/tiktok';
@@ -132,7 +137,18 @@ export function toApiError(error: Error): ApiError | null {
   const known = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
   if (known) return new ApiError(known[0], known[1], fastifyError.message);
   // The database first: its errors are recognised by their kind; Redis's by words that a
-  // socket error of either could carry.
+  // socket error of either could carry. A full pool is load, not an outage: a short retry.
+  if (isDatabasePoolTimeout(error)) {
+    return new ApiError(
+      503,
+      'database_busy',
+      'The API has more requests in flight than database connections, and this one waited ' +
+        'too long for one (DATABASE_POOL_TIMEOUT_MS). Try again shortly; sent with the same ' +
+        'Idempotency-Key, a repeat never makes a second post.',
+      undefined,
+      { 'retry-after': '2' },
+    );
+  }
   if (isDatabaseUnavailable(error)) {
     return new ApiError(
       503,

@@ -56,6 +56,9 @@ export async function postRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
       // The enqueue contract validates the body itself, with the same messages a backend
       // importing it gets; the schema above is for the OpenAPI document.
       validatorCompiler: () => (value) => ({ value }),
+      // The answer is toPostResource's, typed as the schema: encoding it through zod again
+      // cost 70 µs a request (7x JSON.stringify) for the same bytes.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
       const header = request.headers['idempotency-key'];

@@ -60,6 +60,8 @@ export async function startApi(
     /** Extra variables; a function gets the API's own base URL (for links back to it). */
     env?: Record<string, string> | ((baseUrl: string) => Record<string, string>);
     deps?: Partial<ApiDeps>;
+    /** Connections in the API's PostgreSQL pool. @defaultValue 4 */
+    poolSize?: number;
     /** Runs before the API listens: extra routes for a test. */
     extend?: (app: FastifyInstance) => void;
   } = {},
@@ -94,7 +96,11 @@ export async function startApi(
     ...(typeof options.env === 'function' ? options.env(baseUrl) : options.env),
   });
 
-  const db = createPrismaClient(databaseUrl, { poolSize: 4 });
+  // As main.ts builds it (the pool's wait bound from the config), with 4 connections.
+  const db = createPrismaClient(databaseUrl, {
+    poolSize: options.poolSize ?? 4,
+    poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+  });
   const redis = redisConnection(config.REDIS_URL, 'producer');
   await waitForRedis(redis);
   const queues: FleetQueues = createQueues(redis, { prefix, onError: () => undefined });
@@ -183,6 +189,7 @@ export async function startApi(
     baseUrl,
     config,
     db,
+    databaseUrl,
     /** Fixture states go through the fleet's own repositories; `rows` reads what is stored. */
     posts: createPostRepository(db),
     accounts: createAccountRepository(db, new TokenCipher(parseTokenKeyring(config))),
