@@ -51,9 +51,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Most files spend their time waiting (on worker processes, HTTP, Redis, PostgreSQL,
-    // ffmpeg), not on the CPU: four at once keep two cores busy. Vitest's default is one
-    // fewer than the cores, so a single file at a time on a 2-core machine.
-    maxWorkers: 4,
+    // ffmpeg), not on the CPU: one file alone keeps about two thirds of a core busy, so three
+    // at once fill two cores without starving the files that time SIGKILLs and leases.
+    // Vitest's default is one fewer than the cores: a single file at a time on 2 cores.
+    // `--maxWorkers=N` overrides it for a bigger machine.
+    maxWorkers: 3,
     sequence: { sequencer: SlowFirstSequencer },
     reporters: ['default'],
   },
