@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliBundle } from './cli-bundle';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
 const main = join(repoRoot, 'apps', 'cli', 'src', 'main.ts');
 
 export interface CliRun {
@@ -20,7 +20,7 @@ export interface CliRun {
 /** A word for `sh -c`, quoted so the shell passes it through unchanged. */
 const shellWord = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
-export function runCli(
+export async function runCli(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
   options: {
@@ -30,11 +30,13 @@ export function runCli(
     interruptWhen?: (stdout: string) => boolean;
   } = {},
 ): Promise<CliRun> {
+  // The CLI's own code, bundled once per test file (cli-bundle.ts), run by plain node.
+  const cli = [process.execPath, await cliBundle(main)];
   // With `tty`, util-linux's script(1) gives the CLI a pseudo-terminal, as in an operator's
   // shell; everything it draws comes back on stdout.
   const [command, argv] = options.tty
-    ? ['script', ['-qec', [tsx, main, ...args].map(shellWord).join(' '), '/dev/null']]
-    : [tsx, [main, ...args]];
+    ? ['script', ['-qec', [...cli, ...args].map(shellWord).join(' '), '/dev/null']]
+    : [cli[0] as string, [...cli.slice(1), ...args]];
   return new Promise((ok, ko) => {
     const child = spawn(command, argv, {
       cwd: repoRoot,
