@@ -16,8 +16,7 @@
  * .tmp/chaos/<run>/. Every scenario has a deadline; posts not final by then count as stuck.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -25,11 +24,10 @@ import {
   createTemplateDatabase,
   dropRunDatabases,
 } from '@tiktok-fleet/testing/database';
-import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
+import { chaosMedia, startChaosSandbox } from './context';
 import { formatTable, type Outcome } from './outcome';
 import { killEverything } from './process';
 import { type ScenarioContext, scenarios } from './scenarios';
-import { chaosVideos } from './videos';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -49,23 +47,14 @@ export async function main(): Promise<number> {
   const runId = `chaos${randomBytes(3).toString('hex')}`;
   const logDir = join(root, '.tmp', 'chaos', runId);
   await mkdir(logDir, { recursive: true });
-  const videos = await chaosVideos(root);
-  const mediaRoot = await mkdtemp(join(tmpdir(), 'tf-chaos-media-'));
-  for (const video of videos) await copyFile(video.file, join(mediaRoot, video.name));
+  const { videos, mediaRoot } = await chaosMedia(root, 'chaos');
   console.log(
     `chaos run ${runId}: scenarios ${selected.join(', ')}; videos ${videos
       .map((v) => `${(v.size / 1e6).toFixed(1)} MB`)
       .join(', ')}; logs in ${logDir}`,
   );
   await createTemplateDatabase(adminUrl, runId);
-  const sandbox = await startSandbox({
-    port: 0,
-    rateLimits: false,
-    processingDelayMs: 300,
-    moderationDelayMs: 0,
-    dailyPostCap: 1000,
-    autoApprove: true,
-  });
+  const sandbox = await startChaosSandbox();
   const ctx: ScenarioContext = {
     root,
     logDir,

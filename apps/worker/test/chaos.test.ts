@@ -2,59 +2,38 @@
 // once, with its callback. A small chaos run of the harness in apps/worker/chaos (`pnpm chaos`
 // runs the full scenarios): real worker and API processes, the sandbox over HTTP, multi-chunk
 // videos, uploads throttled so the kills land mid-upload.
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloneTemplateDatabase } from '@tiktok-fleet/testing/database';
 import type {} from '@tiktok-fleet/testing/global-setup';
 import { freePort } from '@tiktok-fleet/testing/ports';
-import { type Sandbox, startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { openScenarioContext } from '../chaos/context';
 import { ChaosFleet, FINAL } from '../chaos/fleet';
 import { formatTable } from '../chaos/outcome';
 import { OwnRedis } from '../chaos/redis-server';
 import { type ScenarioContext, sigkills } from '../chaos/scenarios';
-import { type ChaosVideo, chaosVideos } from '../chaos/videos';
 import { root } from './support/fleet';
 
-let sandbox: Sandbox;
-let mediaRoot: string;
-let videos: ChaosVideo[];
-let logDir: string;
+let ctx: ScenarioContext;
+let close: (() => Promise<void>) | undefined;
 const services = () => inject('services');
 const newDatabase = () => cloneTemplateDatabase(services().databaseUrl, inject('runId'));
 
 beforeAll(async () => {
-  videos = await chaosVideos(root);
-  mediaRoot = await mkdtemp(join(tmpdir(), 'tf-chaos-media-'));
-  logDir = await mkdtemp(join(tmpdir(), 'tf-chaos-logs-'));
-  for (const video of videos) await copyFile(video.file, join(mediaRoot, video.name));
-  sandbox = await startSandbox({
-    port: 0,
-    rateLimits: false,
-    processingDelayMs: 300,
-    moderationDelayMs: 0,
-    dailyPostCap: 1000,
-    autoApprove: true,
-  });
+  ({ ctx, close } = await openScenarioContext({
+    root,
+    tag: 'chaos',
+    redisUrl: services().redisUrl,
+    newDatabase,
+  }));
 }, 60_000);
 
 afterAll(async () => {
-  await sandbox?.close();
-  if (mediaRoot) await rm(mediaRoot, { recursive: true, force: true });
+  await close?.();
 });
 
 describe('no post left behind', () => {
   test('4 SIGKILLs of 3 worker processes, timed into uploads: every post published once, with its callback', async () => {
-    const ctx: ScenarioContext = {
-      root,
-      logDir,
-      sandbox,
-      mediaRoot,
-      videos,
-      redisUrl: services().redisUrl,
-      newDatabase,
-    };
     const outcome = await sigkills(ctx, 'chaos-test 4 SIGKILLs', {
       posts: 12,
       kills: 4,
@@ -62,7 +41,7 @@ describe('no post left behind', () => {
       accounts: 4,
       deadlineMs: 100_000,
     });
-    const report = `${formatTable([outcome])}\nprocess logs: ${logDir}`;
+    const report = `${formatTable([outcome])}\nprocess logs: ${ctx.logDir}`;
     expect(outcome.posts).toBe(12);
     expect(outcome.stuck, report).toBe(0);
     expect(outcome.published, report).toBe(12);
@@ -79,16 +58,16 @@ describe('no post left behind', () => {
   }, 150_000);
 
   test('a post created through the API while Redis is down is published once Redis is back, without a retry', async () => {
-    const redis = new OwnRedis(await freePort(), join(logDir, 'redis'));
+    const redis = new OwnRedis(await freePort(), join(ctx.logDir, 'redis'));
     await redis.start();
     const database = await newDatabase();
     const fleet = new ChaosFleet({
       root,
       tag: 'redis-down',
-      logDir,
-      sandbox,
-      mediaRoot,
-      videos,
+      logDir: ctx.logDir,
+      sandbox: ctx.sandbox,
+      mediaRoot: ctx.mediaRoot,
+      videos: ctx.videos,
       redisUrl: redis.url,
       databaseUrl: database.url,
       workers: 1,

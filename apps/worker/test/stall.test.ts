@@ -3,55 +3,33 @@
 // hands the job to another worker, the same job id takes the account's lease back at once,
 // and the first worker wakes up later with a chunk in flight. Real worker and API processes,
 // the sandbox over HTTP; SIGSTOP/SIGCONT stand in for the stall (apps/worker/chaos, scenario f).
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { cloneTemplateDatabase } from '@tiktok-fleet/testing/database';
 import type {} from '@tiktok-fleet/testing/global-setup';
-import { type Sandbox, startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { openScenarioContext } from '../chaos/context';
 import { formatTable } from '../chaos/outcome';
 import { type ScenarioContext, sigstops } from '../chaos/scenarios';
-import { type ChaosVideo, chaosVideos } from '../chaos/videos';
 import { root } from './support/fleet';
 
-let sandbox: Sandbox;
-let mediaRoot: string;
-let videos: ChaosVideo[];
-let logDir: string;
+let ctx: ScenarioContext;
+let close: (() => Promise<void>) | undefined;
 const services = () => inject('services');
 
 beforeAll(async () => {
-  videos = await chaosVideos(root);
-  mediaRoot = await mkdtemp(join(tmpdir(), 'tf-stall-media-'));
-  logDir = await mkdtemp(join(tmpdir(), 'tf-stall-logs-'));
-  for (const video of videos) await copyFile(video.file, join(mediaRoot, video.name));
-  sandbox = await startSandbox({
-    port: 0,
-    rateLimits: false,
-    processingDelayMs: 300,
-    moderationDelayMs: 0,
-    dailyPostCap: 1000,
-    autoApprove: true,
-  });
+  ({ ctx, close } = await openScenarioContext({
+    root,
+    tag: 'stall',
+    redisUrl: services().redisUrl,
+    newDatabase: () => cloneTemplateDatabase(services().databaseUrl, inject('runId')),
+  }));
 }, 60_000);
 
 afterAll(async () => {
-  await sandbox?.close();
-  if (mediaRoot) await rm(mediaRoot, { recursive: true, force: true });
+  await close?.();
 });
 
 describe('a stalled worker', () => {
   test('a worker stopped mid-chunk until another took its upload over, then woken: one post at TikTok each', async () => {
-    const ctx: ScenarioContext = {
-      root,
-      logDir,
-      sandbox,
-      mediaRoot,
-      videos,
-      redisUrl: services().redisUrl,
-      newDatabase: () => cloneTemplateDatabase(services().databaseUrl, inject('runId')),
-    };
     const outcome = await sigstops(ctx, 'stall-test 2 SIGSTOPs', {
       posts: 6,
       stops: 2,
@@ -59,7 +37,7 @@ describe('a stalled worker', () => {
       accounts: 3,
       deadlineMs: 45_000,
     });
-    const report = `${formatTable([outcome])}\nprocess logs: ${logDir}`;
+    const report = `${formatTable([outcome])}\nprocess logs: ${ctx.logDir}`;
     // The run did what it says: each stop caught a worker sending a chunk, and another
     // worker took over an upload of it while it was stopped.
     const stops = outcome.notes.find((n) => n.includes('SIGSTOPs into uploads')) ?? '';
