@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,11 +147,20 @@ describe('probeVideo on files it cannot use', () => {
   });
 
   it('kills ffprobe at the timeout and says the check may be retried', async () => {
-    const error = await probeError(fixture('valid-vertical.mp4'), { timeoutMs: 1 });
+    // An ffprobe that hangs (a stuck network mount, say): a real ffprobe on a small file can
+    // finish inside any timeout short enough for a test when the machine is busy, and a
+    // process that exits 0 before its kill lands is not a timeout.
+    const hung = join(dir, 'hung-ffprobe');
+    await writeFile(hung, '#!/bin/sh\nexec sleep 30\n');
+    await chmod(hung, 0o755);
+    const error = await probeError(fixture('valid-vertical.mp4'), {
+      ffprobePath: hung,
+      timeoutMs: 200,
+    });
     expect(error).toBeInstanceOf(VideoProbeError);
     expect(error.code).toBe('video_probe_timeout');
     expect(error.retryable).toBe(true);
-    expect(error.details).toEqual({ timeoutMs: 1 });
+    expect(error.details).toEqual({ timeoutMs: 200 });
     expectCleanMessage(error);
   });
 
