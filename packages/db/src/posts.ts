@@ -155,6 +155,10 @@ export function createPostRepository(db: PrismaClient) {
       | { kind: 'duplicate_key' }
     > {
       const caps = options.backlogCaps;
+      // The account's count is by account_id alone, so it is one range of
+      // posts_account_id_status_idx: with owner_id in it too, the planner ANDed that index with
+      // the owner's whole range of posts (open or not) on every enqueue. Gated on `acct`, it
+      // counts nothing when the account is not the caller's (no other owner's backlog shows).
       // Without caps the counts read nothing (LIMIT 0) and can never reach the bound.
       const unbounded = 2_147_483_647;
       const open = Prisma.sql`status = ANY(${openStatuses as string[]}::post_status[])`;
@@ -172,7 +176,7 @@ export function createPostRepository(db: PrismaClient) {
             (SELECT count(*)::int FROM (SELECT 1 FROM posts
                WHERE owner_id = ${input.ownerId} AND ${open} LIMIT ${caps?.owner ?? 0}) o) AS owner,
             (SELECT count(*)::int FROM (SELECT 1 FROM posts
-               WHERE account_id = ${input.accountId} AND owner_id = ${input.ownerId} AND ${open}
+               WHERE account_id = ${input.accountId} AND ${open} AND EXISTS (SELECT 1 FROM acct)
                LIMIT ${caps?.account ?? 0}) a) AS account
         ),
         ins AS (

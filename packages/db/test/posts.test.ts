@@ -76,6 +76,22 @@ describe('post repository', () => {
     expect(ids.has(other.post.id)).toBe(false);
   });
 
+  it('createForAccount stops at the account cap, and never shows another owner its backlog', async () => {
+    const mine = await request();
+    const caps = { backlogCaps: { owner: 10, account: 2 } };
+    for (let i = 0; i < 2; i++) {
+      expect((await posts.createForAccount(mine, caps)).kind).toBe('created');
+    }
+    expect(await posts.createForAccount(mine, caps)).toEqual({
+      kind: 'backlog_full',
+      open: { owner: 2, account: 2 },
+    });
+    // The same full account named by someone else: it is not theirs, so it is not found,
+    // and its count is not told.
+    const stranger = { ...mine, ownerId: unique('owner') };
+    expect(await posts.createForAccount(stranger, caps)).toEqual({ kind: 'no_account' });
+  });
+
   it('records every transition with its time and detail, in order', async () => {
     const { post } = await posts.create(await request());
     await posts.transition(post.id, 'validating');
