@@ -29,6 +29,7 @@ import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
+import { deleteKeysUnder } from '@tiktok-fleet/testing/redis-keys';
 import { freshDatabase } from './bench-fleet';
 import { closedLoop, openLoop, type Sample } from './enqueue-load';
 import { type FleetProcess, startProcess, waitUntilReady } from './fleet-process';
@@ -212,6 +213,7 @@ async function main() {
     agent.destroy();
     await api.stop();
     await closeQueues(queues);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     await db.$disconnect();
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

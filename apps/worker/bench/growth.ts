@@ -21,6 +21,7 @@ import { createLogger } from '@tiktok-fleet/observability';
 import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { jobLiveness, postJobOf } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
+import { deleteKeysUnder } from '@tiktok-fleet/testing/redis-keys';
 import { createWorkerDeps, WORKER_CONFIG_KEYS, workerContext } from '../src/index';
 import { reconcilePass } from '../src/reconcile/reconcile-pass';
 import { freshDatabase } from './bench-fleet';
@@ -210,7 +211,7 @@ try {
     )}`,
   );
 } finally {
-  await deps.queues.publish.obliterate({ force: true }).catch(() => undefined);
+  await deleteKeysUnder(deps.redis, prefix).catch(() => undefined);
   await deps.close();
   await db.$disconnect();
   await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

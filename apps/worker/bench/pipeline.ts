@@ -29,8 +29,10 @@ import {
   TokenCipher,
 } from '@tiktok-fleet/db';
 import { createRowInspector } from '@tiktok-fleet/db/inspect';
+import { redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
+import { deleteKeysUnder } from '@tiktok-fleet/testing/redis-keys';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import {
   authorizeSandboxCreator,
@@ -253,6 +255,11 @@ try {
   await db.$disconnect();
   await pgProxy.close();
   await redisProxy.close();
+  const cleanup = redisConnection(redisUrl, 'producer');
+  await waitForRedis(cleanup)
+    .then(() => deleteKeysUnder(cleanup, prefix))
+    .catch(() => undefined);
+  cleanup.disconnect();
   await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
 process.exit(0);

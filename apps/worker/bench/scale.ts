@@ -38,6 +38,7 @@ import { createPostEnqueuer } from '@tiktok-fleet/posts';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import { adminQuery } from '@tiktok-fleet/testing/database';
 import { freePort } from '@tiktok-fleet/testing/ports';
+import { deleteKeysUnder } from '@tiktok-fleet/testing/redis-keys';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import {
   authorizeSandboxCreator,
@@ -266,7 +267,7 @@ async function runRound(
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await closeQueues(queues);
-    await deleteKeys(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     await db.$disconnect();
     tiktok.close();
@@ -306,15 +307,6 @@ async function connectAccounts(
     },
   );
   return ids;
-}
-
-async function deleteKeys(redis: ReturnType<typeof redisConnection>, prefix: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 async function main(): Promise<void> {

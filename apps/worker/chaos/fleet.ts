@@ -13,6 +13,7 @@ import { FINAL_STATUSES } from '@tiktok-fleet/posts/rules';
 import type { RedisClient } from '@tiktok-fleet/queue';
 import { closeQueues, createQueues, type FleetQueues, redisConnection } from '@tiktok-fleet/queue';
 import { freePort } from '@tiktok-fleet/testing/ports';
+import { deleteKeysUnder } from '@tiktok-fleet/testing/redis-keys';
 import { createTikTokClient, type TikTokClient } from '@tiktok-fleet/tiktok';
 import type { Sandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { CallbackReceiver } from './callbacks';
@@ -362,18 +363,9 @@ export class ChaosFleet {
     this.tiktok.close();
     if (this.queues) await closeQueues(this.queues).catch(() => undefined);
     if (this.redis) {
-      await deleteKeys(this.redis, this.prefix).catch(() => undefined);
+      await deleteKeysUnder(this.redis, this.prefix).catch(() => undefined);
       this.redis.disconnect();
     }
     await this.db?.$disconnect();
   }
-}
-
-async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }

@@ -4,6 +4,7 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, inject } from 'vitest';
 import { cloneTemplateDatabase } from './database';
 import type {} from './provided-context';
+import { deleteKeysUnder } from './redis-keys';
 
 export type { ServiceUrls } from './services';
 
@@ -34,11 +35,11 @@ export async function createTestDatabase(): Promise<{ url: string; name: string 
  */
 export function createTestRedisPrefix(label = 'test'): string {
   const prefix = `{tft-${label}-${randomUUID().slice(0, 8)}}`;
-  afterAll(() => deleteKeysUnder(inject('services').redisUrl, prefix));
+  afterAll(() => deleteTestKeys(inject('services').redisUrl, prefix));
   return prefix;
 }
 
-async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
+async function deleteTestKeys(url: string, prefix: string): Promise<void> {
   const target = parseRedisUrl(url);
   const client =
     target.kind === 'single'
@@ -47,16 +48,7 @@ async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
           redisOptions: { username: target.username, password: target.password },
         });
   try {
-    // SCAN walks one server: on a cluster, walk each master.
-    const servers = client instanceof Cluster ? client.nodes('master') : [client];
-    for (const server of servers) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await server.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await server.unlink(...keys);
-      } while (cursor !== '0');
-    }
+    await deleteKeysUnder(client, prefix);
   } finally {
     client.disconnect();
   }
