@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@tiktok-fleet/testing/ports';
+import { deleteKeysAt } from '@tiktok-fleet/testing/redis-keys';
 import { root } from './lib/paths';
 import { type Child, ProcessGroup, tail, waitUntilReady } from './lib/processes';
 import {
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
     'configuring the sandbox',
   );
 
+  // A prefix of its own each run; its keys are deleted when the demo ends, as the database
+  // is made fresh, so runs leave nothing in the Redis they used.
+  const redisPrefix = `{tiktok-fleet-demo-${randomBytes(3).toString('hex')}}`;
   const fleetEnv = {
     TIKTOK_CLIENT_KEY: clientKey,
     TIKTOK_CLIENT_SECRET: clientSecret,
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
     PORT: String(apiPort),
     HOST: '127.0.0.1',
     REDIS_URL: redisUrl,
-    REDIS_PREFIX: `{tiktok-fleet-demo-${randomBytes(3).toString('hex')}}`,
+    REDIS_PREFIX: redisPrefix,
     DATABASE_URL: databaseUrl,
     TOKEN_ENCRYPTION_KEY: `demo:${randomBytes(32).toString('base64')}`,
     CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
@@ -218,6 +222,7 @@ async function main(): Promise<void> {
   console.log(`  TikTok post id ${post.tiktok.postId}`);
   console.log(`  ${bold(post.tiktok.shareUrl ?? '')}`);
   await fleet.stop();
+  await deleteKeysAt(redisUrl, redisPrefix);
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

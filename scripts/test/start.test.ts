@@ -6,12 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { testServices, waitUntil } from '@tiktok-fleet/testing';
+import { createTestRedisPrefix, testServices, waitUntil } from '@tiktok-fleet/testing';
 import { freePort } from '@tiktok-fleet/testing/ports';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
+// Registered before the afterAll below, so its keys go after the fleet is stopped.
+const redisPrefix = createTestRedisPrefix('start');
 const fixture = readFileSync(join(root, 'fixtures', 'videos', 'valid-vertical.mp4'));
 
 interface Running {
@@ -44,7 +46,7 @@ beforeAll(async () => {
     SANDBOX_PORT: String(ports.sandbox),
     WORKER_METRICS_PORT: String(ports.worker),
     REDIS_URL: services.redisUrl,
-    REDIS_PREFIX: `{tft-start-${randomUUID().slice(0, 8)}}`,
+    REDIS_PREFIX: redisPrefix,
     DATABASE_URL: databaseUrl,
     // Where this test's connect flow sends the browser back to.
     CONNECT_REDIRECT_ORIGINS: 'https://backend.example',

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseRedisUrl } from '@tiktok-fleet/config';
-import { Cluster, Redis } from 'ioredis';
 import { afterAll, inject } from 'vitest';
 import { cloneTemplateDatabase } from './database';
 import type {} from './provided-context';
-import { deleteKeysUnder } from './redis-keys';
+import { deleteKeysAt } from './redis-keys';
 
 export type { ServiceUrls } from './services';
 
@@ -35,24 +34,17 @@ export async function createTestDatabase(): Promise<{ url: string; name: string 
  */
 export function createTestRedisPrefix(label = 'test'): string {
   const prefix = `{tft-${label}-${randomUUID().slice(0, 8)}}`;
-  afterAll(() => deleteTestKeys(inject('services').redisUrl, prefix));
+  afterAll(() => deleteKeysAt(inject('services').redisUrl, prefix));
   return prefix;
 }
 
-async function deleteTestKeys(url: string, prefix: string): Promise<void> {
-  const target = parseRedisUrl(url);
-  const client =
-    target.kind === 'single'
-      ? new Redis(target.url)
-      : new Cluster(target.nodes, {
-          redisOptions: { username: target.username, password: target.password },
-        });
-  try {
-    await deleteKeysUnder(client, prefix);
-  } finally {
-    client.disconnect();
-  }
-}
+/**
+ * Deletes a test prefix's keys now. For a harness whose processes write to Redis until its
+ * own close: the prefix's afterAll may run before that close (later hooks run first), so the
+ * harness calls this once its processes have exited.
+ */
+export const deleteTestRedisKeys = (prefix: string): Promise<void> =>
+  deleteKeysAt(inject('services').redisUrl, prefix);
 
 export { freePort } from './ports';
 export { type LocalRedisCluster, startRedisCluster } from './redis-cluster';

@@ -1,4 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
+import { parseRedisUrl } from '@tiktok-fleet/config';
+import { Cluster, Redis } from 'ioredis';
 
 /**
  * Deletes every key under `prefix` (a test file's, a bench's or a chaos fleet's own), so a
@@ -14,5 +15,21 @@ export async function deleteKeysUnder(client: Redis | Cluster, prefix: string): 
       cursor = next;
       if (keys.length > 0) await server.unlink(...keys);
     } while (cursor !== '0');
+  }
+}
+
+/** `deleteKeysUnder` over a connection of its own to the Redis (or Redis Cluster) at `url`. */
+export async function deleteKeysAt(url: string, prefix: string): Promise<void> {
+  const target = parseRedisUrl(url);
+  const client =
+    target.kind === 'single'
+      ? new Redis(target.url)
+      : new Cluster(target.nodes, {
+          redisOptions: { username: target.username, password: target.password },
+        });
+  try {
+    await deleteKeysUnder(client, prefix);
+  } finally {
+    client.disconnect();
   }
 }

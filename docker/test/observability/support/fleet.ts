@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   createTestRedisPrefix,
+  deleteTestRedisKeys,
   freePort,
   testServices,
   waitUntil,
@@ -68,6 +69,7 @@ export async function startProcessFleet(extraEnv: Record<string, string> = {}) {
     moderationDelayMs: 200,
     webhookUrl: `${apiUrl}/api/integrations/tiktok/webhook`,
   });
+  const redisPrefix = createTestRedisPrefix('observe');
   const apiKey = `tfk_obs_${randomBytes(16).toString('hex')}`;
   const env = {
     NODE_ENV: 'test',
@@ -81,7 +83,7 @@ export async function startProcessFleet(extraEnv: Record<string, string> = {}) {
     HOST: '127.0.0.1',
     WORKER_METRICS_PORT: String(workerPort),
     REDIS_URL: testServices().redisUrl,
-    REDIS_PREFIX: createTestRedisPrefix('observe'),
+    REDIS_PREFIX: redisPrefix,
     DATABASE_URL: databaseUrl,
     TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
     CALLBACK_SIGNING_SECRET: randomBytes(24).toString('hex'),
@@ -103,6 +105,7 @@ export async function startProcessFleet(extraEnv: Record<string, string> = {}) {
       if (app.child.exitCode === null && app.child.pid) process.kill(-app.child.pid, 'SIGTERM');
     }
     await Promise.all(apps.map((a) => a.exited));
+    await deleteTestRedisKeys(redisPrefix);
     await sandbox.close();
     await rm(mediaRoot, { recursive: true, force: true });
   };
