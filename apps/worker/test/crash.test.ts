@@ -32,7 +32,11 @@ describe('a worker that dies or is stopped mid-upload', () => {
   test('killed with SIGKILL mid-upload: another worker process resumes the same upload, one publish at TikTok', async () => {
     const first = startWorkerProcess();
     await first.ready;
-    await slowSecondChunk(4_000);
+    // Long enough that the survivor below has resumed before the sandbox reads the killed
+    // worker's second chunk: its body may already sit whole in the socket's buffers (the
+    // sandbox's latency holds the request before reading it), and read then, TikTok would
+    // hold the whole video and there would be nothing left to resume.
+    await slowSecondChunk(20_000);
     const created = await fleet.createPost({ accountId, video: { path } });
 
     // The first chunk is confirmed and stored; the second is on its way.
