@@ -63,6 +63,13 @@ async function newPost() {
   return post;
 }
 
+/** The lease holder's claim as the fleet makes it when it moves nothing: the claimed post. */
+async function claim(post: { id: string; accountId: string }, fence: number) {
+  const answer = await posts.claimUploadFor(post.id, post.accountId, fence);
+  if (answer.kind !== 'claimed') throw new Error(`claimed expected, got ${answer.kind}`);
+  return answer.post;
+}
+
 const lockFor = (accountId: string, token: string) =>
   new AccountUploadLock(redis, { accountId, token, ttlMs: 150, renewEveryMs: 50, prefix });
 
@@ -72,7 +79,7 @@ describe('the upload fence', () => {
     const first = lockFor(post.accountId, post.id);
     const a = await first.acquire();
     if (!a.acquired) throw new Error('the first holder should get the lease');
-    expect((await posts.claimUpload(post.id, a.fence)).status).toBe('queued');
+    expect((await claim(post, a.fence)).status).toBe('queued');
     const validating = await posts.transition(post.id, 'validating', { fence: a.fence });
     // The answer is the row the statement returned, equal to what is stored.
     expect(validating).toEqual(await createRowInspector(db).post(post.id));
@@ -88,7 +95,7 @@ describe('the upload fence', () => {
     const b = await second.acquire();
     if (!b.acquired) throw new Error('the second holder should get the lease');
     expect(b.fence).toBeGreaterThan(a.fence);
-    await posts.claimUpload(post.id, b.fence);
+    await claim(post, b.fence);
     await posts.transition(post.id, 'uploading', {
       fence: b.fence,
       changes: { publishId: 'p_second', uploadedBytes: 0, totalBytes: 100n },
@@ -109,7 +116,7 @@ describe('the upload fence', () => {
           fence: a.fence,
           changes: { errorCode: 'x', errorMessage: 'stale failure' },
         }),
-      () => posts.claimUpload(post.id, a.fence),
+      () => claim(post, a.fence),
     ];
     for (const write of stale) {
       await expect(write()).rejects.toMatchObject({
@@ -139,7 +146,7 @@ describe('the upload fence', () => {
     const first = lockFor(post.accountId, post.id);
     const a = await first.acquire();
     if (!a.acquired) throw new Error('the first holder should get the lease');
-    await posts.claimUpload(post.id, a.fence);
+    await claim(post, a.fence);
     await posts.transition(post.id, 'validating', { fence: a.fence });
     first.leave();
 

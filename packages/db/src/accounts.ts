@@ -60,6 +60,12 @@ function tokenContext(accountId: string, field: 'access' | 'refresh'): string {
 }
 
 export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
+  const decryptTokens = (row: Account): AccountTokens => ({
+    accessToken: cipher.decrypt(row.accessTokenCiphertext, tokenContext(row.id, 'access')),
+    refreshToken: cipher.decrypt(row.refreshTokenCiphertext, tokenContext(row.id, 'refresh')),
+    accessTokenExpiresAt: row.accessTokenExpiresAt,
+    refreshTokenExpiresAt: row.refreshTokenExpiresAt,
+  });
   const encrypted = (accountId: string, tokens: AccountTokens) => ({
     accessTokenCiphertext: cipher.encrypt(tokens.accessToken, tokenContext(accountId, 'access')),
     refreshTokenCiphertext: cipher.encrypt(tokens.refreshToken, tokenContext(accountId, 'refresh')),
@@ -191,12 +197,7 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
       const row = await db.account.findUnique({ where: { id: accountId } });
       if (!row) throw new AccountNotFoundError(accountId);
       if (row.status === 'revoked') throw new AccountRevokedError(accountId);
-      return {
-        accessToken: cipher.decrypt(row.accessTokenCiphertext, tokenContext(row.id, 'access')),
-        refreshToken: cipher.decrypt(row.refreshTokenCiphertext, tokenContext(row.id, 'refresh')),
-        accessTokenExpiresAt: row.accessTokenExpiresAt,
-        refreshTokenExpiresAt: row.refreshTokenExpiresAt,
-      };
+      return decryptTokens(row);
     },
 
     /**
@@ -209,17 +210,13 @@ export function createAccountRepository(db: PrismaClient, cipher: TokenCipher) {
     ): Promise<{ account: PublicAccount; tokens: AccountTokens | null } | null> {
       const row = await db.account.findUnique({ where: { id: accountId } });
       if (!row) return null;
-      const { accessTokenCiphertext, refreshTokenCiphertext, tokenKeyId: _, ...account } = row;
-      const tokens =
-        row.status === 'active'
-          ? {
-              accessToken: cipher.decrypt(accessTokenCiphertext, tokenContext(row.id, 'access')),
-              refreshToken: cipher.decrypt(refreshTokenCiphertext, tokenContext(row.id, 'refresh')),
-              accessTokenExpiresAt: row.accessTokenExpiresAt,
-              refreshTokenExpiresAt: row.refreshTokenExpiresAt,
-            }
-          : null;
-      return { account, tokens };
+      const {
+        accessTokenCiphertext: _a,
+        refreshTokenCiphertext: _r,
+        tokenKeyId: _k,
+        ...account
+      } = row;
+      return { account, tokens: row.status === 'active' ? decryptTokens(row) : null };
     },
 
     /** After a refresh: TikTok may rotate the refresh token too, so both are replaced. */

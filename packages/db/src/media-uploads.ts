@@ -9,8 +9,11 @@ export interface UploadRetention {
   releasedBefore: Date;
 }
 
-/** A post that is not final, or turned final (its last update) on or after `releasedBefore`. */
-function holds(releasedBefore: Date) {
+/**
+ * A post (as `p`) that still holds the files it names: not final, or turned final (its last
+ * update) on or after `releasedBefore`. The one rule for uploads and prepared files alike.
+ */
+export function holds(releasedBefore: Date) {
   return Prisma.sql`(p.status::text <> ALL(${finalStatuses as string[]})
     OR p.updated_at >= ${releasedBefore}::timestamp)`;
 }

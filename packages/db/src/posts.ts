@@ -463,36 +463,13 @@ export function createPostRepository(db: PrismaClient) {
     },
 
     /**
-     * The holder of the account's upload lease claims the post with its fence, so that the
-     * post's later writes can be made conditional on it. Refused (StaleUploadFenceError)
-     * when a newer holder claimed it already. Answers the post as the claim left it (its
-     * status may be final: canceled meanwhile, and the caller stops then): an earlier holder
-     * can write nothing after this statement, so this row, not one read before it, is what
-     * the new holder decides from (a publish id written by a holder that stalled past its
-     * locks is in it).
-     */
-    async claimUpload(postId: string, fence: number): Promise<Post> {
-      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
-        WITH cur AS (SELECT upload_fence FROM posts WHERE id = ${postId}),
-        claimed AS (
-          UPDATE posts SET upload_fence = ${BigInt(fence)}
-          WHERE id = ${postId} AND (upload_fence IS NULL OR upload_fence <= ${BigInt(fence)})
-          RETURNING *
-        )
-        SELECT claimed.*, cur.upload_fence AS _current_fence FROM cur LEFT JOIN claimed ON true`;
-      const row = rows[0];
-      if (!row) throw new PostNotFoundError(postId);
-      if (row.id == null) {
-        throw new StaleUploadFenceError(postId, fence, row._current_fence as bigint | null);
-      }
-      return postFromRow(row);
-    },
-
-    /**
      * The upload lease holder's first write, in one statement: while no other post of the
-     * account has an upload open at TikTok (as `findOpenUpload` says), claims the post with
-     * the lease's fence (as `claimUpload`) and, with `moveTo`, moves it to that status with
-     * its event (as `transition`, from an open status only). Answers `open_upload` with that
+     * account has an upload open at TikTok (initialised, not all bytes sent, its upload URL
+     * alive: TikTok takes one upload at a time per creator), claims the post with the lease's
+     * fence, so that its later writes can be made conditional on it, and, with `moveTo`, moves
+     * it to that status with its event (as `transition`, from an open status only). An earlier
+     * holder can write nothing after this statement, so the row it answers, not one read
+     * before it, is what the new holder decides from. Answers `open_upload` with that
      * other post (nothing written), or the post as claimed: `canceled` when it is final (nothing
      * written); `has_init` (nothing written) when `moveTo` was asked but an earlier attempt
      * already stored its TikTok init: the caller claims it without the move and resumes it; a
@@ -633,22 +610,6 @@ export function createPostRepository(db: PrismaClient) {
       const lastId = ids.at(-1);
       const full = ids.length === query.limit && lastId !== undefined && row?.last_at != null;
       return full ? { posts, next: { updatedAt: row.last_at as Date, id: lastId } } : { posts };
-    },
-
-    /**
-     * Another post of the account whose upload is open at TikTok: initialised, not all bytes
-     * sent, its upload URL still alive. TikTok takes one upload at a time per creator, so the
-     * account's next upload waits for this one, whoever holds the account's lease.
-     */
-    async findOpenUpload(accountId: string, exceptPostId: string): Promise<string | null> {
-      const rows = await db.$queryRaw<Array<{ id: string }>>`
-        SELECT id FROM posts
-        WHERE account_id = ${accountId} AND id <> ${exceptPostId}
-          AND status = 'uploading'::post_status AND video_source_kind <> 'pullFromUrl'::video_source_kind
-          AND publish_id IS NOT NULL AND upload_url_expires_at > now()
-          AND (total_bytes IS NULL OR uploaded_bytes < total_bytes)
-        LIMIT 1`;
-      return rows[0]?.id ?? null;
     },
 
     /**

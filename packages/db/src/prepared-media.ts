@@ -1,5 +1,5 @@
-import { Prisma, type PrismaClient } from '../generated/prisma/client';
-import { finalStatuses } from './posts';
+import type { PrismaClient } from '../generated/prisma/client';
+import { holds } from './media-uploads';
 
 /**
  * What the preparer made under MEDIA_ROOT/prepared (docs/architecture.md, Preparing a
@@ -10,16 +10,13 @@ import { finalStatuses } from './posts';
  * `releasedBefore`.
  */
 export function createPreparedMediaRepository(db: PrismaClient) {
-  const holds = (releasedBefore: Date) =>
-    Prisma.sql`(status::text <> ALL(${finalStatuses as string[]})
-      OR updated_at >= ${releasedBefore}::timestamp)`;
   return {
     /** Of these prepared videos (paths relative to MEDIA_ROOT), the ones a post still needs. */
     async videosStillNeeded(paths: readonly string[], releasedBefore: Date): Promise<Set<string>> {
       if (paths.length === 0) return new Set();
       const rows = await db.$queryRaw<Array<{ path: string }>>`
-        SELECT DISTINCT prepared_video AS path FROM posts
-        WHERE prepared_video = ANY(${paths as string[]}) AND ${holds(releasedBefore)}`;
+        SELECT DISTINCT p.prepared_video AS path FROM posts p
+        WHERE p.prepared_video = ANY(${paths as string[]}) AND ${holds(releasedBefore)}`;
       return new Set(rows.map((row) => row.path));
     },
 
@@ -34,7 +31,7 @@ export function createPreparedMediaRepository(db: PrismaClient) {
     ): Promise<Set<string>> {
       if (postIds.length === 0) return new Set();
       const rows = await db.$queryRaw<Array<{ id: string }>>`
-        SELECT id FROM posts WHERE id = ANY(${postIds as string[]}) AND ${holds(releasedBefore)}`;
+        SELECT p.id FROM posts p WHERE p.id = ANY(${postIds as string[]}) AND ${holds(releasedBefore)}`;
       return new Set(rows.map((row) => row.id));
     },
   };

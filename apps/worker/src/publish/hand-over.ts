@@ -47,11 +47,7 @@ async function finishFromWebhook(
   if (!postId || run.post.mode !== 'direct' || !account) return false;
   // TikTok's own share URL needs a Display API call, which needs the session.
   if (account.grantedScopes.includes('video.list') && !session) return false;
-  const shareUrl = session
-    ? await shareUrlFor(run.ctx, session, account, postId)
-    : account.username
-      ? `https://www.tiktok.com/@${encodeURIComponent(account.username)}/video/${postId}`
-      : null;
+  const shareUrl = await shareUrlFor(run.ctx, session, account, postId);
   const published = await finishPublished(run.ctx, run.post, {
     tiktokStatus: 'PUBLISH_COMPLETE',
     postId,

@@ -1,4 +1,4 @@
-import type { Post, PostChanges, PostStatus, Prisma } from '@tiktok-fleet/db';
+import type { PostChanges, PostStatus, Prisma } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
 import { AccountUploadLock, busyDeferralDelay } from '@tiktok-fleet/queue';
 import { DeferRequest, PostCanceled } from '../errors';
@@ -40,12 +40,20 @@ export async function takeUploadLease(
   // One statement: no other upload of the account open at TikTok, then the claim with the
   // lease's fence (from here on the post's writes carry it, and a holder that paused past its
   // lease finds them refused once this one claimed the post), and the move to `moveTo`.
-  const claim = await ctx.posts
-    .claimUploadFor(run.post.id, accountId, attempt.fence, moveTo)
-    .catch(async (error) => {
+  const { fence } = attempt;
+  const claimWith = (move: typeof moveTo) =>
+    ctx.posts.claimUploadFor(run.post.id, accountId, fence, move).catch(async (error) => {
       await lock.release();
       throw run.takenOver(error);
     });
+  let claim = await claimWith(moveTo);
+  // The post as the claim left it, not as this job read it when it started: an earlier
+  // attempt that stalled past its locks (BullMQ handed the job over, and the same job id
+  // takes the lease back at once) may have stored its init in between. Deciding from the
+  // older read would init a second publish beside the one that attempt is still uploading;
+  // the claim refuses its move for such a post (`has_init`), which is claimed as it stands
+  // and resumed.
+  if (claim.kind === 'has_init') claim = await claimWith(undefined);
   if (claim.kind === 'open_upload') {
     const openUpload = claim.otherPostId;
     await lock.release();
@@ -55,37 +63,11 @@ export async function takeUploadLease(
     throw busy(run, `post ${openUpload} has an upload open at TikTok that must finish first`);
   }
   run.lock = lock;
-  run.fence = attempt.fence;
+  run.fence = fence;
   if (claim.kind === 'final') throw new PostCanceled(run.post.id);
-  // The post as the claim left it, not as this job read it when it started: an earlier
-  // attempt that stalled past its locks (BullMQ handed the job over, and the same job id
-  // takes the lease back at once) may have stored its init in between. Deciding from the
-  // older read would init a second publish beside the one that attempt is still uploading;
-  // the claim's move to `moveTo` is refused for such a post (`has_init`), which is then
-  // claimed as it stands and resumed.
-  run.post =
-    claim.kind === 'has_init' ? await claimAsItStands(run, lock, attempt.fence) : claim.post;
+  if (claim.kind === 'has_init') throw new Error('claimUploadFor answers has_init only to a move');
+  run.post = claim.post;
   return lock;
-}
-
-/** The claim without a move, for a post an earlier attempt already inited at TikTok. */
-async function claimAsItStands(
-  run: PublishRun,
-  lock: AccountUploadLock,
-  fence: number,
-): Promise<Post> {
-  const again = await run.ctx.posts
-    .claimUploadFor(run.post.id, run.post.accountId, fence)
-    .catch(async (error) => {
-      await lock.release();
-      throw run.takenOver(error);
-    });
-  if (again.kind === 'claimed') return again.post;
-  if (again.kind === 'final') throw new PostCanceled(run.post.id);
-  // `open_upload` cannot answer without a move (the same statement found none a moment ago
-  // and this post's own init is the open one), but if it does, the account is busy.
-  await lock.release();
-  throw busy(run, `another upload of the account is open at TikTok`);
 }
 
 function busy(run: PublishRun, why: string): DeferRequest {

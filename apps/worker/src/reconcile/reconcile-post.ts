@@ -23,12 +23,12 @@ export interface ReconcileOutcome {
 }
 
 /** The state of the job that should carry the post, as BullMQ reports it ('unknown': none). */
-export async function jobStateOf(ctx: WorkerContext, postId: string, status: PostStatus) {
+async function jobStateOf(ctx: WorkerContext, postId: string, status: PostStatus) {
   const { queue, jobId } = postJobOf(postId, status);
   return await ctx.queues[queue].getJobState(jobId);
 }
 
-export const isLive = (state: string) => LIVE_STATES.has(state);
+const isLive = (state: string) => LIVE_STATES.has(state);
 
 /**
  * Makes sure an open post has a job that will move it on: when its job is missing (Redis

@@ -42,16 +42,17 @@ export async function finishPublished(
 }
 
 /**
- * TikTok's own share URL from the Display API when the account granted `video.list`;
- * otherwise the URL TikTok's web app uses for a video of a handle.
+ * TikTok's own share URL from the Display API when the account granted `video.list` (and
+ * there is a session to ask with); otherwise the URL TikTok's web app uses for a video of a
+ * handle.
  */
 export async function shareUrlFor(
   ctx: WorkerContext,
-  session: TikTokSession,
+  session: TikTokSession | undefined,
   account: PublicAccount,
   videoId: string,
 ): Promise<string | null> {
-  if (account.grantedScopes.includes('video.list')) {
+  if (session && account.grantedScopes.includes('video.list')) {
     try {
       const page = await session.tryCall('display', (t) =>
         ctx.tiktok.queryVideos(t, { videoIds: [videoId], fields: ['id', 'share_url'] }),
