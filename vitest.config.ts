@@ -47,6 +47,9 @@ export default defineConfig({
       'scripts/test/**/*.test.ts',
     ],
     globalSetup: ['packages/testing/src/global-setup.ts'],
+    // One afterAll per file that runs the helpers' afterFile cleanups (an afterAll inside a
+    // beforeAll is dropped by vitest 4).
+    setupFiles: ['packages/testing/src/setup-file.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
-// Registered before the afterAll below, so its keys go after the fleet is stopped.
+// Its keys go after the file's own hooks (afterFile), so after the fleet below is stopped.
 const redisPrefix = createTestRedisPrefix('start');
 const fixture = readFileSync(join(root, 'fixtures', 'videos', 'valid-vertical.mp4'));
 

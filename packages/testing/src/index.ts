@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseRedisUrl } from '@tiktok-fleet/config';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
+import { afterFile } from './after-file';
 import { cloneTemplateDatabase } from './database';
 import type {} from './provided-context';
 import { deleteKeysAt } from './redis-keys';
@@ -19,33 +20,27 @@ export function onRedisCluster(): boolean {
 
 /**
  * A migrated database that belongs to the calling test file alone; dropped after the file.
- * Call it at the top level of a test file or in `beforeAll`.
+ * Call it at the top level of a test file or in `beforeAll` (afterFile: see ./after-file.ts).
  */
 export async function createTestDatabase(): Promise<{ url: string; name: string }> {
   const db = await cloneTemplateDatabase(inject('services').databaseUrl, inject('runId'));
-  afterAll(db.drop);
+  afterFile(db.drop);
   return { url: db.url, name: db.name };
 }
 
 /**
  * A Redis key prefix that belongs to the calling test file alone. It carries a hash tag,
  * like the production prefix, so the same code paths run (and on a Redis Cluster, every key
- * of the file lands in one slot). Keys under it are deleted after the file.
+ * of the file lands in one slot). Keys under it are deleted after the file, once the file's
+ * own afterAll hooks (which stop the processes writing under it) have run.
  */
 export function createTestRedisPrefix(label = 'test'): string {
   const prefix = `{tft-${label}-${randomUUID().slice(0, 8)}}`;
-  afterAll(() => deleteKeysAt(inject('services').redisUrl, prefix));
+  afterFile(() => deleteKeysAt(inject('services').redisUrl, prefix));
   return prefix;
 }
 
-/**
- * Deletes a test prefix's keys now. For a harness whose processes write to Redis until its
- * own close: the prefix's afterAll may run before that close (later hooks run first), so the
- * harness calls this once its processes have exited.
- */
-export const deleteTestRedisKeys = (prefix: string): Promise<void> =>
-  deleteKeysAt(inject('services').redisUrl, prefix);
-
+export { afterFile } from './after-file';
 export { freePort } from './ports';
 export { type LocalRedisCluster, startRedisCluster } from './redis-cluster';
 export { sandboxControl } from './sandbox-control';

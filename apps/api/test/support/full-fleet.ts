@@ -14,7 +14,6 @@ import {
   testServices,
 } from '@tiktok-fleet/testing';
 import type {} from '@tiktok-fleet/testing/global-setup';
-import { deleteKeysUnder } from '@tiktok-fleet/testing/redis-keys';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { createWorkerDeps, startWorkers, WORKER_CONFIG_KEYS } from '@tiktok-fleet/worker';
@@ -174,9 +173,6 @@ export async function startFullFleet(
       await app.close();
       await closeQueues(queues);
       tiktok.close();
-      // The prefix's own cleanup may have run before this close (hooks run in reverse), while
-      // the workers still wrote: the keys go again once nothing writes.
-      await deleteKeysUnder(redis, prefix);
       await redis.quit();
       await db.$disconnect();
       await sandbox.close();

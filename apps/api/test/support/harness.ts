@@ -22,6 +22,7 @@ import {
   waitForRedis,
 } from '@tiktok-fleet/queue';
 import {
+  afterFile,
   createTestDatabase,
   createTestRedisPrefix,
   freePort,
@@ -31,7 +32,6 @@ import type {} from '@tiktok-fleet/testing/global-setup';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import type { FastifyInstance } from 'fastify';
-import { afterAll } from 'vitest';
 import { API_CONFIG_KEYS, type ApiConfig, buildApi, seedApiKeys } from '../../src';
 import type { ApiDeps } from '../../src/context';
 
@@ -127,7 +127,7 @@ export async function startApi(
   options.extend?.(app);
   await app.listen({ port, host: '127.0.0.1' });
 
-  afterAll(async () => {
+  afterFile(async () => {
     await app.close();
     await closeQueues(queues);
     tiktok.close();

@@ -8,6 +8,7 @@ import { createApiKeyRepository, createPrismaClient } from '@tiktok-fleet/db';
 import { createLogger } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import {
+  afterFile,
   createTestDatabase,
   createTestRedisPrefix,
   freePort,
@@ -17,7 +18,6 @@ import type {} from '@tiktok-fleet/testing/global-setup';
 import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { createWorkerDeps, startWorkers, WORKER_CONFIG_KEYS } from '@tiktok-fleet/worker';
-import { afterAll } from 'vitest';
 import { type CliRun, repoRoot, runCli } from './run-cli';
 
 export const OWNER = 'cli-owner';
@@ -107,7 +107,7 @@ export async function startFleet() {
   await waitForRedis(workerDeps.redis);
   const workers = await startWorkers(workerDeps, { scheduleSweep: false });
 
-  afterAll(async () => {
+  afterFile(async () => {
     await workers.close({ graceMs: 2_000 });
     await workerDeps.close();
     await app.close();
@@ -117,7 +117,7 @@ export async function startFleet() {
     await db.$disconnect();
     await sandbox.close();
     await rm(mediaRoot, { recursive: true, force: true });
-  }, 60_000);
+  });
 
   /** The environment an operator's shell would have: where the API, PostgreSQL and Redis are. */
   const cliEnv = {

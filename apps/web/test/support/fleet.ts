@@ -15,6 +15,7 @@ import {
 import { createLogger } from '@tiktok-fleet/observability';
 import { closeQueues, createQueues, redisConnection, waitForRedis } from '@tiktok-fleet/queue';
 import {
+  afterFile,
   createTestDatabase,
   createTestRedisPrefix,
   freePort,
@@ -26,7 +27,6 @@ import { createTikTokClient } from '@tiktok-fleet/tiktok';
 import { startSandbox } from '@tiktok-fleet/tiktok-sandbox';
 import { createWorkerDeps, startWorkers, WORKER_CONFIG_KEYS } from '@tiktok-fleet/worker';
 import { build } from 'vite';
-import { afterAll } from 'vitest';
 
 export const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const repoRoot = resolve(webRoot, '../..');
@@ -43,7 +43,7 @@ export async function buildPage(): Promise<string> {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
-  afterAll(() => rm(outDir, { recursive: true, force: true }));
+  afterFile(() => rm(outDir, { recursive: true, force: true }));
   return outDir;
 }
 
@@ -127,7 +127,7 @@ export async function startFleet(options: { webDist: string; env?: Record<string
   };
   const workers = await startWorkers(workerDeps, { scheduleSweep: false });
 
-  afterAll(async () => {
+  afterFile(async () => {
     await workers.close({ graceMs: 2_000 });
     await workerDeps.close();
     await app.close();

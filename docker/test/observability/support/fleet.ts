@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   createTestRedisPrefix,
-  deleteTestRedisKeys,
   freePort,
   testServices,
   waitUntil,
@@ -105,7 +104,6 @@ export async function startProcessFleet(extraEnv: Record<string, string> = {}) {
       if (app.child.exitCode === null && app.child.pid) process.kill(-app.child.pid, 'SIGTERM');
     }
     await Promise.all(apps.map((a) => a.exited));
-    await deleteTestRedisKeys(redisPrefix);
     await sandbox.close();
     await rm(mediaRoot, { recursive: true, force: true });
   };

@@ -3,12 +3,12 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterFile } from '@tiktok-fleet/testing/after-file';
 
 /** A temp directory for this test file, removed after it. */
 export async function useTempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tiktok-client-'));
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterFile(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
