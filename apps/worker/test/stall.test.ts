@@ -39,7 +39,8 @@ describe('a stalled worker', () => {
     });
     const report = `${formatTable([outcome])}\nprocess logs: ${ctx.logDir}`;
     // The run did what it says: each stop caught a worker sending a chunk, and another
-    // worker took over an upload of it while it was stopped.
+    // worker took over an upload of it while it was stopped. (A stop that caught no upload
+    // to take over is stopped again by sigstops, up to 3 times, and noted in the report.)
     const stops = outcome.notes.find((n) => n.includes('SIGSTOPs into uploads')) ?? '';
     expect(stops, report).toMatch(/^2 SIGSTOPs into uploads/);
     const takeovers = (stops.split(': ')[1] ?? '').split(', ').map(Number);
