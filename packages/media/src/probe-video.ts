@@ -61,9 +61,10 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 120_000;
 
 /**
  * Inspects a local video file with ffprobe: its header and its packets counted to the end in
- * one run, so a file cut short is found (whole-file.ts says when a second run is needed). Throws VideoValidationError when the file is
- * missing, empty, cut short or unreadable as media, and VideoProbeError when ffprobe itself cannot run
- * or times out. A readable file that breaks TikTok's rules probes fine: see validateVideo.
+ * one run, so a file cut short is found (whole-file.ts says when a second run is needed).
+ * Throws VideoValidationError when the file is missing, empty, cut short or unreadable as
+ * media, and VideoProbeError when ffprobe itself cannot run or times out. A readable file
+ * that breaks TikTok's rules probes fine: see validateVideo.
  */
 export async function probeVideo(
   path: string,

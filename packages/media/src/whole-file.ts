@@ -34,7 +34,8 @@ export interface WholeFileFacts {
  *     names them; the count alone has already decided it is refused);
  *   - for a file without an exact frame count (WebM and Matroska, AVI, a fragmented MP4
  *     whose moov lists no samples), where only the packets' times show a cut: the picture
- *     stopping before the stated duration. The header run did not count their packets.
+ *     stopping before the stated duration (for WebM and Matroska the header run skips
+ *     -count_packets, so their file is still read to the end only once).
  */
 export async function assertVideoStreamWhole(
   absolutePath: string,
