@@ -14,7 +14,7 @@
  * CPU seconds per post of the worker and of the fleet (API + worker + PostgreSQL backends).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -261,6 +261,8 @@ try {
     .catch(() => undefined);
   cleanup.disconnect();
   await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  // The fixture copy, the downloads and prepared copies the worker made: /tmp keeps nothing.
+  rmSync(mediaRoot, { recursive: true, force: true });
 }
 process.exit(0);
 

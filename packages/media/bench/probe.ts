@@ -1,69 +1,82 @@
 /**
  * `pnpm bench:probe`: what checking a video costs the worker, against the bare ffprobe CLI
- * on the same file, with the worker's RSS at about 50 and 300 MiB (a ballast of touched
- * memory stands in for upload buffers and caches).
+ * run with the same arguments on the same file, with the worker's RSS at about 50 and
+ * 300 MiB (a ballast of touched memory stands in for upload buffers and caches), on MP4s of
+ * about 80 and 300 MiB (made with ffmpeg once, kept under .tmp/bench-probe).
  *
- * Per RSS size and round (interleaved, BENCH_ROUNDS, default 3), BENCH_CALLS (default 20)
- * calls of each:
- *   - bare CLI: ffprobe with the same arguments, run in a loop by /bin/sh (time per call);
+ * Per RSS size, file and round (BENCH_ROUNDS, default 3; each a process of its own), the
+ * BENCH_CALLS (default 12) calls of each are made in BENCH_SLICES (default 3) interleaved
+ * slices, so a burst of load elsewhere on the machine falls on all three alike:
+ *   - bare CLI: ffprobe with checkVideoFile's arguments (the header and -count_packets, one
+ *     run), in a loop by /bin/sh (time per call);
  *   - checkVideoFile: the media checks as the worker runs them (ffprobe from the helper);
  *   - in-process spawn: the same ffprobe spawned from this process (how it was before).
- * "loop block" is the longest the event loop was held up during those calls (a timer ticking
- * every 1 ms measures it): what every other job of the worker waits.
+ * "loop block" is the longest the event loop was held up during checkVideoFile's calls (a
+ * timer ticking every 1 ms measures it): what every other job of the worker waits.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import ffprobeStatic from 'ffprobe-static';
 import { checkVideoFile } from '../src/index';
+import { ffprobeArgs, withFile } from '../src/run-ffprobe';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CALLS = Number(process.env.BENCH_CALLS ?? 20);
+const CALLS = Number(process.env.BENCH_CALLS ?? 12);
+const SLICES = Number(process.env.BENCH_SLICES ?? 3);
 const MiB = 1024 * 1024;
 
-function videoOf20MB(): string {
+/** A vertical 1080x1920 H.264/AAC faststart MP4 of `seconds` at about 36 Mbit/s. */
+function video(name: string, seconds: number): string {
   const dir = join(root, '.tmp', 'bench-probe');
-  const path = join(dir, 'vertical-20mb.mp4');
+  const path = join(dir, name);
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
+  const part = `${path}.part.mp4`;
   // biome-ignore format: option and value side by side
   execFileSync('ffmpeg', [
     '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1080x1920:rate=30:duration=10',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=10',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '16M', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-movflags', '+faststart', path,
+    '-f', 'lavfi', '-i', `testsrc2=size=1080x1920:rate=30:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '40M', '-maxrate', '40M',
+    '-bufsize', '80M', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', part,
   ]);
+  renameSync(part, path); // a run stopped mid-encode leaves no short file under the name
   return path;
 }
 
-// biome-ignore format: option and value side by side
-const ffprobeArgs = (path: string) => [
-  '-v', 'quiet', '-print_format', 'json', '-show_error', '-show_format', '-show_streams',
-  '-protocol_whitelist', 'file', `file:${path}`,
+const FILES = [
+  { name: 'vertical-80mib.mp4', seconds: 18 },
+  { name: 'vertical-300mib.mp4', seconds: 68 },
 ];
 
-function bareCliMs(path: string): number {
-  const quoted = ffprobeArgs(path)
+// What checkVideoFile runs for an MP4 (probe-video.ts): the same list, from the same code.
+const args = (path: string) => withFile(path, ffprobeArgs({ countPackets: true }));
+
+function bareCliMs(path: string, calls: number): number {
+  const quoted = args(path)
     .map((a) => `'${a}'`)
     .join(' ');
-  const script = `i=0; while [ $i -lt ${CALLS} ]; do "${ffprobeStatic.path}" ${quoted} >/dev/null; i=$((i+1)); done`;
+  const script = `i=0; while [ $i -lt ${calls} ]; do "${ffprobeStatic.path}" ${quoted} >/dev/null; i=$((i+1)); done`;
   const started = performance.now();
   execFileSync('/bin/sh', ['-c', script]);
-  return (performance.now() - started) / CALLS;
+  return performance.now() - started;
 }
 
 function inProcess(path: string): Promise<void> {
   return new Promise((done, fail) =>
-    execFile(ffprobeStatic.path, ffprobeArgs(path), (error) => (error ? fail(error) : done())),
+    execFile(ffprobeStatic.path, args(path), (error) => (error ? fail(error) : done())),
   );
 }
 
-/** Runs `call` CALLS times one after another: ms per call and the longest event-loop stall. */
-async function measure(call: () => Promise<unknown>): Promise<{ ms: number; blockMs: number }> {
+/** Runs `call` `calls` times one after another: total ms and the longest event-loop stall. */
+async function measure(
+  call: () => Promise<unknown>,
+  calls: number,
+): Promise<{ ms: number; blockMs: number }> {
   let last = performance.now();
   let blockMs = 0;
   const ticker = setInterval(() => {
@@ -72,8 +85,8 @@ async function measure(call: () => Promise<unknown>): Promise<{ ms: number; bloc
     last = now;
   }, 1);
   const started = performance.now();
-  for (let i = 0; i < CALLS; i++) await call();
-  const ms = (performance.now() - started) / CALLS;
+  for (let i = 0; i < calls; i++) await call();
+  const ms = performance.now() - started;
   clearInterval(ticker);
   return { ms, blockMs: Math.max(0, blockMs) };
 }
@@ -87,81 +100,103 @@ function growRssTo(targetMiB: number): number {
   return Math.round(process.memoryUsage().rss / MiB);
 }
 
-const path = videoOf20MB();
-
 /** One measure at one RSS, in a process of its own (memory freed is not given back at once). */
-async function measureAt(targetMiB: number) {
+async function measureAt(targetMiB: number, path: string) {
   const rss = growRssTo(targetMiB);
   await checkVideoFile(path); // starts the helper, warms the caches
   await inProcess(path);
-  const bare = bareCliMs(path);
-  const check = await measure(() => checkVideoFile(path));
-  const inproc = await measure(() => inProcess(path));
+  bareCliMs(path, 1);
+  const total = { bare: 0, check: 0, checkBlock: 0, inproc: 0 };
+  const per = Math.max(1, Math.round(CALLS / SLICES));
+  for (let slice = 0; slice < SLICES; slice++) {
+    total.bare += bareCliMs(path, per);
+    const check = await measure(() => checkVideoFile(path), per);
+    total.check += check.ms;
+    total.checkBlock = Math.max(total.checkBlock, check.blockMs);
+    total.inproc += (await measure(() => inProcess(path), per)).ms;
+  }
+  const calls = per * SLICES;
   return {
     rss,
-    bare,
-    check: check.ms,
-    checkBlock: check.blockMs,
-    inproc: inproc.ms,
-    inprocBlock: inproc.blockMs,
+    bare: total.bare / calls,
+    check: total.check / calls,
+    checkBlock: total.checkBlock,
+    inproc: total.inproc / calls,
   };
 }
 
 if (process.env.BENCH_PROBE_RSS) {
-  console.log(JSON.stringify(await measureAt(Number(process.env.BENCH_PROBE_RSS))));
+  const measured = await measureAt(
+    Number(process.env.BENCH_PROBE_RSS),
+    process.env.BENCH_PROBE_FILE as string,
+  );
+  console.log(JSON.stringify(measured));
   process.exit(0);
 }
 
 type Row = {
   rss: number;
+  fileMiB: number;
   bare: number[];
   check: number[];
-  inproc: number[];
+  ratio: number[];
   checkBlock: number[];
-  inprocBlock: number[];
+  inproc: number[];
 };
-const rows = new Map<number, Row>();
+const paths = FILES.map((f) => video(f.name, f.seconds));
+const rows = new Map<string, Row>();
 for (const target of [50, 300]) {
-  rows.set(target, { rss: 0, bare: [], check: [], inproc: [], checkBlock: [], inprocBlock: [] });
+  for (const path of paths) {
+    rows.set(`${target} ${path}`, {
+      rss: 0,
+      fileMiB: statSync(path).size / MiB,
+      bare: [],
+      check: [],
+      ratio: [],
+      checkBlock: [],
+      inproc: [],
+    });
+  }
 }
 for (let round = 0; round < ROUNDS; round++) {
   for (const target of [50, 300]) {
-    const out = execFileSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url)],
-      {
-        env: { ...process.env, BENCH_PROBE_RSS: String(target) },
-        encoding: 'utf8',
-      },
-    );
-    const m = JSON.parse(out.trim().split('\n').at(-1) as string);
-    const row = rows.get(target) as Row;
-    row.rss = m.rss;
-    row.bare.push(m.bare);
-    row.check.push(m.check);
-    row.checkBlock.push(m.checkBlock);
-    row.inproc.push(m.inproc);
-    row.inprocBlock.push(m.inprocBlock);
+    for (const path of paths) {
+      const out = execFileSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url)],
+        {
+          env: { ...process.env, BENCH_PROBE_RSS: String(target), BENCH_PROBE_FILE: path },
+          encoding: 'utf8',
+        },
+      );
+      const m = JSON.parse(out.trim().split('\n').at(-1) as string);
+      const row = rows.get(`${target} ${path}`) as Row;
+      row.rss = m.rss;
+      row.bare.push(m.bare);
+      row.check.push(m.check);
+      row.ratio.push(m.check / m.bare);
+      row.checkBlock.push(m.checkBlock);
+      row.inproc.push(m.inproc / m.bare);
+    }
   }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const spread = (xs: number[]) =>
-  `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
-const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+const spread = (xs: number[], digits = 1, unit = '') =>
+  `${median(xs).toFixed(digits)}${unit} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 console.log(
-  `\nbench:probe — ${(existsSync(path) ? (await import('node:fs')).statSync(path).size / MiB : 0).toFixed(1)} MiB MP4, ${CALLS} calls x ${ROUNDS} interleaved rounds; ms per call, median (min–max of rounds)\n`,
+  `\nbench:probe — checkVideoFile against the bare ffprobe CLI with the same arguments; ${SLICES} interleaved slices of ${Math.max(1, Math.round(CALLS / SLICES))} calls each per round, ${ROUNDS} rounds; median (min–max of rounds)\n`,
 );
 console.log(
-  '| worker RSS | bare CLI ms | checkVideoFile ms | ratio | loop block ms | in-process spawn ms | ratio | loop block ms |',
+  '| worker RSS | file | bare CLI ms | checkVideoFile ms | ratio | loop block ms | in-process spawn ratio |',
 );
 console.log(
-  '| ---------: | ----------: | ----------------: | ----: | ------------: | ------------------: | ----: | ------------: |',
+  '| ---------: | ---: | ----------: | ----------------: | ----: | ------------: | ---------------------: |',
 );
 for (const row of rows.values()) {
   console.log(
-    `| ${row.rss} MiB | ${spread(row.bare)} | ${spread(row.check)} | ${ratio(row.check, row.bare)}x | ${spread(row.checkBlock)} | ${spread(row.inproc)} | ${ratio(row.inproc, row.bare)}x | ${spread(row.inprocBlock)} |`,
+    `| ${row.rss} MiB | ${row.fileMiB.toFixed(0)} MiB | ${spread(row.bare)} | ${spread(row.check)} | ${spread(row.ratio, 2, 'x')} | ${spread(row.checkBlock)} | ${spread(row.inproc, 2, 'x')} |`,
   );
 }
 process.exit(0);

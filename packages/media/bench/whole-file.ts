@@ -1,6 +1,6 @@
 /**
- * What proving a video whole costs: probeVideo (the header, then the video stream read to
- * its end) against the header read alone, side by side on the same ~70 MB file, made with
+ * What proving a video whole costs: probeVideo (the header and every packet counted to the
+ * end, one ffprobe run for an MP4) against the header read alone, side by side on the same ~70 MB file, made with
  * ffmpeg for the run (36 s of the lossless test pattern with a tone, faststart MP4).
  *
  *   pnpm --filter @tiktok-fleet/media bench
@@ -48,7 +48,7 @@ try {
     `file: ${(size / 1024 ** 2).toFixed(1)} MiB (${size} bytes), ${ROUNDS} rounds, medians`,
   );
   console.log(`header read only (baseline)      ${h.toFixed(1).padStart(7)} ms`);
-  console.log(`probeVideo (header + demux)      ${w.toFixed(1).padStart(7)} ms`);
+  console.log(`probeVideo (header + packets)    ${w.toFixed(1).padStart(7)} ms`);
   console.log(
     `cost of proving the file whole   ${(w - h).toFixed(1).padStart(7)} ms  (ratio ${(w / h).toFixed(2)}x)`,
   );

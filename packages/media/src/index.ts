@@ -31,7 +31,6 @@ export { type ImageProbe, probeImage } from './probe-image';
 export {
   type AudioStreamInfo,
   DEFAULT_PROBE_TIMEOUT_MS,
-  DEFAULT_WHOLE_FILE_TIMEOUT_MS,
   type ProbeVideoOptions,
   probeVideo,
   type VideoProbe,

@@ -4,7 +4,7 @@ import { type Container, containerOf, readEbmlDocType } from './container';
 import { VideoValidationError } from './errors';
 import { videoFrameRate } from './frame-rate';
 import { type FfprobeStream, runFfprobe } from './run-ffprobe';
-import { assertWholeFile, demuxVideoStream } from './whole-file';
+import { assertVideoStreamWhole } from './whole-file';
 
 export interface VideoStreamInfo {
   /** ffprobe's codec name: h264, hevc, vp8, vp9, mpeg4... */
@@ -47,25 +47,24 @@ export interface VideoProbe {
 }
 
 export interface ProbeVideoOptions {
-  /** ffprobe is killed after this long. Reading a local file's headers takes well under 1 s. */
+  /**
+   * Each ffprobe run is killed after this long. A run reads the file once to its end without
+   * decoding (the packets are counted): a 300 MB file takes about a tenth of a second from
+   * the page cache, a 4 GB file from a slow disk may take a minute.
+   */
   timeoutMs?: number;
   ffprobePath?: string;
-  /**
-   * Reading every packet to the end, which proves the file is whole, is killed after this
-   * long. It reads the file once without decoding: a 70 MB file takes a few tens of ms from
-   * the page cache; a 4 GB file from a slow disk may take a minute.
-   */
-  wholeFileTimeoutMs?: number;
 }
 
-export const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
-export const DEFAULT_WHOLE_FILE_TIMEOUT_MS = 120_000;
+/** The bound the whole-file read had on its own before it joined the header read. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 120_000;
 
 /**
- * Inspects a local video file with ffprobe: its header, then its video stream read to the
- * end, so a file cut short is found. Throws VideoValidationError when the file is
- * missing, empty, cut short or unreadable as media, and VideoProbeError when ffprobe itself cannot run
- * or times out. A readable file that breaks TikTok's rules probes fine: see validateVideo.
+ * Inspects a local video file with ffprobe: its header and its packets counted to the end in
+ * one run, so a file cut short is found (whole-file.ts says when a second run is needed).
+ * Throws VideoValidationError when the file is missing, empty, cut short or unreadable as
+ * media, and VideoProbeError when ffprobe itself cannot run or times out. A readable file
+ * that breaks TikTok's rules probes fine: see validateVideo.
  */
 export async function probeVideo(
   path: string,
@@ -81,17 +80,22 @@ export async function probeVideo(
     );
   }
 
-  const result = await runFfprobe(absolutePath, {
+  const runOptions = {
     timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     ffprobePath: options.ffprobePath,
+  };
+  // Read first (64 bytes): Matroska and WebM have no index to count packets against, so
+  // counting them in this run would only read the file a second time (whole-file.ts). A file
+  // that cannot be opened is left to ffprobe to refuse.
+  const docType = await readEbmlDocType(absolutePath).catch(() => undefined);
+  const result = await runFfprobe(absolutePath, {
+    ...runOptions,
+    countPackets: docType === undefined,
   });
   if (!result.ok) throw unreadable(result.reason);
 
   const { format, streams } = result;
   const formatName = format.format_name ?? '';
-  const docType = formatName.startsWith('matroska')
-    ? await readEbmlDocType(absolutePath)
-    : undefined;
   const videoStream = streams.find(
     (s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1,
   );
@@ -101,22 +105,26 @@ export async function probeVideo(
 
   const durationSec = positiveNumber(format.duration) ?? positiveNumber(videoStream?.duration);
   if (videoStream && video) {
-    const demuxed = await demuxVideoStream(absolutePath, videoStream.index ?? 0, {
-      timeoutMs: options.wholeFileTimeoutMs ?? DEFAULT_WHOLE_FILE_TIMEOUT_MS,
-      ffprobePath: options.ffprobePath,
-    });
-    // The stream's own duration where the container gives one: audio may run longer.
-    const streamDuration = positiveNumber(videoStream.duration) ?? durationSec;
-    assertWholeFile(demuxed, {
-      sizeBytes,
-      durationSec: streamDuration,
-      // Only MP4/MOV's sample table counts frames exactly; AVI's and others' header count is
-      // an estimate (one frame off for an ffmpeg-made AVI), so those are checked by time.
-      hasExactIndex: formatName.split(',').includes('mov'),
-    });
+    await assertVideoStreamWhole(
+      absolutePath,
+      videoStream,
+      {
+        sizeBytes,
+        // The stream's own duration where the container gives one: audio may run longer.
+        durationSec: positiveNumber(videoStream.duration) ?? durationSec,
+        // Only MP4/MOV's sample table counts frames exactly; AVI's and others' header count
+        // is an estimate (one frame off for an ffmpeg-made AVI), so those are checked by time.
+        hasExactIndex: formatName.split(',').includes('mov'),
+      },
+      runOptions,
+    );
   }
   return {
-    container: containerOf(formatName, format.tags?.major_brand, docType),
+    container: containerOf(
+      formatName,
+      format.tags?.major_brand,
+      formatName.startsWith('matroska') ? docType : undefined,
+    ),
     formatName,
     formatLongName: format.format_long_name ?? formatName,
     sizeBytes,

@@ -19,6 +19,10 @@ export interface FfprobeStream {
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: Array<{ side_data_type?: string; rotation?: number }>;
+  /** The container's frame count: for MP4/MOV, its sample table's. */
+  nb_frames?: string;
+  /** Packets read to the end of the file; only with `countPackets`. */
+  nb_read_packets?: string;
 }
 
 export interface FfprobeFormat {
@@ -43,6 +47,14 @@ export interface RunFfprobeOptions {
   ffprobePath?: string;
 }
 
+export interface ProbeRunOptions extends RunFfprobeOptions {
+  /**
+   * Also read every packet to the end (`-count_packets`, no decoding) and give each
+   * stream's `nb_read_packets`: what proves an MP4 whole, in the same run as its header.
+   */
+  countPackets?: boolean;
+}
+
 /**
  * ffprobe-static has no linux/arm64 binary, so the images carry Debian's ffprobe and name it
  * in FFPROBE_PATH (docker/README.md, Multi-arch).
@@ -63,15 +75,8 @@ const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
  * as a phone video's rotation is flattened into the stream. JSON output and a hard timeout
  * need neither.
  */
-export function runFfprobe(
-  absolutePath: string,
-  options: RunFfprobeOptions,
-): Promise<FfprobeResult> {
-  return execFfprobe(
-    absolutePath,
-    ['-v', 'quiet', '-print_format', 'json', '-show_error', '-show_format', '-show_streams'],
-    options,
-  ).then(({ stdout, failed }) => {
+export function runFfprobe(absolutePath: string, options: ProbeRunOptions): Promise<FfprobeResult> {
+  return execFfprobe(absolutePath, ffprobeArgs(options), options).then(({ stdout, failed }) => {
     const parsed = parseOutput(stdout);
     if (!parsed) return { ok: false, reason: 'ffprobe gave no readable answer' };
     if (failed || parsed.error) {
@@ -79,6 +84,20 @@ export function runFfprobe(
     }
     return { ok: true, streams: parsed.streams ?? [], format: parsed.format ?? {} };
   });
+}
+
+/** The arguments of {@link runFfprobe}, without the file (the bench runs the bare CLI with them). */
+export function ffprobeArgs(options: { countPackets?: boolean } = {}): string[] {
+  return [
+    '-v',
+    'quiet',
+    '-print_format',
+    'json',
+    '-show_error',
+    '-show_format',
+    '-show_streams',
+    ...(options.countPackets ? ['-count_packets'] : []),
+  ];
 }
 
 /**
@@ -91,16 +110,7 @@ export function execFfprobe(
   args: readonly string[],
   options: RunFfprobeOptions,
 ): Promise<{ stdout: string; failed: boolean }> {
-  // biome-ignore format: option and value side by side read better
-  const fullArgs = [
-    ...args,
-    // A "video" may be a playlist (HLS, concat) naming other URLs: ffprobe would fetch them.
-    // Local files only, so probing can never be turned into a request to another host.
-    '-protocol_whitelist', 'file',
-    // The file: prefix stops a name such as "-x" or "concat:a|b" being read as an option or
-    // another protocol.
-    `file:${absolutePath}`,
-  ];
+  const fullArgs = withFile(absolutePath, args);
   return new Promise((resolve, reject) => {
     // From the spawn helper, so that spawning never blocks this process (spawn-helper.ts).
     execFileInHelper(
@@ -138,6 +148,20 @@ export function execFfprobe(
       },
     );
   });
+}
+
+/** `args` with the guards every run carries, and the file. */
+export function withFile(absolutePath: string, args: readonly string[]): string[] {
+  // biome-ignore format: option and value side by side read better
+  return [
+    ...args,
+    // A "video" may be a playlist (HLS, concat) naming other URLs: ffprobe would fetch them.
+    // Local files only, so probing can never be turned into a request to another host.
+    '-protocol_whitelist', 'file',
+    // The file: prefix stops a name such as "-x" or "concat:a|b" being read as an option or
+    // another protocol.
+    `file:${absolutePath}`,
+  ];
 }
 
 interface FfprobeJson {

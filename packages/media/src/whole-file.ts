@@ -1,5 +1,5 @@
 import { VideoValidationError } from './errors';
-import { execFfprobe } from './run-ffprobe';
+import { execFfprobe, type FfprobeStream } from './run-ffprobe';
 
 export interface WholeFileOptions {
   timeoutMs: number;
@@ -14,6 +14,50 @@ export interface DemuxedStream {
   /** Where the last packet read ends: in the file, and in the stream's time. */
   lastByte: number;
   lastEndSec: number;
+}
+
+export interface WholeFileFacts {
+  sizeBytes: number;
+  durationSec: number | undefined;
+  /** MP4/MOV: the sample table counts the frames exactly. */
+  hasExactIndex?: boolean;
+}
+
+/**
+ * Throws video_unreadable when the video stream ends before the file says it should.
+ *
+ * An MP4 or MOV probed with `countPackets` needs nothing more: its sample table says how many
+ * frames there are (`nb_frames`) and the same run read them to the end (`nb_read_packets`),
+ * so a whole MP4 costs one ffprobe run. A second run, reading each packet's position and
+ * time, is made only:
+ *   - for an MP4 found cut short, to say at which byte and second its data stops (the refusal
+ *     names them; the count alone has already decided it is refused);
+ *   - for a file without an exact frame count (WebM and Matroska, AVI, a fragmented MP4
+ *     whose moov lists no samples), where only the packets' times show a cut: the picture
+ *     stopping before the stated duration (for WebM and Matroska the header run skips
+ *     -count_packets, so their file is still read to the end only once).
+ */
+export async function assertVideoStreamWhole(
+  absolutePath: string,
+  stream: FfprobeStream,
+  file: WholeFileFacts,
+  options: WholeFileOptions,
+): Promise<void> {
+  const expected = Number(stream.nb_frames);
+  const read = Number(stream.nb_read_packets);
+  const counted =
+    file.hasExactIndex === true &&
+    Number.isFinite(expected) &&
+    expected > 0 &&
+    stream.nb_read_packets !== undefined &&
+    Number.isFinite(read);
+  if (counted && read >= expected) return;
+  const demuxed = await demuxVideoStream(absolutePath, stream.index ?? 0, options);
+  // The first run's count stands: the second only says where the data stops.
+  assertWholeFile(
+    counted ? { ...demuxed, packetsExpected: expected, packetsRead: read } : demuxed,
+    file,
+  );
 }
 
 /**
@@ -63,10 +107,7 @@ export async function demuxVideoStream(
  * before the file says it should: fewer packets than its index lists (MP4, MOV), or, for a
  * container without one (WebM), the picture stopping well before the stated duration.
  */
-export function assertWholeFile(
-  demuxed: DemuxedStream,
-  file: { sizeBytes: number; durationSec: number | undefined; hasExactIndex?: boolean },
-): void {
+export function assertWholeFile(demuxed: DemuxedStream, file: WholeFileFacts): void {
   const { packetsRead, lastByte, lastEndSec } = demuxed;
   const packetsExpected = file.hasExactIndex === false ? undefined : demuxed.packetsExpected;
   const missingPackets = packetsExpected !== undefined && packetsRead < packetsExpected;

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ffprobeStatic from 'ffprobe-static';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkVideoFile, probeVideo, VideoValidationError } from '../src/index';
 
@@ -30,8 +31,11 @@ async function firstHalf(path: string, name: string): Promise<string> {
   return cut;
 }
 
-async function refusal(path: string): Promise<VideoValidationError> {
-  const error = await checkVideoFile(path).catch((e: unknown) => e);
+async function refusal(
+  path: string,
+  options: { ffprobePath?: string } = {},
+): Promise<VideoValidationError> {
+  const error = await checkVideoFile(path, options).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(VideoValidationError);
   return error as VideoValidationError;
 }
@@ -73,6 +77,53 @@ describe('a file cut short is refused, though its header says it is whole', () =
     ]);
     expect((await probeVideo(whole)).container).toBe('webm');
     const error = await refusal(await firstHalf(whole, 'half.webm'));
+    expect(error.code).toBe('video_unreadable');
+    expect(error.details).toMatchObject({ reason: 'truncated' });
+    expect(error.details.endsAtSec as number).toBeLessThan(3);
+  });
+});
+
+describe('what the check costs: ffprobe runs per file', () => {
+  /** The real ffprobe behind a script that notes each run in a log: how many runs a check makes. */
+  async function countingFfprobe(
+    name: string,
+  ): Promise<{ path: string; runs: () => Promise<number> }> {
+    const log = join(dir, `${name}.log`);
+    const path = join(dir, name);
+    await writeFile(
+      path,
+      `#!/bin/sh\necho run >> '${log}'\nexec '${process.env.FFPROBE_PATH || ffprobeStatic.path}' "$@"\n`,
+    );
+    await chmod(path, 0o755);
+    const runs = async () =>
+      (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    return { path, runs };
+  }
+
+  it('a whole MP4 takes one run; one cut short a second, only to say where its data stops', async () => {
+    const whole = await make('once.mp4', h264, ['-movflags', '+faststart']);
+    const wholeRuns = await countingFfprobe('ffprobe-whole');
+    await checkVideoFile(whole, { ffprobePath: wholeRuns.path });
+    expect(await wholeRuns.runs()).toBe(1);
+
+    const cutRuns = await countingFfprobe('ffprobe-cut');
+    const error = await refusal(await firstHalf(whole, 'once-half.mp4'), {
+      ffprobePath: cutRuns.path,
+    });
+    expect(error.details).toMatchObject({ reason: 'truncated', framesExpected: 120 });
+    expect(error.details.truncatedAtByte as number).toBeGreaterThan(0);
+    expect(await cutRuns.runs()).toBe(2);
+  });
+
+  it('a fragmented MP4 (no frame count in its header) cut in half is still refused, by time', async () => {
+    const whole = await make('frag.mp4', h264, [
+      '-g',
+      '30',
+      '-movflags',
+      'frag_keyframe+empty_moov',
+    ]);
+    await checkVideoFile(whole);
+    const error = await refusal(await firstHalf(whole, 'frag-half.mp4'));
     expect(error.code).toBe('video_unreadable');
     expect(error.details).toMatchObject({ reason: 'truncated' });
     expect(error.details.endsAtSec as number).toBeLessThan(3);

@@ -21,8 +21,12 @@ export async function handOverToPrepare(
   if (mode !== 'auto' || post.preparedVideo || 'pullFromUrl' in request.video) return undefined;
   const source = await resolveSource(ctx, post.id, request.video, run.signal);
   if (source.kind !== 'file') return undefined;
-  const { plan } = await planForFile(source.path);
-  if (plan.kind === 'keep') return undefined;
+  const { probe, plan } = await planForFile(source.path);
+  if (plan.kind === 'keep') {
+    // The upload checks this same file next: it takes this probe rather than a second one.
+    run.probed = { path: source.path, probe };
+    return undefined;
+  }
   await run.checkpoint();
   await run.transition('preparing', {
     changes: { preparePercent: 0 },

@@ -20,7 +20,8 @@ export async function uploadFromScratch(upload: Upload): Promise<PublishResult> 
   const source = await resolveUploadSource(run, request.video);
   await run.checkpoint();
   // The file first: a video that breaks TikTok's rules fails before any call to TikTok.
-  const file = source.kind === 'file' ? await probeVideoFile(source.path, {}) : undefined;
+  const file =
+    source.kind === 'file' ? await probeVideoFile(source.path, {}, run.probed) : undefined;
   if (file) checkCoverTimestamp(request.coverTimestampMs, file.durationSec);
 
   const creator = await fetchCreatorInfo(upload);

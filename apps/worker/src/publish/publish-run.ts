@@ -6,6 +6,7 @@ import {
   type Prisma,
   StaleUploadFenceError,
 } from '@tiktok-fleet/db';
+import type { VideoProbe } from '@tiktok-fleet/media';
 import type { Logger } from '@tiktok-fleet/observability';
 import type { PostRequest } from '@tiktok-fleet/posts';
 import { type AccountUploadLock, type FleetJob, LeaseLostError } from '@tiktok-fleet/queue';
@@ -40,6 +41,11 @@ export class PublishRun {
    * write of this attempt carries it, so a write after another holder took over is refused.
    */
   fence: number | undefined;
+  /**
+   * The probe the prepare check made of the post's file (prepare "auto", nothing to do):
+   * the upload's check reuses it, so the file is probed once per attempt.
+   */
+  probed: { path: string; probe: VideoProbe } | undefined;
   /** A dead upload URL was already replaced once in this attempt. */
   startedOver = false;
   readonly log: Logger;

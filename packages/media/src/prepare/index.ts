@@ -12,4 +12,3 @@ export {
   prepareVideo,
 } from './prepare-video';
 export { lastErrorLine, runFfmpeg } from './run-ffmpeg';
-export { type PictureFormat, readPictureFormat } from './stream-details';

@@ -1,7 +1,6 @@
 import { TIKTOK_VIDEO_LIMITS as L } from '../limits';
 import type { VideoProbe } from '../probe-video';
 import { validateVideo } from '../validate-video';
-import type { PictureFormat } from './stream-details';
 
 /**
  * What the preparer does with a file (docs/architecture.md, Preparing a video):
@@ -36,7 +35,8 @@ const PLAIN_PIXEL_FORMATS = new Set(['yuv420p', 'yuvj420p', 'nv12']);
 /** A rate below TikTok's range goes to this (frames are repeated); above it, to the maximum. */
 export const LOW_FRAME_RATE_TARGET = 30;
 
-export function planPreparation(probe: VideoProbe, picture: PictureFormat): PreparePlan {
+/** The probe carries the pixel format and profile: no second ffprobe run is needed here. */
+export function planPreparation(probe: VideoProbe): PreparePlan {
   const problems = validateVideo(probe);
   const unfixable = problems.filter((p) => !FIXABLE.has(p.code));
   const { video } = probe;
@@ -57,9 +57,9 @@ export function planPreparation(probe: VideoProbe, picture: PictureFormat): Prep
     reasons.push(`the ${video.codec} codec`);
     encode = true;
   }
-  if (picture.pixelFormat && !PLAIN_PIXEL_FORMATS.has(picture.pixelFormat)) {
+  if (video.pixelFormat && !PLAIN_PIXEL_FORMATS.has(video.pixelFormat)) {
     reasons.push(
-      `the ${picture.pixelFormat} pixel format${picture.profile ? ` (${picture.profile})` : ''}`,
+      `the ${video.pixelFormat} pixel format${video.profile ? ` (${video.profile})` : ''}`,
     );
     encode = true;
   }

@@ -6,7 +6,6 @@ import { probeVideo, type VideoProbe } from '../probe-video';
 import { ffmpegOptions } from './ffmpeg-args';
 import { type PreparePlan, planPreparation } from './plan-preparation';
 import { runFfmpeg, tooLarge } from './run-ffmpeg';
-import { readPictureFormat } from './stream-details';
 
 export interface PrepareVideoOptions {
   /** MEDIA_ROOT/prepared: results are named by the source's sha256. */
@@ -31,11 +30,14 @@ export type PrepareOutcome =
 /** A part file nobody has written to for this long belongs to a process that died. */
 const DEAD_PART_MS = 60_000;
 
-/** The probe and what the preparer would do with the file, without doing it. */
+/**
+ * The probe and what the preparer would do with the file, without doing it: one probe (the
+ * plan reads the pixel format from it), which a caller that goes on with the file as it is
+ * may reuse instead of probing again.
+ */
 export async function planForFile(path: string): Promise<{ probe: VideoProbe; plan: PreparePlan }> {
   const probe = await probeVideo(path);
-  const plan = planPreparation(probe, await readPictureFormat(path));
-  return { probe, plan };
+  return { probe, plan: planPreparation(probe) };
 }
 
 /**
