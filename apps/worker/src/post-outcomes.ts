@@ -91,5 +91,6 @@ export async function ensureStatusJob(
   );
   const jobId = job.id ?? jobCatalog.status.jobIds.status({ postId: post.id });
   const arrived = await watchWebhookOutcome(ctx.redis, ctx.settings.prefix, post.publishId, jobId);
-  if (arrived > (webhooks?.version ?? 0)) await promoteStatusJob(ctx.queues, jobId);
+  // A job added to run at once (a webhook was read) reads the record when it runs.
+  if (!webhooks && arrived > 0) await promoteStatusJob(ctx.queues, jobId);
 }
