@@ -39,8 +39,9 @@ export async function reserveDailySlot(
         initLimit: ctx.settings.rateLimits.init,
       })
     : await postWindow(ctx).reserve(request);
+  // Only the combined script answers this, so there is a session.
   if ('rateLimited' in reservation) {
-    throw initSession?.limitSpent('init', reservation.retryAfterMs);
+    throw (initSession as TikTokSession).limitSpent('init', reservation.retryAfterMs);
   }
   if (reservation.ok) {
     initSession?.counted('init');

@@ -9,9 +9,8 @@ import type { VideoFile } from './video-file';
 /**
  * Streams the chunks from `startAt`, storing progress on the job and the post after every
  * chunk TikTok confirms but the last; then hands the post to the status poll (its result
- * is the job's). Answers `url-refused`
- * when TikTok refused the upload URL before it had the whole video: the caller decides
- * what becomes of that upload.
+ * is the job's). Answers `url-refused` when TikTok refused the upload URL before it had the
+ * whole video: the caller decides what becomes of that upload.
  */
 export async function uploadChunks(
   upload: Upload,
