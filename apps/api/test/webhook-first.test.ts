@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseConfig } from '@tiktok-fleet/config';
 import { createPrismaClient } from '@tiktok-fleet/db';
 import { createRowInspector } from '@tiktok-fleet/db/inspect';
 import { createLogger } from '@tiktok-fleet/observability';
 import { findStatusJob } from '@tiktok-fleet/queue';
-import { waitUntil } from '@tiktok-fleet/testing';
+import { startTcpProxy, waitUntil } from '@tiktok-fleet/testing';
 import { makeTestPatternVideo } from '@tiktok-fleet/testing/videos';
 import { createWorkerDeps, startWorkers, WORKER_CONFIG_KEYS } from '@tiktok-fleet/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,10 +18,14 @@ import { startApi } from './support/harness';
 // is running is dropped": the sandbox delivers TikTok's webhooks to the API over HTTP, the
 // workers' status polls are 10 minutes apart, so a post that ends within seconds did so
 // because of its webhooks. A row lock held by the test on the post decides, without any
-// timing, that the webhook comes before the status job exists, or while it runs.
+// timing, that the webhook comes before the status job exists, or while it runs. The
+// worker's Redis goes through a relay (tcp-proxy.ts) that can hold its connection between
+// two commands: the webhook then comes after the worker read the record and before it
+// added the status job.
 
 const TEN_MINUTES = 10 * 60_000;
 const api = await startApi();
+const workerRedis = await startTcpProxy(api.config.REDIS_URL);
 const db = createPrismaClient(api.config.DATABASE_URL, { poolSize: 2 });
 let accountId = '';
 
@@ -30,7 +36,7 @@ const workerDeps = createWorkerDeps(
     TIKTOK_CLIENT_SECRET: api.config.TIKTOK_CLIENT_SECRET,
     TIKTOK_API_BASE_URL: api.config.TIKTOK_API_BASE_URL,
     TIKTOK_AUTH_URL: api.config.TIKTOK_AUTH_URL,
-    REDIS_URL: api.config.REDIS_URL,
+    REDIS_URL: workerRedis.url,
     REDIS_PREFIX: api.config.REDIS_PREFIX,
     DATABASE_URL: api.config.DATABASE_URL,
     DATABASE_POOL_SIZE: '3',
@@ -64,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await workers.close({ graceMs: 2_000 });
   await workerDeps.close();
+  await workerRedis.close();
   await db.$disconnect();
 }, 30_000);
 
@@ -124,6 +131,42 @@ async function workerWaitsOnLock(table: string): Promise<boolean> {
 async function webhooksDelivered(): Promise<number> {
   const keys = await api.redis.keys(`${api.config.REDIS_PREFIX}:webhook-seen:*`);
   return keys.length;
+}
+
+/**
+ * Takes the sandbox's webhooks instead of the API, and hands them on when the test says:
+ * TikTok's delivery, late by as much as the test needs.
+ */
+async function startWebhookRelay() {
+  const held: Array<{ headers: IncomingHttpHeaders; body: Buffer }> = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      held.push({ headers: request.headers, body: Buffer.concat(chunks) });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
+    held,
+    /** Delivers what was held to the API, in the order TikTok sent it. */
+    async deliverAll() {
+      for (const { headers, body } of held.splice(0)) {
+        const reply = await fetch(`${api.baseUrl}/api/integrations/tiktok/webhook`, {
+          method: 'POST',
+          headers: {
+            'content-type': String(headers['content-type'] ?? 'application/json'),
+            'tiktok-signature': String(headers['tiktok-signature'] ?? ''),
+          },
+          body: new Uint8Array(body),
+        });
+        expect(reply.status).toBe(200);
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('webhook first', () => {
@@ -199,5 +242,46 @@ describe('webhook first', () => {
       { what: 'the post published without waiting for its next 10-minute poll' },
     );
     expect(published.tiktokPostId).toMatch(/^\d{19}$/);
+  });
+
+  test('a webhook that comes between the hand-over reading the record and adding the status job is not left to the poll', async () => {
+    const relay = await startWebhookRelay();
+    await api.sandboxControl('PATCH', '/_sandbox/config', {
+      processingDelayMs: 0,
+      moderationDelayMs: 0,
+      latencyMs: 0,
+      webhookUrl: relay.url,
+    });
+    try {
+      const postId = await createPost();
+      const statusJobId = `status-${postId}`;
+      // The worker's connection stops at the status job's add: it read the (empty) record
+      // just before.
+      const release = await workerRedis.holdWhen((chunk) => chunk.includes(statusJobId));
+      try {
+        await waitUntil(() => relay.held.length >= 2, {
+          what: 'TikTok’s complete and publicly_available webhooks',
+        });
+        await relay.deliverAll();
+      } finally {
+        release();
+      }
+      const published = await waitUntil(
+        async () => {
+          const post = await postOf(postId);
+          return post?.status === 'published' && post;
+        },
+        { what: 'the post published without waiting for its 10-minute first poll' },
+      );
+      expect(published.tiktokPostId).toMatch(/^\d{19}$/);
+      // The status job was added, 10 minutes out, and ended the post from the webhook.
+      expect(await findStatusJob(workerDeps.queues, postId)).toBeDefined();
+      expect(await describePost(postId)).toContain("TikTok's webhook said the post is public.");
+    } finally {
+      await api.sandboxControl('PATCH', '/_sandbox/config', {
+        webhookUrl: `${api.baseUrl}/api/integrations/tiktok/webhook`,
+      });
+      await relay.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { watchWebhookOutcome } from '@tiktok-fleet/queue';
 import { describe, expect, test } from 'vitest';
 import { connectedAccountId } from './support/connect';
 import { startApi } from './support/harness';
@@ -91,6 +92,10 @@ describe('POST /api/integrations/tiktok/webhook', () => {
       { jobId: `status-${postId}`, delay: 60_000 },
     );
     expect(await job.getState()).toBe('delayed');
+    // As the worker's hand-over does: the job watches its publish's webhook record.
+    expect(
+      await watchWebhookOutcome(api.redis, api.config.REDIS_PREFIX, publishId, job.id as string),
+    ).toBe(0);
 
     const body = envelope(
       'post.publish.publicly_available',

@@ -4,8 +4,11 @@ import { isFinalStatus } from '@tiktok-fleet/posts/rules';
 import {
   enqueueNotify,
   enqueueStatus,
+  jobCatalog,
+  promoteStatusJob,
   readWebhookOutcome,
   type WebhookOutcome,
+  watchWebhookOutcome,
 } from '@tiktok-fleet/queue';
 import type { WorkerContext } from './deps';
 import { releaseDailySlot } from './publish/daily-slot';
@@ -59,7 +62,10 @@ export const isFinal = isFinalStatus;
 
 /**
  * Starts following TikTok's processing of a post: one status job per post (the catalog's
- * job id), so a retried publish job that gets here again adds nothing.
+ * job id), so a retried publish job that gets here again adds nothing. The job then
+ * watches the publish's webhook record, so the webhook receiver promotes it; a webhook
+ * that came after the record was read and before the watch began is caught by the watch
+ * itself (webhook-watch-1.lua), and the job runs at once rather than at its first poll.
  */
 export async function ensureStatusJob(
   ctx: WorkerContext,
@@ -71,7 +77,7 @@ export async function ensureStatusJob(
     options.webhooks !== undefined
       ? options.webhooks
       : await readWebhookOutcome(ctx.redis, ctx.settings.prefix, post.publishId);
-  await enqueueStatus(
+  const job = await enqueueStatus(
     ctx.queues,
     {
       postId: post.id,
@@ -83,4 +89,8 @@ export async function ensureStatusJob(
     },
     { delayMs: webhooks ? 0 : (options.delayMs ?? ctx.settings.statusPoll.firstDelayMs) },
   );
+  const jobId = job.id ?? jobCatalog.status.jobIds.status({ postId: post.id });
+  const arrived = await watchWebhookOutcome(ctx.redis, ctx.settings.prefix, post.publishId, jobId);
+  // A job added to run at once (a webhook was read) reads the record when it runs.
+  if (!webhooks && arrived > 0) await promoteStatusJob(ctx.queues, jobId);
 }

@@ -1,6 +1,6 @@
 import type { AccountTokens } from '@tiktok-fleet/db';
 import { fleetMetrics } from '@tiktok-fleet/observability';
-import type { TikTokEndpoint } from '@tiktok-fleet/queue';
+import { type TikTokEndpoint, tiktokLimiterKey } from '@tiktok-fleet/queue';
 import { isTikTokApiError } from '@tiktok-fleet/tiktok';
 import type { WorkerContext } from './deps';
 import { DeferRequest } from './errors';
@@ -14,6 +14,8 @@ import { ensureFreshAccessToken } from './tokens/ensure-fresh-token';
 export class TikTokSession {
   #accessToken: string;
   #refreshed = false;
+  /** Endpoints whose next call was counted already (daily-slot.ts takes the init's). */
+  readonly #counted = new Set<TikTokEndpoint>();
 
   private constructor(
     private readonly ctx: WorkerContext,
@@ -43,7 +45,7 @@ export class TikTokSession {
    */
   async call<T>(endpoint: TikTokEndpoint, call: (accessToken: string) => Promise<T>): Promise<T> {
     for (;;) {
-      await this.take(endpoint);
+      if (!this.#counted.delete(endpoint)) await this.take(endpoint);
       try {
         return await call(this.#accessToken);
       } catch (error) {
@@ -75,19 +77,30 @@ export class TikTokSession {
   async take(endpoint: TikTokEndpoint): Promise<void> {
     const { limit, windowMs } = this.ctx.settings.rateLimits[endpoint];
     const decision = await this.ctx.limiter.acquire(
-      `tiktok:${endpoint}:${this.accountId}`,
+      tiktokLimiterKey(this.accountId, endpoint),
       limit,
       windowMs,
     );
-    if (!decision.ok) {
-      fleetMetrics.rateLimitWait(endpoint, 'fleet');
-      // A little extra so that the jobs of one account do not all come back at once.
-      const delay = decision.retryAfterMs + Math.round(Math.random() * 1000);
-      throw new DeferRequest(
-        delay,
-        'fleet_rate_limit',
-        `the fleet's count of TikTok's per-minute limit for ${endpoint} calls of account ${this.accountId} is spent`,
-      );
-    }
+    if (!decision.ok) throw this.limitSpent(endpoint, decision.retryAfterMs);
+  }
+
+  /**
+   * The next call to `endpoint` was counted against its limit already, by a script that
+   * took it with something else in one command (the init's, with the daily slot).
+   */
+  counted(endpoint: TikTokEndpoint): void {
+    this.#counted.add(endpoint);
+  }
+
+  /** The wait for a spent per-minute budget, as the job defers it. */
+  limitSpent(endpoint: TikTokEndpoint, retryAfterMs: number): DeferRequest {
+    fleetMetrics.rateLimitWait(endpoint, 'fleet');
+    // A little extra so that the jobs of one account do not all come back at once.
+    const delay = retryAfterMs + Math.round(Math.random() * 1000);
+    return new DeferRequest(
+      delay,
+      'fleet_rate_limit',
+      `the fleet's count of TikTok's per-minute limit for ${endpoint} calls of account ${this.accountId} is spent`,
+    );
   }
 }

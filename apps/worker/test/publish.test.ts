@@ -40,7 +40,8 @@ describe('publish: from a file in MEDIA_ROOT to a published TikTok post', () => 
     expect(post.publishedAt).toBeInstanceOf(Date);
 
     const job = await env.queues.publish.getJob(post.id);
-    expect(job?.progress).toMatchObject({ uploadedBytes: Number(post.totalBytes) });
+    // The last chunk's progress is the job's result (no progress write for it).
+    expect(job?.returnvalue).toMatchObject({ uploadedBytes: Number(post.totalBytes) });
     // The account learnt the creator's options on the way.
     const stored = await env.rows.account(account.id);
     expect(stored.privacyLevelOptions).toContain('PUBLIC_TO_EVERYONE');

@@ -47,10 +47,16 @@ export {
   findStatusJob,
   isPostJobQueue,
   postJobOf,
+  promoteStatusJob,
   scheduleReconcilePasses,
   scheduleRefreshSweep,
 } from './queues';
-export { SlidingWindowRateLimiter, TIKTOK_RATE_LIMITS, type TikTokEndpoint } from './rate-limiter';
+export {
+  SlidingWindowRateLimiter,
+  TIKTOK_RATE_LIMITS,
+  type TikTokEndpoint,
+  tiktokLimiterKey,
+} from './rate-limiter';
 export {
   type DailyBudgetReservation,
   type DailyBudgetUsage,
@@ -63,7 +69,11 @@ export {
 } from './research/shared-client-token';
 export type { RedisClient } from './scripts';
 export {
+  type RecordedWebhook,
   readWebhookOutcome,
   recordWebhookOutcome,
+  WEBHOOK_SEEN_TTL_SEC,
   type WebhookOutcome,
+  watchWebhookOutcome,
+  webhookSeenKey,
 } from './webhook-outcomes';

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_PREFIX } from './connection';
 import { checkPrefix, fleetKey } from './keys';
+import { tiktokLimiterKey } from './rate-limiter';
 import { fleetCommands, type RedisClient } from './scripts';
 
 /** TikTok counts posts per creator over a rolling 24 hours, not per calendar day. */
@@ -69,6 +71,39 @@ export class PostWindow {
       windowMs,
       nowMs ?? '',
     );
+    return reservationOf(reply);
+  }
+
+  /**
+   * Takes the slot and one call of the account's init rate limit together, in one command
+   * (commands/init-admit-2.lua): just before the init, which needs both. A spent limit
+   * takes no slot and answers when a call is allowed again; a full window spends no call.
+   * The limiter key is SlidingWindowRateLimiter's for `init` (rate-limiter.ts), so every
+   * other init of the account counts against the same minute.
+   */
+  async reserveWithInitCall(
+    request: ReserveRequest & { initLimit: { limit: number; windowMs: number } },
+  ): Promise<Reservation | { ok: false; rateLimited: true; retryAfterMs: number }> {
+    const { accountId, reservationId, cap, nowMs, windowMs = POST_WINDOW_MS, initLimit } = request;
+    if (!Number.isInteger(cap) || cap < 1) {
+      throw new RangeError(`The post cap must be a whole number ≥ 1 (got ${cap}).`);
+    }
+    checkWindow(windowMs);
+    checkWindow(initLimit.windowMs);
+    const reply = await fleetCommands(this.#redis).tfInitAdmit(
+      this.#key(accountId),
+      fleetKey(this.#prefix, 'rate', tiktokLimiterKey(accountId, 'init')),
+      reservationId,
+      cap,
+      windowMs,
+      initLimit.limit,
+      initLimit.windowMs,
+      randomUUID(),
+      nowMs ?? '',
+    );
+    if (Number(reply[0]) === 2) {
+      return { ok: false, rateLimited: true, retryAfterMs: Number(reply[1] ?? 1) };
+    }
     return reservationOf(reply);
   }
 

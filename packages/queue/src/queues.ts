@@ -1,6 +1,6 @@
 import type { PostStatus } from '@tiktok-fleet/db';
 import { queueTelemetry } from '@tiktok-fleet/observability';
-import { type Job, type JobsOptions, Queue } from 'bullmq';
+import { ErrorCode, Job, type JobsOptions, Queue } from 'bullmq';
 import {
   type FleetQueue,
   type JobInput,
@@ -237,4 +237,20 @@ export async function findPublishJob(queues: FleetQueues, postId: string) {
 /** The post's status job, if Redis has it. */
 export async function findStatusJob(queues: FleetQueues, postId: string) {
   return queues.status.getJob(jobCatalog.status.jobIds.status({ postId }));
+}
+
+/**
+ * Ends the wait of a delayed status job, by its id (the watcher a webhook record names),
+ * in one command: no read of the job first. False when it is not waiting in `delayed`
+ * (it is running or about to, or it is gone): then it reads the record itself.
+ */
+export async function promoteStatusJob(queues: FleetQueues, jobId: string): Promise<boolean> {
+  try {
+    await new Job(queues.status, 'status', {}, {}, jobId).promote();
+    return true;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === ErrorCode.JobNotInState || code === ErrorCode.JobNotExist) return false;
+    throw error;
+  }
 }

@@ -71,6 +71,10 @@ export class SlidingWindowRateLimiter {
    */
   acquireTikTok(accountId: string, endpoint: TikTokEndpoint): Promise<RateLimitDecision> {
     const { limit, windowMs } = TIKTOK_RATE_LIMITS[endpoint];
-    return this.acquire(`tiktok:${endpoint}:${accountId}`, limit, windowMs);
+    return this.acquire(tiktokLimiterKey(accountId, endpoint), limit, windowMs);
   }
 }
+
+/** The limiter key of one account's calls to one TikTok endpoint. */
+export const tiktokLimiterKey = (accountId: string, endpoint: TikTokEndpoint) =>
+  `tiktok:${endpoint}:${accountId}`;

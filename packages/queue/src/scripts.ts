@@ -42,7 +42,26 @@ export interface FleetCommands {
     delayed: string,
     ...jobIds: string[]
   ): Promise<number[]>;
-  tfWebhookRecord(outcome: string, event: string, postId: string, ttlSec: number): Promise<number>;
+  tfInitAdmit(
+    window: string,
+    limiter: string,
+    reservationId: string,
+    cap: number,
+    windowMs: number,
+    limit: number,
+    rateWindowMs: number,
+    callId: string,
+    nowMs: number | '',
+  ): Promise<Reply>;
+  tfWebhookRecord(
+    seen: string,
+    outcome: string,
+    event: string,
+    postId: string,
+    ttlSec: number,
+    seenTtlSec: number,
+  ): Promise<[number, string?]>;
+  tfWebhookWatch(outcome: string, jobId: string, ttlSec: number): Promise<number>;
 }
 
 const commandsDir = new URL('./commands/', import.meta.url);
@@ -55,10 +74,24 @@ function parseScriptName(file: string): { name: string; numberOfKeys: number } |
   return { name: `tf${camel[0]?.toUpperCase()}${camel.slice(1)}`, numberOfKeys: Number(match[2]) };
 }
 
+const includesDir = new URL('./includes/', commandsDir);
+
+/**
+ * `-- @include name.lua` lines are replaced by commands/includes/name.lua: logic several
+ * scripts share (the sliding window) lives once, and each script is still one EVALSHA.
+ */
+function withIncludes(lua: string): string {
+  return lua.replace(/^-- @include ([a-z-]+\.lua)$/gm, (_, name: string) =>
+    readFileSync(new URL(name, includesDir), 'utf8'),
+  );
+}
+
 // Read once per process: the files ship with the source (no build step).
 const scripts = readdirSync(commandsDir).flatMap((file) => {
   const parsed = parseScriptName(file);
-  return parsed ? [{ ...parsed, lua: readFileSync(new URL(file, commandsDir), 'utf8') }] : [];
+  return parsed
+    ? [{ ...parsed, lua: withIncludes(readFileSync(new URL(file, commandsDir), 'utf8')) }]
+    : [];
 });
 
 const defined = new WeakSet<RedisClient>();

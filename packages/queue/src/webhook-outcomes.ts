@@ -8,7 +8,8 @@ import { fleetCommands, type RedisClient } from './scripts';
  *
  * A hash: `v` counts the webhooks received (a status job remembers the last `v` it acted
  * on, so each new webhook makes it ask TikTok once more at once, never in a loop), `events`
- * the event names seen, `post_id` the public post id of `post.publish.publicly_available`.
+ * the event names seen, `post_id` the public post id of `post.publish.publicly_available`,
+ * `watcher` the id of the status job to promote when a webhook arrives.
  */
 export interface WebhookOutcome {
   /** How many publish webhooks arrived for this publish_id. */
@@ -28,18 +29,62 @@ export const WEBHOOK_OUTCOME_TTL_SEC = 24 * 3600;
 const outcomeKey = (prefix: string, publishId: string) =>
   fleetKey(prefix, 'webhook-outcome', publishId);
 
-/** Records one publish webhook, in one command (commands/webhook-record-1.lua). */
+/** TikTok retries a webhook for up to 72 h; a duplicate within that is recognised. */
+export const WEBHOOK_SEEN_TTL_SEC = 73 * 3600;
+
+/** The key that marks one delivery (the body's hash) as handled. */
+export const webhookSeenKey = (prefix: string, deliveryHash: string) =>
+  fleetKey(prefix, 'webhook-seen', deliveryHash);
+
+export type RecordedWebhook =
+  | { duplicate: true }
+  | {
+      duplicate: false;
+      version: number;
+      /** The status job watching this publish (webhook-watch-1.lua), when there is one. */
+      watcherJobId?: string;
+    };
+
+/**
+ * Records one publish webhook unless this delivery was handled already, and says which
+ * status job watches the publish, in one command (commands/webhook-record-2.lua).
+ */
 export async function recordWebhookOutcome(
   redis: RedisClient,
   prefix: string,
   publishId: string,
-  event: { name: string; postId?: string },
-): Promise<void> {
-  await fleetCommands(redis).tfWebhookRecord(
+  event: { name: string; postId?: string; deliveryHash: string },
+): Promise<RecordedWebhook> {
+  const [version = 0, watcher = ''] = await fleetCommands(redis).tfWebhookRecord(
+    webhookSeenKey(prefix, event.deliveryHash),
     outcomeKey(prefix, publishId),
     event.name,
     event.postId ?? '',
     WEBHOOK_OUTCOME_TTL_SEC,
+    WEBHOOK_SEEN_TTL_SEC,
+  );
+  if (Number(version) === 0) return { duplicate: true };
+  return { duplicate: false, version: Number(version), ...(watcher && { watcherJobId: watcher }) };
+}
+
+/**
+ * Marks the publish's record as watched by its status job, just added: each later webhook
+ * promotes that job (docs/architecture.md, "Webhook first"). Answers how many webhooks had
+ * arrived already: more than the worker read before it added the job means one came in
+ * between, and the job should run now rather than at its first poll.
+ */
+export async function watchWebhookOutcome(
+  redis: RedisClient,
+  prefix: string,
+  publishId: string,
+  statusJobId: string,
+): Promise<number> {
+  return Number(
+    await fleetCommands(redis).tfWebhookWatch(
+      outcomeKey(prefix, publishId),
+      statusJobId,
+      WEBHOOK_OUTCOME_TTL_SEC,
+    ),
   );
 }
 

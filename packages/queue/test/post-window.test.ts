@@ -1,6 +1,7 @@
 import { createTestRedisPrefix } from '@tiktok-fleet/testing';
 import { afterAll, describe, expect, test } from 'vitest';
 import { POST_WINDOW_MS, PostWindow } from '../src/post-window';
+import { SlidingWindowRateLimiter } from '../src/rate-limiter';
 import { connect } from './helpers';
 
 const prefix = createTestRedisPrefix('post-window');
@@ -146,5 +147,48 @@ describe('PostWindow (rolling 24 h post counter)', () => {
     await expect(window.reserve({ accountId: 'a', reservationId: 'b', cap: 0 })).rejects.toThrow(
       RangeError,
     );
+  });
+
+  test('the slot and the init call are taken together or not at all', async () => {
+    const initLimit = { limit: 2, windowMs: 60_000 };
+    const limiter = new SlidingWindowRateLimiter(redis, { prefix });
+    const admit = (reservationId: string, nowMs: number) =>
+      window.reserveWithInitCall({
+        accountId: 'acc_init',
+        reservationId,
+        cap: 3,
+        nowMs,
+        initLimit,
+      });
+
+    expect(await admit('p1', T0)).toMatchObject({ ok: true, count: 1, alreadyReserved: false });
+    // The same post again (a retried job) keeps its slot but spends a second init call.
+    expect(await admit('p1', T0 + 1)).toMatchObject({ ok: true, count: 1, alreadyReserved: true });
+    // The minute's two init calls are spent: the next post takes no slot and waits.
+    expect(await admit('p2', T0 + 2)).toEqual({
+      ok: false,
+      rateLimited: true,
+      retryAfterMs: 59_998,
+    });
+    expect(await window.count('acc_init', { nowMs: T0 + 2 })).toBe(1);
+    // The limiter is the one every other init of the account counts against.
+    expect(
+      await limiter.acquire('tiktok:init:acc_init', 2, 60_000, { nowMs: T0 + 3 }),
+    ).toMatchObject({ ok: false });
+
+    // A minute on: calls are free again; the window fills to its cap, then a full window
+    // spends no call.
+    expect(await admit('p2', T0 + 60_001)).toMatchObject({ ok: true, count: 2 });
+    expect(await admit('p3', T0 + 60_002)).toMatchObject({ ok: true, count: 3 });
+    const late = T0 + 2 * 60_000 + 10;
+    expect(await admit('p4', late)).toEqual({
+      ok: false,
+      count: 3,
+      retryAt: new Date(T0 + POST_WINDOW_MS),
+    });
+    expect(await limiter.acquire('tiktok:init:acc_init', 2, 60_000, { nowMs: late })).toEqual({
+      ok: true,
+      remaining: 1,
+    });
   });
 });

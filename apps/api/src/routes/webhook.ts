@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { fleetKey } from '@tiktok-fleet/queue';
+import { webhookSeenKey } from '@tiktok-fleet/queue';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { ApiError } from '../errors';
 import { handleWebhookEvent, type WebhookEnvelope } from '../services/webhook-events';
 import { verifyTikTokSignature } from '../services/webhook-signature';
 
-/** TikTok retries for up to 72 h; a duplicate within that is recognised. */
-const SEEN_TTL_SEC = 73 * 3600;
 const MAX_BODY_BYTES = 256 * 1024;
 
 export async function webhookRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContext }) {
@@ -54,21 +52,18 @@ export async function webhookRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCon
       }
 
       // TikTok delivers at least once: the same body again is the same event.
-      const seen = fleetKey(
-        ctx.prefix,
-        'webhook-seen',
-        createHash('sha256').update(raw).digest('hex'),
-      );
-      const first = await ctx.redis.set(seen, '1', 'EX', SEEN_TTL_SEC, 'NX');
-      if (first !== 'OK') return reply.code(200).send({ received: true, duplicate: true });
+      const deliveryHash = createHash('sha256').update(raw).digest('hex');
+      let handled: 'handled' | 'duplicate';
       try {
-        await handleWebhookEvent(ctx, envelope, request.log);
+        handled = await handleWebhookEvent(ctx, envelope, deliveryHash, request.log);
       } catch (error) {
         // Not done: let TikTok deliver it again.
-        await ctx.redis.del(seen).catch(() => undefined);
+        await ctx.redis.del(webhookSeenKey(ctx.prefix, deliveryHash)).catch(() => undefined);
         throw error;
       }
-      return reply.code(200).send({ received: true });
+      return reply
+        .code(200)
+        .send(handled === 'duplicate' ? { received: true, duplicate: true } : { received: true });
     },
   );
 }

@@ -4,6 +4,7 @@ import type { PostRequest } from '@tiktok-fleet/posts';
 import { ActiveAccountsWindow, PostWindow } from '@tiktok-fleet/queue';
 import type { WorkerContext } from '../deps';
 import { DeferRequest, PostFailure } from '../errors';
+import type { TikTokSession } from '../tiktok-session';
 
 type SlotHolder = Pick<Post, 'id' | 'accountId'>;
 
@@ -16,16 +17,34 @@ const postWindow = (ctx: WorkerContext) =>
  * init, once the video passed every check: TikTok counts what it was asked to post, so a
  * post that is still being checked, or waits for a rate limit, holds no slot. A full window
  * makes the post wait until a slot frees, or fail when its request said so.
+ *
+ * `initSession`: the session the init is sent with. The slot and the init's call of the
+ * per-minute limit are then taken in one command (init-admit-2.lua), and the session does
+ * not count that call again. A spent limit takes no slot: the post waits, as the init's
+ * own count would have made it. (A post the app-wide cap turns away below gives its slot
+ * back but not that call: the limit counts one call more than was made, never fewer.)
  */
 export async function reserveDailySlot(
   ctx: WorkerContext,
   post: SlotHolder,
   onDailyCap: PostRequest['onDailyCap'] | undefined,
+  initSession?: TikTokSession,
 ): Promise<void> {
   const { accountId, id } = post;
   const cap = ctx.settings.dailyPostCap;
-  const reservation = await postWindow(ctx).reserve({ accountId, reservationId: id, cap });
+  const request = { accountId, reservationId: id, cap };
+  const reservation = initSession
+    ? await postWindow(ctx).reserveWithInitCall({
+        ...request,
+        initLimit: ctx.settings.rateLimits.init,
+      })
+    : await postWindow(ctx).reserve(request);
+  // Only the combined script answers this, so there is a session.
+  if ('rateLimited' in reservation) {
+    throw (initSession as TikTokSession).limitSpent('init', reservation.retryAfterMs);
+  }
   if (reservation.ok) {
+    initSession?.counted('init');
     await admitToApp(ctx, post);
     return;
   }

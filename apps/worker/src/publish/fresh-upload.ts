@@ -33,7 +33,7 @@ export async function uploadFromScratch(upload: Upload): Promise<PublishResult> 
   }
   await run.checkpoint();
   // Only now, with the video checked, does the post take a place in the account's day.
-  await reserveDailySlot(run.ctx, run.post, request.onDailyCap);
+  await reserveDailySlot(run.ctx, run.post, request.onDailyCap, upload.session);
 
   if (source.kind === 'pull') {
     await initUpload(upload, { source: 'PULL_FROM_URL', videoUrl: source.url }, interaction);
@@ -54,7 +54,7 @@ export async function uploadFromScratch(upload: Upload): Promise<PublishResult> 
   const sent = await uploadChunks(upload, file, init.plan, init.uploadUrl, 0);
   // A refused URL starts over: the job's result is the publish that lives, not this one.
   if (sent === 'url-refused') return await replaceDeadUpload(upload, 'refused');
-  return { status: 'processing', publishId: init.publishId };
+  return sent;
 }
 
 /** After a dead upload URL: polling when TikTok has the whole video, else a new init. */

@@ -28,7 +28,11 @@ export async function handOverToStatus(
   const finished = await finishFromWebhook(run, webhooks, session);
   if (!finished) await ensureStatusJob(run.ctx, { id: post.id, publishId }, { webhooks });
   await run.removeDownload();
-  return { status: finished ? 'published' : 'processing', publishId };
+  return {
+    status: finished ? 'published' : 'processing',
+    publishId,
+    ...(post.totalBytes != null && { uploadedBytes: Number(post.totalBytes) }),
+  };
 }
 
 /**

@@ -22,6 +22,8 @@ import type { UploadWaiters } from './upload-waiters';
 export interface PublishResult {
   status: PostStatus;
   publishId?: string | null;
+  /** What TikTok holds of the video once it has it whole (the job's last progress). */
+  uploadedBytes?: number;
 }
 
 /**

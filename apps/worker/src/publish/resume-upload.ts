@@ -53,7 +53,7 @@ export async function resumeUpload(upload: Upload): Promise<PublishResult> {
   const sent = await uploadChunks(upload, file, plan, post.uploadUrl, startAt);
   // A refused URL starts over: the job's result is the publish that lives, not this one.
   if (sent === 'url-refused') return await replaceDeadUpload(upload, 'refused');
-  return { status: 'processing', publishId: post.publishId };
+  return sent;
 }
 
 /**

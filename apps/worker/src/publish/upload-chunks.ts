@@ -3,14 +3,14 @@ import { fleetMetrics } from '@tiktok-fleet/observability';
 import { type ChunkPlan, isTikTokApiError } from '@tiktok-fleet/tiktok';
 import { PostCanceled } from '../errors';
 import { handOverToStatus } from './hand-over';
-import type { Upload } from './publish-run';
+import type { PublishResult, Upload } from './publish-run';
 import type { VideoFile } from './video-file';
 
 /**
  * Streams the chunks from `startAt`, storing progress on the job and the post after every
- * chunk TikTok confirms; then hands the post to the status poll. Answers `url-refused`
- * when TikTok refused the upload URL before it had the whole video: the caller decides
- * what becomes of that upload.
+ * chunk TikTok confirms but the last; then hands the post to the status poll (its result
+ * is the job's). Answers `url-refused` when TikTok refused the upload URL before it had the
+ * whole video: the caller decides what becomes of that upload.
  */
 export async function uploadChunks(
   upload: Upload,
@@ -18,7 +18,7 @@ export async function uploadChunks(
   plan: ChunkPlan,
   uploadUrl: string,
   startAt: number,
-): Promise<'handed-over' | 'url-refused'> {
+): Promise<PublishResult | 'url-refused'> {
   const { run, session, lock } = upload;
   const { ctx, job } = run;
   const post = run.post;
@@ -41,17 +41,18 @@ export async function uploadChunks(
       onProgress: async (progress) => {
         fleetMetrics.bytesUploaded(progress.bytesSent - confirmed);
         confirmed = Math.max(confirmed, progress.bytesSent);
+        run.tikTokHolds(progress.bytesSent);
+        // The last chunk's bytes are written by the move to processing (hand-over.ts), and a
+        // cancel can no longer stop a video TikTok holds whole. A crash before that write
+        // resumes from what TikTok says it holds (resume-upload.ts), as after any chunk. The
+        // job's progress is not written either: its result carries the bytes (hand-over.ts).
+        if (progress.bytesSent >= progress.totalBytes) return;
         await job.updateProgress({
           uploadedBytes: progress.bytesSent,
           totalBytes: progress.totalBytes,
           chunksSent: progress.chunksSent,
           totalChunks: progress.totalChunks,
         });
-        run.tikTokHolds(progress.bytesSent);
-        // The last chunk's bytes are written by the move to processing (hand-over.ts), and a
-        // cancel can no longer stop a video TikTok holds whole. A crash before that write
-        // resumes from what TikTok says it holds (resume-upload.ts), as after any chunk.
-        if (progress.bytesSent >= progress.totalBytes) return;
         // One write per chunk, which also tells whether the post was canceled meanwhile.
         if (!(await run.recordUploadProgress(progress.bytesSent))) {
           canceled.abort();
@@ -76,10 +77,9 @@ export async function uploadChunks(
     throw error;
   }
   fleetMetrics.uploadFinished(plan.videoSize - startAt, (performance.now() - started) / 1000);
-  await handOverToStatus(
+  return await handOverToStatus(
     run,
     { message: 'TikTok has the whole video and is processing it.' },
     session,
   );
-  return 'handed-over';
 }

@@ -52,6 +52,9 @@ export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'statu
     try {
       // One read of the account: its tokens for the session, its handle for the share URL.
       const found = await ctx.accounts.getForPosting(post.accountId);
+      const recorded = await readWebhookOutcome(ctx.redis, ctx.settings.prefix, job.data.publishId);
+      const ended = await finishFromRecord(ctx, post, recorded, found);
+      if (ended) return ended;
       const session = await TikTokSession.open(ctx, post.accountId, found?.tokens);
       const status = await session.call('status', (t) =>
         ctx.tiktok.fetchPublishStatus(t, job.data.publishId),
@@ -63,6 +66,35 @@ export function createStatusProcessor(ctx: WorkerContext): FleetProcessor<'statu
       return await onError(ctx, job, token, post, error);
     }
   };
+}
+
+/**
+ * TikTok's `publicly_available` webhook (recorded with the post id) says a Direct Post is
+ * posted and public: what status/fetch would answer (PUBLISH_COMPLETE with that id), so
+ * the post ends without asking. Drafts still ask: one draft can become several posts, and
+ * the inbox step is the status poll's to report.
+ */
+async function finishFromRecord(
+  ctx: WorkerContext,
+  post: Post,
+  webhooks: WebhookOutcome | null,
+  found: Awaited<ReturnType<WorkerContext['accounts']['getForPosting']>>,
+): Promise<StatusResult | undefined> {
+  const postId = webhooks?.postId;
+  if (!postId || post.mode !== 'direct' || !found) return undefined;
+  const { account } = found;
+  // The session only for TikTok's own share URL (a Display API call).
+  const session = account.grantedScopes.includes('video.list')
+    ? await TikTokSession.open(ctx, post.accountId, found.tokens)
+    : undefined;
+  const shareUrl = await shareUrlFor(ctx, session, account, postId);
+  await finishPublished(ctx, post, {
+    tiktokStatus: 'PUBLISH_COMPLETE',
+    postId,
+    shareUrl,
+    message: "TikTok's webhook said the post is public.",
+  });
+  return { status: 'published', tiktokStatus: 'PUBLISH_COMPLETE' };
 }
 
 async function handleStatus(

@@ -16,26 +16,18 @@
     { 1, remaining }     granted; remaining calls left in the window
     { 0, retryAfterMs }  refused; a call is granted again after this many milliseconds
 ]]
-local rcall = redis.call
+-- @include sliding-window.lua
 
-local now = tonumber(ARGV[4])
-if not now then
-  local t = rcall("TIME")
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = windowNow(ARGV[4])
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 
-rcall("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
-
-local count = rcall("ZCARD", KEYS[1])
+local count = windowCount(KEYS[1], now, window)
 if count < limit then
-  rcall("ZADD", KEYS[1], now, ARGV[3])
-  rcall("PEXPIRE", KEYS[1], window)
+  windowAdd(KEYS[1], now, window, ARGV[3])
   return { 1, limit - count - 1 }
 end
 
-local blocker = rcall("ZRANGE", KEYS[1], count - limit, count - limit, "WITHSCORES")
-local retryAfter = tonumber(blocker[2]) + window - now
+local retryAfter = windowBlocker(KEYS[1], count, limit) + window - now
 if retryAfter < 1 then retryAfter = 1 end
 return { 0, retryAfter }

@@ -18,31 +18,21 @@
     { 1, count, reservedAt, 1 }   this id already held a slot
     { 0, count, retryAt }         full; retryAt is when enough entries leave for one slot
 ]]
-local rcall = redis.call
+-- @include sliding-window.lua
 
-local now = tonumber(ARGV[4])
-if not now then
-  local t = rcall("TIME")
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = windowNow(ARGV[4])
 local cap = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 
-rcall("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
-
-local existing = rcall("ZSCORE", KEYS[1], ARGV[1])
-local count = rcall("ZCARD", KEYS[1])
+local count = windowCount(KEYS[1], now, window)
+local existing = redis.call("ZSCORE", KEYS[1], ARGV[1])
 if existing then
   return { 1, count, tonumber(existing), 1 }
 end
 
 if count < cap then
-  rcall("ZADD", KEYS[1], now, ARGV[1])
-  -- Only the newest entry can outlive the others, so the key lives as long as it does.
-  rcall("PEXPIRE", KEYS[1], window)
+  windowAdd(KEYS[1], now, window, ARGV[1])
   return { 1, count + 1, now, 0 }
 end
 
--- count - cap + 1 entries must leave before a slot frees; the last of them is at this rank.
-local blocker = rcall("ZRANGE", KEYS[1], count - cap, count - cap, "WITHSCORES")
-return { 0, count, tonumber(blocker[2]) + window }
+return { 0, count, windowBlocker(KEYS[1], count, cap) + window }
