@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { statementName } from './prepared';
 
 export type Db = PrismaClient;
 
@@ -14,12 +15,16 @@ export function createPrismaClient(
   databaseUrl: string,
   options: { poolSize?: number; poolTimeoutMs?: number } = {},
 ): PrismaClient {
-  const adapter = new PrismaPg({
-    connectionString: databaseUrl,
-    max: options.poolSize ?? 5,
-    // 0: pg's own default, wait as long as it takes.
-    connectionTimeoutMillis: options.poolTimeoutMs ?? 0,
-  });
+  const adapter = new PrismaPg(
+    {
+      connectionString: databaseUrl,
+      max: options.poolSize ?? 5,
+      // 0: pg's own default, wait as long as it takes.
+      connectionTimeoutMillis: options.poolTimeoutMs ?? 0,
+    },
+    // Undefined for all but the prepared() statements: pg then sends an unnamed one.
+    { statementNameGenerator: (query) => statementName(query.sql) as string },
+  );
   return new PrismaClient({ adapter });
 }
 

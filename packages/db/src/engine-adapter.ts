@@ -50,6 +50,25 @@ class CatalogClient extends pg.Client {
   }
 }
 
+/**
+ * adapter-pg's executeScript splits a migration at every `;` and sends the pieces one by
+ * one, which cuts a function body (`$$ ... ; ... $$`, the backlog triggers) in pieces. Sent
+ * whole, PostgreSQL's simple query protocol runs the statements in order, as psql would.
+ */
+function withWholeScripts<A extends SqlDriverAdapter>(adapter: A, pool: pg.Pool): A {
+  // The adapter's own error mapping (a DriverAdapterError the engine reports with its text).
+  const { onError } = adapter as unknown as { onError?: (error: unknown) => never };
+  adapter.executeScript = async (script) => {
+    try {
+      await pool.query(script);
+    } catch (error) {
+      if (onError) onError.call(adapter, error);
+      throw error;
+    }
+  };
+  return adapter;
+}
+
 function withCharColumns<A extends SqlDriverAdapter>(adapter: A): A {
   const queryRaw = adapter.queryRaw.bind(adapter);
   adapter.queryRaw = async (query) => {
@@ -79,14 +98,18 @@ export function createEngineAdapter(databaseUrl: string): {
   const factory: SqlMigrationAwareDriverAdapterFactory = {
     provider: 'postgres',
     adapterName: '@prisma/adapter-pg',
-    connect: async () => withCharColumns(await new PrismaPg(pool).connect()),
+    connect: async () =>
+      withWholeScripts(withCharColumns(await new PrismaPg(pool).connect()), pool),
     connectToShadowDb: async () => {
       const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll('-', '')}`;
       await pool.query(`CREATE DATABASE "${name}"`);
       const url = new URL(databaseUrl);
       url.pathname = `/${name}`;
       const shadowPool = poolFor(url.toString());
-      const adapter = withCharColumns(await new PrismaPg(shadowPool).connect());
+      const adapter = withWholeScripts(
+        withCharColumns(await new PrismaPg(shadowPool).connect()),
+        shadowPool,
+      );
       adapter.dispose = async () => {
         await shadowPool.end();
         await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

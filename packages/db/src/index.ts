@@ -51,6 +51,7 @@ export {
   finalStatuses,
   InvalidCursorError,
   type NewPost,
+  openStatuses,
   type PostChanges,
   type PostRepository,
   type PostWithEvents,

@@ -38,6 +38,18 @@ const COLUMNS: Record<string, string> = {
 const ENUM_TYPES: Record<string, string> = { privacy_level: 'privacy_level' };
 
 const snakeToCamel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The posts table's columns, named (a prepared statement that says `*` would change its
+ * result under a new column until each connection prepared it again). From Prisma's field
+ * list, so it follows schema.prisma; the @map names are the fields in snake_case.
+ */
+export const POST_COLUMN_LIST = Prisma.raw(
+  Object.values(Prisma.PostScalarFieldEnum)
+    .map((field) => `"${camelToSnake(field)}"`)
+    .join(', '),
+);
 
 /**
  * `col = $n, ...` for the given changes, always with `updated_at` (Prisma's @updatedAt is

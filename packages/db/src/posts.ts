@@ -2,6 +2,7 @@ import {
   type Account,
   type Post,
   type PostStatus,
+  PostStatus as PostStatusEnum,
   type PostStatusEvent,
   Prisma,
   type PrismaClient,
@@ -13,7 +14,8 @@ import {
   StaleUploadFenceError,
 } from './errors';
 import { newId } from './ids';
-import { postFromRow, setClause } from './post-sql';
+import { POST_COLUMN_LIST, postFromRow, setClause } from './post-sql';
+import { prepared } from './prepared';
 import { isUniqueViolation } from './prisma-errors';
 
 /** A post request as the API accepted it (docs/architecture.md, A post request). */
@@ -50,14 +52,14 @@ export type PostChanges = Omit<
 export type PostWithEvents = Post & { events: PostStatusEvent[] };
 
 export const finalStatuses: readonly PostStatus[] = ['published', 'failed', 'canceled'];
-const openStatuses: PostStatus[] = [
-  'queued',
-  'scheduled',
-  'preparing',
-  'validating',
-  'uploading',
-  'processing',
-];
+/**
+ * Every status that is not final: the posts in a backlog. The backlog triggers' SQL
+ * (post_status_is_open, migration 20261202130000_backlog_counters) lists the same statuses;
+ * packages/db/test/backlog-counters.test.ts compares the two.
+ */
+export const openStatuses: readonly PostStatus[] = Object.values(PostStatusEnum).filter(
+  (status) => !finalStatuses.includes(status),
+);
 
 /** The predicate of the partial index on open posts (prisma/schema.prisma), word for word. */
 const OPEN_STATUS_PREDICATE = Prisma.raw(
@@ -136,13 +138,19 @@ export function createPostRepository(db: PrismaClient) {
     /**
      * Stores a new post and its first status event in one statement, only when the owner has
      * the account and it can post (the enqueue path's account check, insert and event in one
-     * round trip). Answers the stored post with its event, or why nothing was stored: no
-     * such account, an account that cannot post (its status), or an idempotency key the
-     * owner already used (a race with another request: read that post then). With
-     * `backlogCaps`, the same statement counts the owner's and the account's open posts (each
-     * count stops at its cap, so its cost is bounded by the caps) and stores nothing when
-     * either reached its cap (`backlog_full`, answered before the account's
-     * refusals): the backlog check costs no round trip of its own.
+     * round trip, a prepared statement). Answers the stored post with its event, or why
+     * nothing was stored: no such account, an account that cannot post (its status), or an
+     * idempotency key the owner already used (a race with another request: read that post
+     * then). With `backlogCaps`, the same statement reads the backlog counters (the
+     * account_backlogs and owner_backlogs rows the triggers on posts keep, so the cost does not
+     * grow with the backlog) and stores nothing when either reached its cap (`backlog_full`,
+     * answered before the account's refusals).
+     *
+     * The account's cap is exact: the statement locks the account's counter row (an upsert
+     * whose update holds only below the cap, checked again on the row as the lock finds it),
+     * so of two enqueues at the last slot one waits for the other and then sees it full. The
+     * owner's cap is read, not locked (a sum of 16 shards): enqueues to two of its accounts
+     * at the same time may both take its last slot, and the owner may go over by that many.
      */
     async createForAccount(
       input: NewPost,
@@ -155,29 +163,36 @@ export function createPostRepository(db: PrismaClient) {
       | { kind: 'duplicate_key' }
     > {
       const caps = options.backlogCaps;
-      // The account's count is by account_id alone, so it is one range of
-      // posts_account_id_status_idx: with owner_id in it too, the planner ANDed that index with
-      // the owner's whole range of posts (open or not) on every enqueue. Gated on `acct`, it
-      // counts nothing when the account is not the caller's (no other owner's backlog shows).
-      // Without caps the counts read nothing (LIMIT 0) and can never reach the bound.
+      // Without caps the bounds are never reached; the statement stays the same text.
       const unbounded = 2_147_483_647;
-      const open = Prisma.sql`status = ANY(${openStatuses as string[]}::post_status[])`;
+      const ownerCap = caps?.owner ?? unbounded;
+      const accountCap = caps?.account ?? unbounded;
       const now = new Date();
       const scheduledAt = input.scheduledAt == null ? null : new Date(input.scheduledAt);
       const status: PostStatus = scheduledAt != null && scheduledAt > now ? 'scheduled' : 'queued';
       const id = newId('post');
-      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
+      // `slot` locks the account's counter row (creating it for an account that never had a
+      // post); the insert trigger then counts the post on that row, after this statement.
+      const rows = await db.$queryRaw<Array<Record<string, unknown>>>`${prepared('enqueue_post')}
         WITH acct AS (
           SELECT status, status_reason FROM accounts
-          WHERE id = ${input.accountId} AND owner_id = ${input.ownerId}
+          WHERE id = ${input.accountId}::text AND owner_id = ${input.ownerId}::text
         ),
-        backlog AS (
-          SELECT
-            (SELECT count(*)::int FROM (SELECT 1 FROM posts
-               WHERE owner_id = ${input.ownerId} AND ${open} LIMIT ${caps?.owner ?? 0}) o) AS owner,
-            (SELECT count(*)::int FROM (SELECT 1 FROM posts
-               WHERE account_id = ${input.accountId} AND ${open} AND EXISTS (SELECT 1 FROM acct)
-               LIMIT ${caps?.account ?? 0}) a) AS account
+        owner_open AS (
+          SELECT coalesce(sum(open), 0)::int AS open FROM owner_backlogs
+          WHERE owner_id = ${input.ownerId}::text
+        ),
+        account_open AS (
+          SELECT coalesce((SELECT open FROM account_backlogs
+            WHERE account_id = ${input.accountId}::text AND EXISTS (SELECT 1 FROM acct)), 0) AS open
+        ),
+        slot AS (
+          INSERT INTO account_backlogs AS b (account_id, open)
+          SELECT ${input.accountId}::text, 0 FROM acct, owner_open
+          WHERE acct.status = 'active'::account_status AND owner_open.open < ${ownerCap}::int
+            AND 0 < ${accountCap}::int
+          ON CONFLICT (account_id) DO UPDATE SET open = b.open WHERE b.open < ${accountCap}::int
+          RETURNING b.open
         ),
         ins AS (
           INSERT INTO posts (id, owner_id, account_id, video_source_kind, video_source, caption,
@@ -185,43 +200,55 @@ export function createPostRepository(db: PrismaClient) {
             brand_content, brand_organic, is_aigc, mode, scheduled_at, callback_url,
             fail_when_cap_reached, idempotency_key, prepare, photo_post, status, created_at,
             updated_at)
-          SELECT ${id}, ${input.ownerId}, ${input.accountId},
-            ${input.videoSourceKind}::video_source_kind, ${input.videoSource},
-            ${input.caption ?? ''}, ${input.privacyLevel ?? null}::privacy_level,
-            ${input.disableComment ?? false}, ${input.disableDuet ?? false},
-            ${input.disableStitch ?? false}, ${input.coverTimestampMs ?? null}::int,
-            ${input.brandContent ?? false}, ${input.brandOrganic ?? false},
-            ${input.isAigc ?? false}, ${input.mode ?? 'direct'}::post_mode,
-            ${scheduledAt}::timestamp, ${input.callbackUrl ?? null},
-            ${input.failWhenCapReached ?? false}, ${input.idempotencyKey ?? null},
+          SELECT ${id}::text, ${input.ownerId}::text, ${input.accountId}::text,
+            ${input.videoSourceKind}::video_source_kind, ${input.videoSource}::text,
+            ${input.caption ?? ''}::text, ${input.privacyLevel ?? null}::privacy_level,
+            ${input.disableComment ?? false}::boolean, ${input.disableDuet ?? false}::boolean,
+            ${input.disableStitch ?? false}::boolean, ${input.coverTimestampMs ?? null}::int,
+            ${input.brandContent ?? false}::boolean, ${input.brandOrganic ?? false}::boolean,
+            ${input.isAigc ?? false}::boolean, ${input.mode ?? 'direct'}::post_mode,
+            ${scheduledAt}::timestamp, ${input.callbackUrl ?? null}::text,
+            ${input.failWhenCapReached ?? false}::boolean, ${input.idempotencyKey ?? null}::text,
             ${input.prepare ?? null}::prepare_mode,
             ${input.photoPost == null ? null : JSON.stringify(input.photoPost)}::jsonb,
             ${status}::post_status, ${now}::timestamp, ${now}::timestamp
-          FROM acct, backlog WHERE acct.status = 'active'::account_status
-            AND backlog.owner < ${caps?.owner ?? unbounded}
-            AND backlog.account < ${caps?.account ?? unbounded}
+          FROM slot
           ON CONFLICT (owner_id, idempotency_key) DO NOTHING
-          RETURNING *
+          RETURNING ${POST_COLUMN_LIST}
         ),
         event AS (
           INSERT INTO post_status_events (post_id, status, at)
           SELECT id, status, created_at FROM ins
-          RETURNING id, at
+          RETURNING id
         )
         SELECT ins.*, acct.status::text AS _account_status, acct.status_reason AS _account_reason,
-          event.id AS _event_id, backlog.owner AS _open_owner, backlog.account AS _open_account
-        FROM backlog LEFT JOIN acct ON true LEFT JOIN ins ON true LEFT JOIN event ON true`;
-      const row = rows[0];
-      const openNow = { owner: Number(row?._open_owner), account: Number(row?._open_account) };
-      if (caps && (openNow.owner >= caps.owner || openNow.account >= caps.account)) {
-        return { kind: 'backlog_full', open: openNow };
+          event.id AS _event_id, owner_open.open AS _open_owner, account_open.open AS _open_account,
+          slot.open AS _slot
+        FROM owner_open CROSS JOIN account_open LEFT JOIN acct ON true LEFT JOIN slot ON true
+          LEFT JOIN ins ON true LEFT JOIN event ON true`;
+      const row = rows[0] ?? {};
+      const open = { owner: Number(row._open_owner), account: Number(row._open_account) };
+      const atCap = caps != null && (open.owner >= caps.owner || open.account >= caps.account);
+      if (row._account_status == null) {
+        return atCap ? { kind: 'backlog_full', open } : { kind: 'no_account' };
       }
-      if (!row || row._account_status == null) return { kind: 'no_account' };
       if (row._account_status !== 'active') {
+        if (atCap) return { kind: 'backlog_full', open };
         return {
           kind: 'account_unavailable',
           status: row._account_status as Account['status'],
           reason: (row._account_reason as string | null) ?? null,
+        };
+      }
+      if (row._slot == null) {
+        // No slot for an active account: a cap was reached. When the counts read before the
+        // lock were below, the account's last slot went to a request that held the lock
+        // first: the account has at least its cap now.
+        if (!caps) throw new Error(`No backlog slot for account ${input.accountId} without caps`);
+        const accountFull = open.owner < caps.owner;
+        return {
+          kind: 'backlog_full',
+          open: accountFull ? { ...open, account: Math.max(open.account, caps.account) } : open,
         };
       }
       if (row.id == null) return { kind: 'duplicate_key' };
@@ -294,7 +321,7 @@ export function createPostRepository(db: PrismaClient) {
           SELECT coalesce(max(ev.at), p.created_at) AS entered
           FROM post_status_events ev WHERE ev.post_id = p.id AND ev.status = p.status
         ) e
-        WHERE p.status::text = ANY(${openStatuses as string[]})
+        WHERE p.status::text = ANY(${[...openStatuses]})
         GROUP BY p.status`;
       return rows.map((r) => ({
         status: r.status,
@@ -505,7 +532,7 @@ export function createPostRepository(db: PrismaClient) {
         claimed AS (
           UPDATE posts SET upload_fence = ${BigInt(fence)} ${moved}
           WHERE id = ${postId} AND (upload_fence IS NULL OR upload_fence <= ${BigInt(fence)})
-            AND status::text = ANY(${openStatuses as string[]})
+            AND status::text = ANY(${[...openStatuses]})
             AND NOT EXISTS (SELECT 1 FROM other)
             AND (${moveTo === undefined} OR publish_id IS NULL)
           RETURNING *

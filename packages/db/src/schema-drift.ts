@@ -32,9 +32,17 @@ export function normalizeDump(dump: string): string[] {
     .split('\n')
     .filter((line) => !/^(--|SET |SELECT pg_catalog\.set_config|\\(un)?restrict\b)/.test(line))
     .join('\n');
-  return text
+  // A function body ($$ ... $$) holds `;` of its own: set the bodies aside while splitting.
+  const bodies: string[] = [];
+  const masked = text.replace(/\$([A-Za-z_]*)\$[\s\S]*?\$\1\$/g, (body) => {
+    bodies.push(body);
+    return `@@body${bodies.length - 1}@@`;
+  });
+  return masked
     .split(/;\n/)
-    .map((statement) => statement.trim())
+    .map((statement) =>
+      statement.replace(/@@body(\d+)@@/g, (_, i: string) => bodies[Number(i)] ?? '').trim(),
+    )
     .filter(Boolean)
     .map((statement) => {
       const [, head, body] =
@@ -46,6 +54,13 @@ export function normalizeDump(dump: string): string[] {
     })
     .sort();
 }
+
+/**
+ * What schema.prisma has no words for: functions and triggers (the backlog counters,
+ * migration 20261202130000_backlog_counters). Only the migrations build them, so they are
+ * left out of the comparison; packages/db/test/backlog-counters.test.ts checks what they do.
+ */
+const onlyMigrationsDescribe = /^CREATE (OR REPLACE )?(FUNCTION|TRIGGER) /;
 
 export interface SchemaDrift {
   same: boolean;
@@ -88,7 +103,8 @@ export async function compareMigrationsWithSchema(options: {
     }
     return normalizeDump(await dumpSchema(options.fromSchemaUrl));
   };
-  const [migrated, fromSchema] = await Promise.all([buildFromMigrations(), buildFromSchema()]);
+  const [allMigrated, fromSchema] = await Promise.all([buildFromMigrations(), buildFromSchema()]);
+  const migrated = allMigrated.filter((statement) => !onlyMigrationsDescribe.test(statement));
   const onlyInMigrations = migrated.filter((s) => !fromSchema.includes(s));
   const onlyInSchema = fromSchema.filter((s) => !migrated.includes(s));
   return {

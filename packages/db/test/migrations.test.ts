@@ -132,10 +132,12 @@ describe('applyMigrations', () => {
       );
       expect(tables.rows.map((r) => r.tablename)).toEqual([
         '_prisma_migrations',
+        'account_backlogs',
         'accounts',
         'analytics_snapshots',
         'api_keys',
         'media_uploads',
+        'owner_backlogs',
         'post_status_events',
         'posts',
       ]);

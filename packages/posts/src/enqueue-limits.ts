@@ -55,8 +55,9 @@ export function checkCallbackAddress(limits: EnqueueLimits, callbackUrl: string 
 /**
  * The refusal for a full backlog: the account's count when it reached its cap, else the
  * owner's. The counts come from the insert itself (`posts.createForAccount` with
- * `backlogCaps`), each stopping at its cap, so the check is bounded by the caps and costs no
- * round trip of its own.
+ * `backlogCaps`), which reads the backlog counters the database keeps: no round trip of its
+ * own, the same cost however long the backlog. The account's cap is exact under concurrent
+ * enqueues; the owner's may be passed by enqueues racing to its accounts.
  */
 export function backlogFull(
   limits: EnqueueLimits,

@@ -149,9 +149,9 @@ export function createPostEnqueuer(deps: PostEnqueuerDeps) {
       for (const { path: relative, field } of mediaPaths) {
         await checkUploadOwner(deps.db, input.ownerId, relative, field);
       }
-      // One statement counts the backlog, checks the account, stores the post and its first
-      // event; the answer is built from what it returned. The row exists before the job
-      // (docs/architecture.md, "Enqueue: the row before the job").
+      // One statement reads the backlog counters (locking the account's), checks the account,
+      // stores the post and its first event; the answer is built from what it returned. The
+      // row exists before the job (docs/architecture.md, "Enqueue: the row before the job").
       const backlogCaps = limits && {
         owner: limits.backlogPerOwner,
         account: limits.backlogPerAccount,
