@@ -88,6 +88,15 @@ async function createPost(): Promise<string> {
 }
 
 const postOf = (id: string) => createRowInspector(db).post(id);
+/** The post once it is published; `what` says which poll it must not have waited for. */
+const publishedWithoutPoll = (postId: string, what: string) =>
+  waitUntil(
+    async () => {
+      const post = await postOf(postId);
+      return post?.status === 'published' && post;
+    },
+    { what },
+  );
 const describePost = async (id: string) =>
   JSON.stringify(
     (await db.postStatusEvent.findMany({ where: { postId: id }, orderBy: { id: 'asc' } })).map(
@@ -194,12 +203,9 @@ describe('webhook first', () => {
     } finally {
       await release();
     }
-    const published = await waitUntil(
-      async () => {
-        const post = await postOf(postId);
-        return post?.status === 'published' && post;
-      },
-      { what: 'the post published without waiting for its 10-minute first poll' },
+    const published = await publishedWithoutPoll(
+      postId,
+      'the post published without waiting for its 10-minute first poll',
     );
     expect(published.tiktokPostId).toMatch(/^\d{19}$/);
     // The publish job found the outcome at its hand-over and ended the post itself: no
@@ -234,12 +240,9 @@ describe('webhook first', () => {
     } finally {
       await release();
     }
-    const published = await waitUntil(
-      async () => {
-        const post = await postOf(postId);
-        return post?.status === 'published' && post;
-      },
-      { what: 'the post published without waiting for its next 10-minute poll' },
+    const published = await publishedWithoutPoll(
+      postId,
+      'the post published without waiting for its next 10-minute poll',
     );
     expect(published.tiktokPostId).toMatch(/^\d{19}$/);
   });
@@ -266,12 +269,9 @@ describe('webhook first', () => {
       } finally {
         release();
       }
-      const published = await waitUntil(
-        async () => {
-          const post = await postOf(postId);
-          return post?.status === 'published' && post;
-        },
-        { what: 'the post published without waiting for its 10-minute first poll' },
+      const published = await publishedWithoutPoll(
+        postId,
+        'the post published without waiting for its 10-minute first poll',
       );
       expect(published.tiktokPostId).toMatch(/^\d{19}$/);
       // The status job was added, 10 minutes out, and ended the post from the webhook.

@@ -11,25 +11,13 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createAccountRepository } from '../src/accounts';
 import { applyMigrations, defaultMigrationsDir } from '../src/migrations';
 import { createPostRepository, finalStatuses, type NewPost, openStatuses } from '../src/posts';
-import { cipherWith, keyEntry, testDb, unique } from './helpers';
+import { cipherWith, newAccount as createAccount, keyEntry, testDb } from './helpers';
 
 const db = await testDb();
 const posts = createPostRepository(db);
 const accounts = createAccountRepository(db, cipherWith(keyEntry('k1')));
 
-async function newAccount(ownerId = unique('owner')) {
-  return accounts.upsertByOpenId({
-    ownerId,
-    openId: unique('open'),
-    grantedScopes: ['video.publish'],
-    tokens: {
-      accessToken: 'a',
-      refreshToken: 'r',
-      accessTokenExpiresAt: new Date(Date.now() + 3600_000),
-      refreshTokenExpiresAt: new Date(Date.now() + 3600_000),
-    },
-  });
-}
+const newAccount = (ownerId?: string) => createAccount(accounts, ownerId);
 
 const request = (account: { id: string; ownerId: string }): NewPost => ({
   ownerId: account.ownerId,

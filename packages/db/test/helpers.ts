@@ -3,6 +3,7 @@ import { createTestDatabase } from '@tiktok-fleet/testing';
 // Brings the types of what the global setup provides (services, runId) into this program.
 import type {} from '@tiktok-fleet/testing/global-setup';
 import { afterAll } from 'vitest';
+import type { createAccountRepository } from '../src/accounts';
 import { createPrismaClient } from '../src/client';
 import { parseTokenKeyring, TokenCipher } from '../src/token-cipher';
 
@@ -22,3 +23,21 @@ export const cipherWith = (current: string, previous = '') =>
   );
 
 export const unique = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+
+/** A connected account of `ownerId` (a new owner unless given), with tokens good for an hour. */
+export function newAccount(
+  accounts: ReturnType<typeof createAccountRepository>,
+  ownerId = unique('owner'),
+) {
+  return accounts.upsertByOpenId({
+    ownerId,
+    openId: unique('open'),
+    grantedScopes: ['video.publish'],
+    tokens: {
+      accessToken: 'a',
+      refreshToken: 'r',
+      accessTokenExpiresAt: new Date(Date.now() + 3600_000),
+      refreshTokenExpiresAt: new Date(Date.now() + 3600_000),
+    },
+  });
+}

@@ -2,25 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createAccountRepository } from '../src/accounts';
 import { PostNotFoundError, PostStatusConflictError } from '../src/errors';
 import { createPostRepository, InvalidCursorError, type NewPost } from '../src/posts';
-import { cipherWith, keyEntry, testDb, unique } from './helpers';
+import { cipherWith, newAccount as createAccount, keyEntry, testDb, unique } from './helpers';
 
 const db = await testDb();
 const posts = createPostRepository(db);
 const accounts = createAccountRepository(db, cipherWith(keyEntry('k1')));
 
-async function newAccount(ownerId = unique('owner')) {
-  return accounts.upsertByOpenId({
-    ownerId,
-    openId: unique('open'),
-    grantedScopes: ['video.publish'],
-    tokens: {
-      accessToken: 'a',
-      refreshToken: 'r',
-      accessTokenExpiresAt: new Date(Date.now() + 3600_000),
-      refreshTokenExpiresAt: new Date(Date.now() + 3600_000),
-    },
-  });
-}
+const newAccount = (ownerId?: string) => createAccount(accounts, ownerId);
 
 async function request(overrides: Partial<NewPost> = {}): Promise<NewPost> {
   const account = overrides.accountId ? undefined : await newAccount(overrides.ownerId);
